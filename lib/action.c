@@ -1,0 +1,556 @@
+/* action.c - dispatch of webhook actions and the JSON answer. */
+#include "action.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "config.h"
+#include "contact.h"
+#include "log.h"
+#include "mautic.h"
+#include "phpser.h"
+#include "wpstore.h"
+
+#define TAGS_META "mautic_tags"
+#define CONTACT_META "mautic_contact_id"
+#define TAGS_SER_MAX (1u << 20) /* bytes of a serialized tag list */
+
+enum outcome {
+	OUT_CREATED,
+	OUT_UPDATED,
+	OUT_UNCHANGED,
+	OUT_NO_USER,
+	OUT_SKIPPED,
+	OUT__MAX
+};
+
+static const char *const outcome_names[OUT__MAX] = {
+	"created",   /* OUT_CREATED */
+	"updated",   /* OUT_UPDATED */
+	"unchanged", /* OUT_UNCHANGED */
+	"no_user",   /* OUT_NO_USER */
+	"skipped",   /* OUT_SKIPPED */
+};
+
+/* Work and result for one contact of a request. */
+struct job {
+	uint64_t contact_id;		/* from the request */
+	const struct contact *payload;	/* signed payload data, or NULL */
+	bool deleted;			/* mautic.lead_post_delete */
+	struct contact fetched;		/* from the API (owned) */
+	const struct contact *data;	/* payload or &fetched */
+	uint64_t uid;			/* WordPress user, 0 = none */
+	bool link;			/* found by e-mail: store the id */
+	enum outcome outcome;		/* result */
+	const char *note;		/* static text or NULL */
+};
+
+/* State of one request. */
+struct run {
+	const struct cfg *cfg;	 /* loaded config */
+	struct request *req;	 /* parsed request */
+	struct job *jobs;	 /* one per contact */
+	size_t njobs;
+	struct mautic *mautic;	 /* opened on first need */
+	struct wpstore *wp;	 /* opened on first need */
+	char reqid[17];		 /* hex request id */
+};
+
+typedef enum mw_err (*handler_fn)(struct run *);
+
+static enum mw_err do_test(struct run *r);
+static enum mw_err do_update_tags(struct run *r);
+static enum mw_err do_unsupported(struct run *r);
+
+/* The dispatch table, one row per wpf_action. */
+static const handler_fn handlers[ACTION__MAX] = {
+	do_unsupported, /* ACTION_ADD */
+	do_unsupported, /* ACTION_UPDATE */
+	do_update_tags, /* ACTION_UPDATE_TAGS */
+	do_test,	/* ACTION_TEST */
+};
+
+const char *
+action_status_text(int status)
+{
+	switch (status) {
+	case 200:
+		return "OK";
+	case 400:
+		return "Bad Request";
+	case 403:
+		return "Forbidden";
+	case 405:
+		return "Method Not Allowed";
+	case 413:
+		return "Payload Too Large";
+	case 502:
+		return "Bad Gateway";
+	case 503:
+		return "Service Unavailable";
+	case 504:
+		return "Gateway Timeout";
+	default:
+		return "Internal Server Error";
+	}
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+new_request_id(char out[17])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char raw[8] = {0};
+	size_t i;
+
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
+		/* Not secret, only for matching log lines to answers. */
+		long long t = now_ms();
+
+		memcpy(raw, &t, sizeof(raw));
+	}
+	for (i = 0; i < sizeof(raw); i++) {
+		out[2 * i] = hex[raw[i] >> 4];
+		out[2 * i + 1] = hex[raw[i] & 15];
+	}
+	out[16] = '\0';
+}
+
+static enum mw_err
+open_wp(struct run *r)
+{
+	if (r->wp != NULL)
+		return MW_OK;
+	return wp_open(r->cfg, &r->wp);
+}
+
+static enum mw_err
+open_mautic(struct run *r)
+{
+	if (r->mautic != NULL)
+		return MW_OK;
+	return mautic_open(r->cfg, &r->mautic);
+}
+
+static enum mw_err
+do_test(struct run *r)
+{
+	(void)r;
+	return MW_OK;
+}
+
+static enum mw_err
+do_unsupported(struct run *r)
+{
+	log_err("action: %s is not supported by this version",
+		req_action_name(r->req->action));
+	return MW_EINTERNAL;
+}
+
+/* Build the job list: the form's contact or the webhook's events. */
+static enum mw_err
+make_jobs(struct run *r)
+{
+	struct request *q = r->req;
+	size_t i, n = q->json ? q->nevents : 1;
+
+	r->jobs = calloc(n ? n : 1, sizeof(*r->jobs));
+	if (r->jobs == NULL)
+		return MW_ENOMEM;
+	r->njobs = n;
+	if (!q->json) {
+		r->jobs[0].contact_id = q->contact_id;
+		return MW_OK;
+	}
+	for (i = 0; i < n; i++) {
+		struct webhook_event *ev = &q->events[i];
+
+		r->jobs[i].contact_id = ev->contact_id;
+		r->jobs[i].deleted = ev->kind == EVENT_DELETE;
+		if (q->signed_payload)
+			r->jobs[i].payload = &ev->contact;
+	}
+	return MW_OK;
+}
+
+/* Find the WordPress user of a job: by contact id, else by e-mail. */
+static enum mw_err
+find_user(struct run *r, struct job *j)
+{
+	enum mw_err rc;
+
+	rc = wp_user_by_contact(r->wp, j->contact_id, &j->uid);
+	if (rc != MW_OK || j->uid != 0)
+		return rc;
+	if (r->req->email != NULL && !r->req->json) {
+		rc = wp_user_by_email(r->wp, r->req->email, &j->uid);
+		j->link = rc == MW_OK && j->uid != 0;
+	}
+	return rc;
+}
+
+/* Tags of a job: from the signed payload if it carries them, else from
+ * Mautic's API. */
+static enum mw_err
+load_tags(struct run *r, struct job *j)
+{
+	enum mw_err rc;
+
+	if (j->payload != NULL && j->payload->has_tags) {
+		j->data = j->payload;
+		return MW_OK;
+	}
+	rc = open_mautic(r);
+	if (rc == MW_OK)
+		rc = mautic_get_contact(r->mautic, j->contact_id, &j->fetched);
+	if (rc == MW_OK)
+		j->data = &j->fetched;
+	return rc;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Same set of names, whatever the order (both lists are duplicate-free). */
+static bool
+same_set(char **a, size_t na, char **b, size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return false;
+	qsort(a, na, sizeof(*a), cmp_str);
+	qsort(b, nb, sizeof(*b), cmp_str);
+	for (i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return false;
+	return true;
+}
+
+/* Store the job's tags as WP Fusion does: a serialized list in
+ * mautic_tags, the row deleted when empty, nothing written when the set is
+ * unchanged.  *changed tells whether anything was written. */
+static enum mw_err
+store_tags(struct run *r, struct job *j, bool *changed)
+{
+	const struct contact *c = j->data;
+	char *old = NULL, **oldtags = NULL, **now = NULL;
+	size_t oldlen = 0, nold = 0, i;
+	struct buf ser;
+	enum mw_err rc;
+
+	*changed = false;
+	buf_init(&ser, TAGS_SER_MAX);
+	rc = wp_meta_get(r->wp, j->uid, TAGS_META, &old, &oldlen);
+	if (rc != MW_OK)
+		goto out;
+	/* A corrupt value reads as no tags, as WP Fusion reads it. */
+	if (old != NULL &&
+	    phps_unserialize_strlist(old, oldlen, &oldtags, &nold) != MW_OK) {
+		oldtags = NULL;
+		nold = 0;
+	}
+	rc = MW_ENOMEM;
+	now = calloc(c->ntags ? c->ntags : 1, sizeof(*now));
+	if (now == NULL)
+		goto out;
+	memcpy(now, c->tags, c->ntags * sizeof(*now));
+	rc = MW_OK;
+	if (old != NULL && same_set(oldtags, nold, now, c->ntags))
+		goto out;
+	if (old == NULL && c->ntags == 0)
+		goto out;
+	*changed = true;
+	if (c->ntags == 0) {
+		rc = wp_meta_delete(r->wp, j->uid, TAGS_META);
+		goto out;
+	}
+	rc = phps_serialize_strlist((const char *const *)c->tags, c->ntags,
+				    &ser);
+	if (rc == MW_OK)
+		rc = wp_meta_set(r->wp, j->uid, TAGS_META, ser.p, ser.len);
+out:
+	for (i = 0; i < nold; i++)
+		free(oldtags[i]);
+	free(oldtags);
+	free(now);
+	free(old);
+	buf_free(&ser);
+	return rc;
+}
+
+/* Write one job inside the request's transaction. */
+static enum mw_err
+write_tags_job(struct run *r, struct job *j)
+{
+	char cid[24];
+	bool changed = false;
+	enum mw_err rc;
+
+	rc = wp_user_lock(r->wp, j->uid);
+	if (rc == MW_EINPUT) {
+		j->outcome = OUT_NO_USER;
+		j->note = "the user was deleted meanwhile";
+		return MW_OK;
+	}
+	if (rc != MW_OK)
+		return rc;
+	if (j->link) {
+		snprintf(cid, sizeof(cid), "%llu",
+			 (unsigned long long)j->contact_id);
+		rc = wp_meta_set(r->wp, j->uid, CONTACT_META, cid, strlen(cid));
+		if (rc != MW_OK)
+			return rc;
+		j->note = "user found by email and linked to the contact";
+	}
+	rc = store_tags(r, j, &changed);
+	if (rc == MW_OK)
+		j->outcome = changed || j->link ? OUT_UPDATED : OUT_UNCHANGED;
+	return rc;
+}
+
+/* update_tags: read everything first (users, Mautic), then write every
+ * contact in one transaction. */
+static enum mw_err
+do_update_tags(struct run *r)
+{
+	enum mw_err rc;
+	size_t i;
+
+	rc = open_wp(r);
+	for (i = 0; rc == MW_OK && i < r->njobs; i++) {
+		struct job *j = &r->jobs[i];
+
+		if (j->deleted) {
+			j->outcome = OUT_SKIPPED;
+			j->note = "contact deleted in Mautic; nothing changed";
+			continue;
+		}
+		rc = find_user(r, j);
+		if (rc == MW_OK && j->uid == 0)
+			j->outcome = OUT_NO_USER;
+		else if (rc == MW_OK)
+			rc = load_tags(r, j);
+	}
+	if (rc == MW_OK)
+		rc = wp_begin(r->wp);
+	for (i = 0; rc == MW_OK && i < r->njobs; i++)
+		if (r->jobs[i].uid != 0 && !r->jobs[i].deleted)
+			rc = write_tags_job(r, &r->jobs[i]);
+	if (rc != MW_OK || r->req->dry_run)
+		wp_rollback(r->wp);
+	else
+		rc = wp_commit(r->wp);
+	return rc;
+}
+
+static void
+add_result(cJSON *arr, const struct job *j)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL)
+		return;
+	cJSON_AddNumberToObject(o, "contact_id", (double)j->contact_id);
+	if (j->uid != 0)
+		cJSON_AddNumberToObject(o, "user_id", (double)j->uid);
+	else
+		cJSON_AddNullToObject(o, "user_id");
+	cJSON_AddStringToObject(o, "outcome", outcome_names[j->outcome]);
+	if (j->data != NULL && j->outcome != OUT_NO_USER)
+		cJSON_AddNumberToObject(o, "tags", (double)j->data->ntags);
+	if (j->note != NULL)
+		cJSON_AddStringToObject(o, "note", j->note);
+	cJSON_AddItemToArray(arr, o);
+}
+
+static char *
+answer_ok(const struct run *r)
+{
+	cJSON *root = cJSON_CreateObject(), *arr;
+	char *text;
+	size_t i;
+
+	if (root == NULL)
+		return NULL;
+	cJSON_AddTrueToObject(root, "ok");
+	cJSON_AddStringToObject(root, "action", req_action_name(r->req->action));
+	cJSON_AddStringToObject(root, "request_id", r->reqid);
+	if (r->req->dry_run)
+		cJSON_AddTrueToObject(root, "dry_run");
+	if (r->req->action == ACTION_TEST)
+		cJSON_AddStringToObject(root, "message", "access key accepted");
+	arr = cJSON_AddArrayToObject(root, "results");
+	for (i = 0; arr != NULL && i < r->njobs; i++)
+		add_result(arr, &r->jobs[i]);
+	text = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	return text;
+}
+
+static char *
+answer_error(enum mw_err e, const char *msg, const char *reqid)
+{
+	cJSON *root = cJSON_CreateObject();
+	char *text;
+
+	if (root == NULL)
+		return NULL;
+	cJSON_AddFalseToObject(root, "ok");
+	cJSON_AddStringToObject(root, "error", mw_strerror(e));
+	cJSON_AddStringToObject(root, "message", msg);
+	cJSON_AddStringToObject(root, "request_id", reqid);
+	text = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	return text;
+}
+
+/* Default message for an error that has no more specific one. */
+static const char *
+error_message(enum mw_err e)
+{
+	switch (e) {
+	case MW_ECONFIG:
+		return "server configuration error (details in the server's error log)";
+	case MW_EUPSTREAM:
+		return "Mautic answered with an error or an unreadable document";
+	case MW_ETIMEOUT:
+		return "Mautic did not answer in time";
+	case MW_EDB:
+		return "the WordPress database is unavailable; retry later";
+	case MW_EMETHOD:
+		return "only GET and POST are allowed";
+	case MW_ETOOBIG:
+		return "the request is too large";
+	case MW_EAUTH:
+		return "access denied";
+	case MW_EINPUT:
+		return "bad request";
+	case MW_OK:
+	case MW_ENOMEM:
+	case MW_EINTERNAL:
+	case MW_ERR__MAX:
+		break;
+	}
+	return "internal error";
+}
+
+static void
+log_done(const struct run *r, enum mw_err rc, int status, long long ms)
+{
+	const struct job *j = r->njobs == 1 ? &r->jobs[0] : NULL;
+	const char *action = r->req ? req_action_name(r->req->action) : "-";
+	size_t i;
+
+	for (i = 0; r->njobs > 1 && i < r->njobs; i++)
+		log_info("result contact=%llu user=%llu outcome=%s",
+			 (unsigned long long)r->jobs[i].contact_id,
+			 (unsigned long long)r->jobs[i].uid,
+			 rc == MW_OK ? outcome_names[r->jobs[i].outcome]
+				     : "failed");
+	if (j != NULL)
+		log_info("done action=%s contact=%llu user=%llu outcome=%s status=%d ms=%lld mautic_calls=%u sql=%u",
+			 action, (unsigned long long)j->contact_id,
+			 (unsigned long long)j->uid,
+			 rc == MW_OK ? outcome_names[j->outcome] : mw_strerror(rc),
+			 status, ms, r->mautic ? mautic_calls(r->mautic) : 0,
+			 r->wp ? wp_queries(r->wp) : 0);
+	else
+		log_info("done action=%s contacts=%zu outcome=%s status=%d ms=%lld mautic_calls=%u sql=%u",
+			 action, r->njobs, rc == MW_OK ? "ok" : mw_strerror(rc),
+			 status, ms, r->mautic ? mautic_calls(r->mautic) : 0,
+			 r->wp ? wp_queries(r->wp) : 0);
+}
+
+static void
+run_free(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->njobs; i++)
+		contact_free(&r->jobs[i].fetched);
+	free(r->jobs);
+	mautic_close(r->mautic);
+	wp_close(r->wp);
+}
+
+void
+action_cgi(const struct req_env *env, int fd, struct action_answer *ans)
+{
+	struct cfg cfg;
+	struct request req;
+	struct run r;
+	char errbuf[CFG_ERRMSG_MAX], msg[REQ_MSG_MAX] = "";
+	char *body = NULL;
+	size_t bodysz = 0;
+	long long t0 = now_ms();
+	enum mw_err rc;
+
+	memset(&r, 0, sizeof(r));
+	memset(&req, 0, sizeof(req));
+	memset(ans, 0, sizeof(*ans));
+	new_request_id(r.reqid);
+	log_set_request_id(r.reqid);
+	rc = cfg_load(cfg_default_path(), &cfg, errbuf, sizeof(errbuf));
+	if (rc != MW_OK) {
+		log_err("config: %s", errbuf);
+		goto out;
+	}
+	log_set_level((enum log_level)cfg.log_level);
+	r.cfg = &cfg;
+	rc = req_read_body(env, fd, &body, &bodysz);
+	if (rc == MW_OK)
+		rc = req_parse(env, body, bodysz, &cfg, &req, msg, sizeof(msg));
+	if (rc != MW_OK) {
+		log_warn("request refused: %s (%s)", mw_strerror(rc), msg);
+		goto out;
+	}
+	r.req = &req;
+	rc = make_jobs(&r);
+	if (rc == MW_OK)
+		rc = handlers[req.action](&r);
+out:
+	ans->status = mw_http_status(rc);
+	ans->retry_after = rc == MW_EDB;
+	ans->body = rc == MW_OK ? answer_ok(&r)
+				: answer_error(rc, msg[0] ? msg : error_message(rc),
+					       r.reqid);
+	if (ans->body == NULL) {
+		ans->status = 500;
+		ans->body = strdup("{\"ok\":false,\"error\":\"internal_error\"}");
+	}
+	log_done(&r, rc, ans->status, now_ms() - t0);
+	run_free(&r);
+	req_free(&req);
+	if (body != NULL) {
+		explicit_bzero(body, bodysz);
+		free(body);
+	}
+	cfg_free(&cfg);
+	log_set_request_id(NULL);
+}
+
+void
+action_answer_free(struct action_answer *ans)
+{
+	if (ans == NULL)
+		return;
+	free(ans->body);
+	ans->body = NULL;
+}

@@ -1,0 +1,31 @@
+/*
+ * action.h - one webhook from CGI environment to answer: the module that
+ * knows all the others (config, request, mautic, wpstore).
+ */
+#ifndef MW_ACTION_H
+#define MW_ACTION_H
+
+#include <stdbool.h>
+
+#include "request.h"
+
+/* What main() prints. */
+struct action_answer {
+	int status;	  /* HTTP status */
+	char *body;	  /* owned JSON text */
+	bool retry_after; /* send Retry-After (503) */
+};
+
+/* Handle one CGI request: config from cfg_default_path(), variables from
+ * env (borrowed), body from fd.  Always fills *ans (release with
+ * action_answer_free), whatever happened. */
+void action_cgi(const struct req_env *env, int fd,
+		struct action_answer *ans /* OUT */);
+
+/* Release an answer.  NULL is fine. */
+void action_answer_free(struct action_answer *ans);
+
+/* Reason phrase for a status line ("Bad Request"). */
+const char *action_status_text(int status);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * err.h - the one error type of mautic-wp.
+ *
+ * Every verb that can fail returns enum mw_err.  The detail is logged once,
+ * where it is known; callers pass the code up unchanged.
+ */
+#ifndef MW_ERR_H
+#define MW_ERR_H
+
+enum mw_err {
+	MW_OK = 0,
+	MW_ENOMEM,    /* allocation failed */
+	MW_EINPUT,    /* malformed request: 400 */
+	MW_EAUTH,     /* bad access key or signature: 403 */
+	MW_EMETHOD,   /* HTTP method not allowed: 405 */
+	MW_ETOOBIG,   /* query or body over the limit: 413 */
+	MW_ECONFIG,   /* configuration error: 500 */
+	MW_EUPSTREAM, /* Mautic answered with an error or garbage: 502 */
+	MW_ETIMEOUT,  /* Mautic did not answer within the budget: 504 */
+	MW_EDB,       /* database unavailable: 503 */
+	MW_EINTERNAL, /* anything else: 500 */
+	MW_ERR__MAX
+};
+
+/* Short stable code for JSON answers ("bad_request"); never NULL. */
+const char *mw_strerror(enum mw_err e);
+
+/* HTTP status for an error (200 for MW_OK). */
+int mw_http_status(enum mw_err e);
+
+#endif

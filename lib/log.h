@@ -1,0 +1,50 @@
+/*
+ * log.h - one line per record on stderr (the web server's error log):
+ *   mautic-wp[PID] LEVEL req=ID message key=value ...
+ *
+ * Text that an attacker or Mautic controls goes through log_sanitize() first.
+ * Never log passwords, keys, secrets, tokens, e-mail addresses or payloads.
+ */
+#ifndef MW_LOG_H
+#define MW_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum log_level {
+	LL_ERR,   /* something failed */
+	LL_WARN,  /* something was refused or fell back */
+	LL_INFO,  /* one summary line per request */
+	LL_DEBUG, /* details, only with [log] level = debug */
+	LL__MAX
+};
+
+/* Records below this level are dropped before formatting (default LL_INFO). */
+void log_set_level(enum log_level level);
+
+/* Request id printed on every line; the string is copied (at most 32 bytes).
+ * NULL clears it. */
+void log_set_request_id(const char *id);
+
+/* True when a record of this level would be written. */
+bool log_enabled(enum log_level level);
+
+/* Write one record.  Use the macros below. */
+void log_write(enum log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#define log_err(...) log_write(LL_ERR, __VA_ARGS__)
+#define log_warn(...) log_write(LL_WARN, __VA_ARGS__)
+#define log_info(...) log_write(LL_INFO, __VA_ARGS__)
+#define log_debug(...)                                                         \
+	do {                                                                   \
+		if (log_enabled(LL_DEBUG))                                     \
+			log_write(LL_DEBUG, __VA_ARGS__);                      \
+	} while (0)
+
+/* Copy s[0..len) into out (size outsz, always NUL-terminated), escaping
+ * backslash, \n \r \t and every byte outside printable ASCII as \xNN, and
+ * cutting with "..." when it does not fit.  Returns out. */
+const char *log_sanitize(const char *s, size_t len, char *out, size_t outsz);
+
+#endif

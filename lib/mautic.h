@@ -1,0 +1,43 @@
+/*
+ * mautic.h - the Mautic REST client: the only place with a CURL handle and
+ * with Mautic's answers as JSON.
+ *
+ * One struct mautic serves one request (or, later, one process): all calls
+ * share one time budget of cfg->timeout_ms from mautic_open().  libcurl is
+ * initialised on the first call, so requests that need no Mautic never pay
+ * for it.  TLS verification is always on.
+ */
+#ifndef MW_MAUTIC_H
+#define MW_MAUTIC_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "err.h"
+#include "model.h"
+
+#define MAUTIC_ANSWER_MAX (8u << 20) /* bytes of one Mautic answer */
+
+struct mautic;
+
+/* Prepare a client for cfg (borrowed until mautic_close) and start the
+ * time budget.  No network traffic yet. */
+enum mw_err mautic_open(const struct cfg *cfg, struct mautic **out /* OUT */);
+
+/* Release the client.  NULL is fine. */
+void mautic_close(struct mautic *m);
+
+/* GET /api/contacts/{id} into *out (release with contact_free).
+ * MW_EUPSTREAM when Mautic answers an error (404 included) or garbage,
+ * MW_ETIMEOUT when the budget runs out. */
+enum mw_err mautic_get_contact(struct mautic *m, uint64_t id,
+			       struct contact *out /* OUT */);
+
+/* PATCH /api/contacts/{id}/edit with a JSON object body (borrowed). */
+enum mw_err mautic_patch_contact(struct mautic *m, uint64_t id,
+				 const char *json);
+
+/* HTTP requests made so far (token requests included). */
+unsigned mautic_calls(const struct mautic *m);
+
+#endif

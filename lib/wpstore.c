@@ -1,0 +1,402 @@
+/* wpstore.c - WordPress tables through MariaDB Connector/C. */
+#include "wpstore.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mysql.h>
+#include <errmsg.h>
+#include <mysqld_error.h>
+
+#include "log.h"
+
+#define SQL_MAX 1024
+
+struct wpstore {
+	const struct cfg *cfg; /* borrowed */
+	MYSQL *db;	       /* connected handle */
+	bool in_tx;	       /* a transaction is open */
+	unsigned queries;      /* statements sent */
+};
+
+/* One bound parameter or result column. */
+struct arg {
+	enum { A_U64, A_STR } type;
+	uint64_t u;	/* A_U64 */
+	const char *s;	    /* A_STR, borrowed */
+	unsigned long len;  /* A_STR (MYSQL_BIND wants unsigned long) */
+};
+
+#define U64(v) ((struct arg){A_U64, (v), NULL, 0})
+#define STR(v, n) ((struct arg){A_STR, 0, (v), (n)})
+#define CSTR(v) STR((v), strlen(v))
+
+/* Map a server or client error to our codes, logging it once. */
+static enum mw_err
+db_error(struct wpstore *w, unsigned code, const char *what, const char *err)
+{
+	char clean[256];
+
+	log_sanitize(err, strlen(err), clean, sizeof(clean));
+	log_err("wpstore: %s failed: %u %s", what, code, clean);
+	switch (code) {
+	case ER_ACCESS_DENIED_ERROR:
+	case ER_DBACCESS_DENIED_ERROR:
+	case ER_BAD_DB_ERROR:
+	case ER_NO_SUCH_TABLE:
+	case ER_TABLEACCESS_DENIED_ERROR:
+		return MW_ECONFIG;
+	default:
+		break;
+	}
+	(void)w;
+	return MW_EDB;
+}
+
+enum mw_err
+wp_open(const struct cfg *cfg, struct wpstore **out)
+{
+	struct wpstore *w;
+	unsigned int timeout = 5, rw_timeout = 10;
+	bool socket = strcmp(cfg->db_host, "localhost") == 0;
+	enum mw_err rc;
+
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return MW_ENOMEM;
+	w->cfg = cfg;
+	w->db = mysql_init(NULL);
+	if (w->db == NULL) {
+		free(w);
+		return MW_ENOMEM;
+	}
+	mysql_optionsv(w->db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_optionsv(w->db, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_optionsv(w->db, MYSQL_OPT_READ_TIMEOUT, &rw_timeout);
+	mysql_optionsv(w->db, MYSQL_OPT_WRITE_TIMEOUT, &rw_timeout);
+	if (mysql_real_connect(w->db, socket ? NULL : cfg->db_host,
+			       cfg->db_user,
+			       cfg->db_password ? cfg->db_password : "",
+			       cfg->db_name, socket ? 0 : (unsigned)cfg->db_port,
+			       socket ? cfg->db_socket : NULL,
+			       CLIENT_FOUND_ROWS) == NULL) {
+		rc = db_error(w, mysql_errno(w->db), "connect",
+			      mysql_error(w->db));
+		wp_close(w);
+		return rc;
+	}
+	/* Lock waits end well before Mautic (10 s) gives up on us. */
+	w->queries++;
+	if (mysql_query(w->db, "SET SESSION innodb_lock_wait_timeout = 5") !=
+	    0) {
+		rc = db_error(w, mysql_errno(w->db), "session setup",
+			      mysql_error(w->db));
+		wp_close(w);
+		return rc;
+	}
+	*out = w;
+	return MW_OK;
+}
+
+void
+wp_close(struct wpstore *w)
+{
+	if (w == NULL)
+		return;
+	if (w->in_tx)
+		wp_rollback(w);
+	mysql_close(w->db);
+	free(w);
+}
+
+void
+wp_library_end(void)
+{
+	mysql_library_end();
+}
+
+unsigned
+wp_queries(const struct wpstore *w)
+{
+	return w->queries;
+}
+
+static enum mw_err
+simple(struct wpstore *w, const char *sql)
+{
+	w->queries++;
+	if (mysql_query(w->db, sql) != 0)
+		return db_error(w, mysql_errno(w->db), sql, mysql_error(w->db));
+	return MW_OK;
+}
+
+enum mw_err
+wp_begin(struct wpstore *w)
+{
+	enum mw_err rc = simple(w, "START TRANSACTION");
+
+	w->in_tx = rc == MW_OK;
+	return rc;
+}
+
+enum mw_err
+wp_commit(struct wpstore *w)
+{
+	enum mw_err rc = simple(w, "COMMIT");
+
+	w->in_tx = false;
+	return rc;
+}
+
+void
+wp_rollback(struct wpstore *w)
+{
+	w->in_tx = false;
+	w->queries++;
+	if (mysql_query(w->db, "ROLLBACK") != 0)
+		log_warn("wpstore: ROLLBACK failed: %u", mysql_errno(w->db));
+}
+
+/* Expand "{P}" in tmpl to the table prefix. */
+static bool
+expand(const struct wpstore *w, const char *tmpl, char *out, size_t outsz)
+{
+	size_t o = 0, plen = strlen(w->cfg->table_prefix);
+
+	while (*tmpl != '\0') {
+		if (strncmp(tmpl, "{P}", 3) == 0) {
+			if (o + plen >= outsz)
+				return false;
+			memcpy(out + o, w->cfg->table_prefix, plen);
+			o += plen;
+			tmpl += 3;
+			continue;
+		}
+		if (o + 1 >= outsz)
+			return false;
+		out[o++] = *tmpl++;
+	}
+	out[o] = '\0';
+	return true;
+}
+
+static void
+bind_args(MYSQL_BIND *b, struct arg *args, size_t n)
+{
+	size_t i;
+
+	memset(b, 0, n * sizeof(*b));
+	for (i = 0; i < n; i++) {
+		if (args[i].type == A_U64) {
+			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			b[i].buffer = &args[i].u;
+			b[i].is_unsigned = 1;
+		} else {
+			b[i].buffer_type = MYSQL_TYPE_STRING;
+			b[i].buffer = (void *)(uintptr_t)args[i].s;
+			b[i].buffer_length = args[i].len;
+			b[i].length = &args[i].len;
+		}
+	}
+}
+
+/* Result of run(): the first row's first column, and the row counts. */
+struct result {
+	bool want_u64;	  /* read column 0 as a number */
+	bool want_str;	  /* read column 0 as text (allocated) */
+	bool found;	  /* a row came back */
+	uint64_t u;	  /* column 0 as a number */
+	char *s;	  /* column 0 as text, owned by the caller */
+	size_t slen;	  /* its length */
+	uint64_t affected; /* rows matched by a write */
+};
+
+static enum mw_err
+fetch_first(struct wpstore *w, MYSQL_STMT *st, struct result *res)
+{
+	MYSQL_BIND rb;
+	unsigned long len = 0;
+	my_bool isnull = 0;
+	char dummy[1];
+	int r;
+
+	memset(&rb, 0, sizeof(rb));
+	if (res->want_u64) {
+		rb.buffer_type = MYSQL_TYPE_LONGLONG;
+		rb.buffer = &res->u;
+		rb.is_unsigned = 1;
+	} else {
+		rb.buffer_type = MYSQL_TYPE_STRING;
+		rb.buffer = dummy;
+		rb.buffer_length = 0;
+		rb.length = &len;
+	}
+	rb.is_null = &isnull;
+	if (mysql_stmt_bind_result(st, &rb) != 0)
+		return db_error(w, mysql_stmt_errno(st), "bind result",
+				mysql_stmt_error(st));
+	r = mysql_stmt_fetch(st);
+	if (r == MYSQL_NO_DATA)
+		return MW_OK;
+	if (r == 1)
+		return db_error(w, mysql_stmt_errno(st), "fetch",
+				mysql_stmt_error(st));
+	res->found = true;
+	if (res->want_u64 || isnull)
+		return MW_OK;
+	if (len > WP_META_MAX) {
+		log_err("wpstore: a value of %lu bytes is over the limit", len);
+		return MW_EINTERNAL;
+	}
+	res->s = malloc(len + 1);
+	if (res->s == NULL)
+		return MW_ENOMEM;
+	rb.buffer = res->s;
+	rb.buffer_length = len;
+	if (len > 0 && mysql_stmt_fetch_column(st, &rb, 0, 0) != 0) {
+		free(res->s);
+		res->s = NULL;
+		return db_error(w, mysql_stmt_errno(st), "fetch column",
+				mysql_stmt_error(st));
+	}
+	res->s[len] = '\0';
+	res->slen = len;
+	return MW_OK;
+}
+
+/* Prepare tmpl, bind args, execute, and read what res asks for. */
+static enum mw_err
+run(struct wpstore *w, const char *tmpl, struct arg *args, size_t nargs,
+    struct result *res)
+{
+	char sql[SQL_MAX];
+	MYSQL_BIND b[8];
+	MYSQL_STMT *st;
+	enum mw_err rc = MW_OK;
+
+	if (nargs > 8 || !expand(w, tmpl, sql, sizeof(sql)))
+		return MW_EINTERNAL;
+	st = mysql_stmt_init(w->db);
+	if (st == NULL)
+		return MW_ENOMEM;
+	w->queries++;
+	bind_args(b, args, nargs);
+	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0 ||
+	    (nargs > 0 && mysql_stmt_bind_param(st, b) != 0) ||
+	    mysql_stmt_execute(st) != 0) {
+		rc = db_error(w, mysql_stmt_errno(st), "statement",
+			      mysql_stmt_error(st));
+		goto out;
+	}
+	res->affected = mysql_stmt_affected_rows(st);
+	if (res->want_u64 || res->want_str)
+		rc = fetch_first(w, st, res);
+out:
+	mysql_stmt_close(st);
+	return rc;
+}
+
+enum mw_err
+wp_user_by_contact(struct wpstore *w, uint64_t contact_id, uint64_t *uid)
+{
+	char cid[24];
+	struct arg a[2];
+	struct result r = {.want_u64 = true};
+	enum mw_err rc;
+
+	snprintf(cid, sizeof(cid), "%llu", (unsigned long long)contact_id);
+	a[0] = CSTR(cid);
+	a[1] = U64(WP_PSEUDO_USER_MIN);
+	rc = run(w,
+		 "SELECT m.user_id FROM {P}usermeta m JOIN {P}users u ON u.ID = m.user_id WHERE m.meta_key = 'mautic_contact_id' AND m.meta_value = ? AND m.user_id < ? ORDER BY m.user_id ASC LIMIT 1",
+		 a, 2, &r);
+	if (rc == MW_OK)
+		*uid = r.found ? r.u : 0;
+	return rc;
+}
+
+enum mw_err
+wp_user_by_email(struct wpstore *w, const char *email, uint64_t *uid)
+{
+	struct arg a[1] = {CSTR(email)};
+	struct result r = {.want_u64 = true};
+	enum mw_err rc;
+
+	rc = run(w,
+		 "SELECT ID FROM {P}users WHERE user_email = ? ORDER BY ID ASC LIMIT 1",
+		 a, 1, &r);
+	if (rc == MW_OK)
+		*uid = r.found ? r.u : 0;
+	return rc;
+}
+
+enum mw_err
+wp_user_lock(struct wpstore *w, uint64_t uid)
+{
+	struct arg a[1] = {U64(uid)};
+	struct result r = {.want_u64 = true};
+	enum mw_err rc;
+
+	rc = run(w, "SELECT ID FROM {P}users WHERE ID = ? FOR UPDATE", a, 1,
+		 &r);
+	if (rc == MW_OK && !r.found)
+		return MW_EINPUT;
+	return rc;
+}
+
+enum mw_err
+wp_meta_get(struct wpstore *w, uint64_t uid, const char *key, char **val,
+	    size_t *len)
+{
+	struct arg a[2] = {U64(uid), CSTR(key)};
+	struct result r = {.want_str = true};
+	enum mw_err rc;
+
+	rc = run(w,
+		 "SELECT meta_value FROM {P}usermeta WHERE user_id = ? AND meta_key = ? ORDER BY umeta_id ASC LIMIT 1",
+		 a, 2, &r);
+	if (rc != MW_OK) {
+		free(r.s);
+		return rc;
+	}
+	if (r.found && r.s == NULL) {
+		/* NULL meta_value: read as empty, as WordPress does. */
+		r.s = strdup("");
+		if (r.s == NULL)
+			return MW_ENOMEM;
+	}
+	*val = r.s;
+	*len = r.slen;
+	return MW_OK;
+}
+
+enum mw_err
+wp_meta_set(struct wpstore *w, uint64_t uid, const char *key,
+	    const char *val, size_t len)
+{
+	struct arg up[3] = {STR(val, len), U64(uid), CSTR(key)};
+	struct arg ins[3] = {U64(uid), CSTR(key), STR(val, len)};
+	struct result r = {0};
+	enum mw_err rc;
+
+	rc = run(w,
+		 "UPDATE {P}usermeta SET meta_value = ? WHERE user_id = ? AND meta_key = ?",
+		 up, 3, &r);
+	if (rc != MW_OK || r.affected > 0)
+		return rc;
+	return run(w,
+		   "INSERT INTO {P}usermeta (user_id, meta_key, meta_value) VALUES (?, ?, ?)",
+		   ins, 3, &r);
+}
+
+enum mw_err
+wp_meta_delete(struct wpstore *w, uint64_t uid, const char *key)
+{
+	struct arg a[2] = {U64(uid), CSTR(key)};
+	struct result r = {0};
+
+	return run(w, "DELETE FROM {P}usermeta WHERE user_id = ? AND meta_key = ?",
+		   a, 2, &r);
+}

@@ -1,0 +1,73 @@
+#!/bin/bash
+# Stop the test stack under $MW_STATE: every server's whole process group
+# (Apache children, nginx workers, fcgiwrap workers, CGIs still running),
+# SIGTERM first and SIGKILL after a timeout.  Also clears what a kill -9
+# left behind.  Data stays; --purge also deletes $MW_STATE.
+#
+# Usage: tests/stack/down.sh [--purge] [component ...]
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+purge=
+if [ "${1:-}" = --purge ]; then
+	purge=1
+	shift
+fi
+t0=$(now_ms)
+if [ $# -eq 0 ]; then
+	# shellcheck disable=SC2086
+	set -- $MW_COMPONENTS
+fi
+check_components "$@"
+
+stop() {
+	local name=$1 timeout=$2 t pf
+	t=$(now_ms)
+	pf=$(pidfile_of "$name")
+	if ! pidfile_pid "$pf" >/dev/null; then
+		return 0
+	fi
+	if stop_group "$pf" "$timeout"; then
+		report "$name" stopped "" "$t"
+	else
+		report "$name" FAILED "processes left in its group" "$t"
+		rc=1
+	fi
+}
+
+rc=0
+# Front ends first, the database last.
+for c in nginx apache mautic smtp db; do
+	case " $* " in
+	*" $c "*) ;;
+	*) continue ;;
+	esac
+	case $c in
+	nginx)
+		stop nginx 10
+		stop fcgiwrap 5
+		rm -f "$MW_STATE/fcgi/fcgiwrap.sock"
+		;;
+	db) stop db 30 ;;
+	*) stop "$c" 10 ;;
+	esac
+done
+
+# Anything else still naming the state dir is reported (not killed: it may
+# be a test's own tail -f).
+left=$(pgrep -a -f -- "$MW_STATE/" 2>/dev/null || true)
+if [ -n "$left" ]; then
+	log "warning: processes still refer to $MW_STATE:"
+	echo "$left" >&2
+fi
+
+if [ -n "$purge" ] && [ $rc -eq 0 ]; then
+	if [ -f "$MW_STATE/stack.env" ] || [ -d "$MW_STATE/db/data" ]; then
+		rm -rf "$MW_STATE"
+		log "removed $MW_STATE"
+	else
+		log "not removing $MW_STATE: it does not look like a stack dir"
+	fi
+fi
+report total down "" "$t0"
+exit $rc

@@ -1,0 +1,55 @@
+#!/bin/bash
+# Show what runs of the test stack under $MW_STATE: per server its state,
+# leader PID, process count and address.  Exit 0 when every server is up,
+# 3 otherwise.
+#
+# Usage: tests/stack/status.sh
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+rc=0
+printf '%-9s %-8s %7s %5s  %s\n' NAME STATE PID PROCS ADDRESS
+for c in db mautic smtp apache nginx fcgiwrap; do
+	pf=$(pidfile_of "$c")
+	port=$(port_of "$c" 2>/dev/null || true)
+	case $c in
+	db) addr="127.0.0.1:$MW_DB_PORT $MW_DB_SOCKET" ;;
+	mautic) addr="https://127.0.0.1:$MW_MAUTIC_PORT" ;;
+	smtp) addr="smtp://127.0.0.1:$MW_SMTP_PORT" ;;
+	apache) addr="http://127.0.0.1:$MW_APACHE_PORT/cgi-bin/" ;;
+	nginx) addr="http://127.0.0.1:$MW_NGINX_PORT/cgi-bin/" ;;
+	fcgiwrap) addr="unix:$MW_STATE/fcgi/fcgiwrap.sock" ;;
+	esac
+	pid=-
+	n=0
+	if pid=$(pidfile_pid "$pf"); then
+		n=$(pgrp_members "$pid" | wc -l)
+		if pid_alive "$pid"; then
+			state=up
+			if [ -n "$port" ] && ! port_busy "$port"; then
+				state=noport
+			elif [ $c = db ] && ! db_ping; then
+				state=noping
+			fi
+		elif [ "$n" -gt 0 ]; then
+			state=orphans	# leader gone, group members left
+		else
+			state=dead
+		fi
+	else
+		pid=-
+		state=down
+		if [ -n "$port" ] && port_busy "$port"; then
+			state="foreign"	# port taken by something else
+			addr="$addr (held by $(port_owners "$port"))"
+		fi
+	fi
+	[ "$state" = up ] || rc=3
+	printf '%-9s %-8s %7s %5s  %s\n' "$c" "$state" "$pid" "$n" "$addr"
+done
+if [ -x "$MW_STATE/cgi-bin/mautic-wp.cgi" ]; then
+	echo "cgi: $MW_STATE/cgi-bin/mautic-wp.cgi ($(stat -c '%s bytes, %y' "$MW_STATE/cgi-bin/mautic-wp.cgi"))"
+else
+	echo "cgi: not installed ($MW_CGI)"
+fi
+exit $rc
