@@ -99,12 +99,25 @@ json_prescan(const char *s, size_t len)
 	return true;
 }
 
+/* Parse exactly json[0..len): trailing bytes other than blanks fail. */
 static cJSON *
 parse_json(const char *json, size_t len)
 {
+	const char *end = NULL;
+	cJSON *root;
+
 	if (len == 0 || !json_prescan(json, len))
 		return NULL;
-	return cJSON_ParseWithLengthOpts(json, len, NULL, 1);
+	root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+	if (root == NULL)
+		return NULL;
+	while (end < json + len && strchr(" \t\r\n", *end) != NULL && *end)
+		end++;
+	if (end != json + len) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return root;
 }
 
 /* An id: an integral JSON number or a decimal string, 1 .. 2^53. */

@@ -20,12 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DBL_TOKEN_MAX 64  /* longest d: number accepted (PHP writes <= 24) */
-#define DBL_TEXT_MAX 32	  /* room for a double as PHP prints it, with NUL */
-#define DBL_FIXED_MAX 17  /* php_gcvt: E-style above this decimal exponent */
-#define DBL_FIXED_MIN -3  /* php_gcvt: E-style below this one */
-#define MIN_ELEM_BYTES 6  /* "i:0;N;": the shortest key and value */
-#define INT_TEXT_MAX 24	  /* room for an int64_t in decimal, with NUL */
+#define DBL_TOKEN_MAX 64 /* longest d: number accepted (PHP writes <= 24) */
+#define DBL_TEXT_MAX 32	 /* room for a double as PHP prints it, with NUL */
+#define DBL_FIXED_MAX 17 /* php_gcvt: E-style above this decimal exponent */
+#define DBL_FIXED_MIN -3 /* php_gcvt: E-style below this one */
+#define MIN_ELEM_BYTES 6 /* "i:0;N;": the shortest key and value */
+#define INT_TEXT_MAX 24	 /* room for an int64_t in decimal, with NUL */
 
 /* A read cursor over untrusted bytes. */
 struct cur {
@@ -208,7 +208,8 @@ read_string(struct cur *c, struct phps_value *v)
 
 	if (read_uint(c, c->left, ':', &n) != MW_OK || !eat(c, "\""))
 		return MW_EINPUT;
-	if (n > c->left || c->left - n < 2 || c->p[n] != '"' || c->p[n + 1] != ';')
+	if (n > c->left || c->left - n < 2 || c->p[n] != '"' ||
+	    c->p[n + 1] != ';')
 		return MW_EINPUT;
 	s = malloc(n + 1);
 	if (s == NULL)
@@ -351,6 +352,60 @@ phps_free(struct phps_value *v)
 	memset(v, 0, sizeof(*v));
 }
 
+/* Split the "%e" text t into its digits (NUL-terminated), sign and
+ * decimal exponent: t = DIG[0].DIG[1..] * 10^e10. */
+static void
+split_e(const char *t, char dig[DBL_TEXT_MAX], int *e10, bool *neg)
+{
+	int n = 0;
+
+	*neg = *t == '-';
+	if (*neg)
+		t++;
+	for (; *t != 'e' && *t != '\0'; t++)
+		if (*t >= '0' && *t <= '9')
+			dig[n++] = *t;
+	dig[n] = '\0';
+	*e10 = *t == 'e' ? (int)strtol(t + 1, NULL, 10) : 0;
+}
+
+/* Read DIG[0].DIG[1..] * 10^e10 back as a double. */
+static double
+join_e(const char *dig, int e10, bool neg)
+{
+	char t[DBL_TEXT_MAX + 8];
+
+	snprintf(t, sizeof(t), "%s%c.%se%d", neg ? "-" : "", dig[0], dig + 1,
+		 e10);
+	return strtod(t, NULL);
+}
+
+/* Add one unit in the last place of DIG * 10^e10, keeping the length. */
+static void
+bump(char *dig, int *e10)
+{
+	size_t i = strlen(dig);
+
+	while (i > 0 && dig[i - 1] == '9')
+		dig[--i] = '0';
+	if (i > 0) {
+		dig[i - 1]++;
+		return;
+	}
+	dig[0] = '1';
+	(*e10)++;
+}
+
+/* True when d has an all-zero mantissa field (a power of two). */
+static bool
+is_pow2(double d)
+{
+	uint64_t u;
+
+	memcpy(&u, &d, sizeof(u));
+	return (u & 0x000fffffffffffffu) == 0;
+}
+
 /* The shortest significant digits that read back as the finite d, as
  * zend_dtoa() mode 0 gives them: dig (no trailing zeros, NUL-terminated),
  * *neg for the sign bit and *decpt with d = 0.DIG * 10^decpt. */
@@ -358,25 +413,27 @@ static void
 shortest_digits(double d, char dig[DBL_TEXT_MAX], int *decpt, bool *neg)
 {
 	char tmp[DBL_TEXT_MAX];
-	const char *p;
-	int prec, n = 0;
+	int prec, e10;
+	size_t n;
 
 	for (prec = 1;; prec++) {
 		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, d);
+		split_e(tmp, dig, &e10, neg);
 		if (prec == 17 || strtod(tmp, NULL) == d)
 			break;
+		/* Above a power of two the gap to the next double is twice
+		 * the gap below: the string one unit up can read back when
+		 * the nearest one does not. */
+		if (is_pow2(d)) {
+			bump(dig, &e10);
+			if (join_e(dig, e10, *neg) == d)
+				break;
+		}
 	}
-	p = tmp;
-	*neg = *p == '-';
-	if (*neg)
-		p++;
-	for (; *p != 'e' && *p != '\0'; p++)
-		if (*p >= '0' && *p <= '9')
-			dig[n++] = *p;
+	n = strlen(dig);
 	while (n > 1 && dig[n - 1] == '0')
-		n--;
-	dig[n] = '\0';
-	*decpt = (*p == 'e' ? (int)strtol(p + 1, NULL, 10) : 0) + 1;
+		dig[--n] = '\0';
+	*decpt = e10 + 1;
 }
 
 /* Write d into out as PHP's php_gcvt() does with serialize_precision=-1:
@@ -398,9 +455,9 @@ fmt_double(double d, char out[DBL_TEXT_MAX])
 		out[n++] = '-';
 	if (decpt > DBL_FIXED_MAX || decpt < DBL_FIXED_MIN) {
 		e = decpt - 1;
-		snprintf(out + n, DBL_TEXT_MAX - (size_t)n, "%c.%sE%c%d", dig[0],
-			 dig[1] != '\0' ? dig + 1 : "0", e < 0 ? '-' : '+',
-			 e < 0 ? -e : e);
+		snprintf(out + n, DBL_TEXT_MAX - (size_t)n, "%c.%sE%c%d",
+			 dig[0], dig[1] != '\0' ? dig + 1 : "0",
+			 e < 0 ? '-' : '+', e < 0 ? -e : e);
 		return;
 	}
 	len = (int)strlen(dig);

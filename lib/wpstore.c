@@ -153,6 +153,8 @@ wp_commit(struct wpstore *w)
 void
 wp_rollback(struct wpstore *w)
 {
+	if (w == NULL || !w->in_tx)
+		return;
 	w->in_tx = false;
 	w->queries++;
 	if (mysql_query(w->db, "ROLLBACK") != 0)

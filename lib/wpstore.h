@@ -26,7 +26,8 @@ enum mw_err wp_open(const struct cfg *cfg, struct wpstore **out /* OUT */);
 /* Roll back anything open and disconnect.  NULL is fine. */
 void wp_close(struct wpstore *w);
 
-/* Transactions: one per request.  wp_rollback never fails. */
+/* Transactions: one per request.  wp_rollback never fails and does
+ * nothing without an open transaction (or with w NULL). */
 enum mw_err wp_begin(struct wpstore *w);
 enum mw_err wp_commit(struct wpstore *w);
 void wp_rollback(struct wpstore *w);

@@ -81,7 +81,7 @@ if running "$PIDFILE"; then
 fi
 
 stop_group "$PIDFILE" 10 || die "cannot stop the old Apache"
-require_port_free "$MW_APACHE_PORT" Apache
+require_port_free "$MW_APACHE_PORT" Apache MW_APACHE_PORT
 rm -f "$A/run/cgid.sock"*
 
 # apache2 daemonizes itself into a new session (PGID = pid-file PID).

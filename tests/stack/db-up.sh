@@ -71,7 +71,7 @@ if running "$PIDFILE"; then
 	log "mariadbd is running but does not answer; restarting it"
 fi
 stop_group "$PIDFILE" 20 || die "cannot stop the old mariadbd"
-require_port_free "$MW_DB_PORT" MariaDB
+require_port_free "$MW_DB_PORT" MariaDB MW_DB_PORT
 rm -f "$MW_DB_SOCKET" "$MW_DB_SOCKET.lock"
 
 if [ ! -d "$DATA/mysql" ]; then

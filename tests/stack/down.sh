@@ -62,7 +62,8 @@ if [ -n "$left" ]; then
 fi
 
 if [ -n "$purge" ] && [ $rc -eq 0 ]; then
-	if [ -f "$MW_STATE/stack.env" ] || [ -d "$MW_STATE/db/data" ]; then
+	if [ -f "$MW_STATE/stack.env" ] || [ -d "$MW_STATE/db" ] ||
+		[ -d "$MW_STATE/apache" ] || [ -d "$MW_STATE/nginx" ]; then
 		rm -rf "$MW_STATE"
 		log "removed $MW_STATE"
 	else

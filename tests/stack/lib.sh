@@ -206,7 +206,7 @@ port_owners() {
 			echo "$pid($(cat "/proc/$pid/comm" 2>/dev/null))"
 			;;
 		esac
-	done | sort -u | tr '\n' ' '
+	done | sort -u | paste -sd ' '
 }
 
 # port_busy PORT: true if something listens on TCP PORT.
@@ -214,12 +214,14 @@ port_busy() {
 	[ -n "$(port_listeners "$1")" ]
 }
 
-# require_port_free PORT WHAT: die clearly if PORT is taken.  Call it after
-# our own leftovers have been stopped, so anything still there is not ours.
+# require_port_free PORT WHAT VAR: die clearly if PORT is taken.  Call it
+# after our own leftovers have been stopped, so anything there is not ours.
 require_port_free() {
+	local owners
 	port_busy "$1" || return 0
-	die "port $1 (for $2) is already in use by: $(port_owners "$1")-" \
-		"stop that or choose another port (MW_*_PORT)"
+	owners=$(port_owners "$1")
+	die "port $1 (for $2) is already in use by ${owners:-another process}:" \
+		"stop it or set $3 to a free port"
 }
 
 # wait_for_port PORT [TIMEOUT_S [PIDFILE]]: wait until 127.0.0.1:PORT accepts

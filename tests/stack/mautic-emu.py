@@ -29,7 +29,7 @@ import time
 import traceback
 from datetime import date, datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import (parse_qsl, quote, quote_plus, unquote_to_bytes,
+from urllib.parse import (parse_qsl, quote_plus, unquote_to_bytes,
                           urljoin, urlsplit)
 
 DEFAULT_CONFIG = {
@@ -289,12 +289,10 @@ def convert(f, raw, api=True):
     if t == "boolean":
         if isinstance(raw, (bool, int, float)):
             return int(bool(raw)), None
-        s = str(raw).strip().lower()
-        if s == str(props.get("yes", "")).lower():
-            return 1, None
-        if s == str(props.get("no", "")).lower():
-            return 0, None
-        return int(s in ("1", "true", "on", "yes")), None
+        s, p = str(raw).strip().lower(), props if isinstance(props, dict) else {}
+        labels = {str(p.get("yes") or "yes").lower(): 1,
+                  str(p.get("no") or "no").lower(): 0}
+        return labels.get(s, int(s in ("1", "true", "on", "yes"))), None
     if t in ("date", "datetime", "time"):
         try:
             d = parse_when(raw)
@@ -471,7 +469,7 @@ class State:
             self.set_value(c, alias, v)
         if "points" in spec:
             c["points"] = int(spec["points"] or 0)
-        self.modify_tags(c, [t for t in spec.get("tags") or []])
+        self.modify_tags(c, spec.get("tags") or [])
         ips = spec.get("ip") or spec.get("ips") or []
         for ip in [ips] if isinstance(ips, str) else ips:
             self.add_ip(c, ip)
@@ -683,10 +681,13 @@ class State:
     # -- faults and log -----------------------------------------------------------
     def take_fault(self, method, path):
         with self.lock:
-            for f in self.faults:
+            for f in list(self.faults):
                 if f["method"] and f["method"].upper() != method:
                     continue
                 if not re.search(f["match"], path):
+                    continue
+                if f["times"] is not None and f["times"] <= 0:
+                    self.faults.remove(f)
                     continue
                 if f["times"] is not None:
                     f["times"] -= 1
@@ -966,40 +967,48 @@ class Handler(BaseHTTPRequestHandler):
     def api(self, path, query, body):
         hdrs = {k.lower(): v for k, v in self.headers.items()}
         entry = {"t": time.time(), "method": self.command, "path": path,
-                 "query": query, "headers": hdrs, "auth": describe_auth(hdrs),
+                 "query": query, "headers": hdrs,
+                 "auth": describe_auth(hdrs, php_parse_qs(query)),
                  "body": body.decode("utf-8", "replace"), "status": 0}
         is_api = path.startswith("/api")
         extra = [("Mautic-Version", self.state.config.get("version", "5.1.0"))] \
             if is_api else []
-        fault = self.state.take_fault(self.command, path)
+        fault = self.state.take_fault(self.command, path) or {}
+        truncate = bool(fault.get("truncate"))
+
+        def reply(status, rbody, ctype, headers):
+            # Log before answering, so a test that reads /_emu/log right
+            # after getting the response always finds this request.
+            entry["status"] = status
+            self.state.record(entry)
+            self.send(status, rbody, ctype, extra + headers, truncate=truncate)
+
+        if fault:
+            entry["fault"] = {k: fault[k] for k in ("match", "status", "drop",
+                                                    "truncate", "delay_ms")}
+            if fault.get("delay_ms"):
+                time.sleep(fault["delay_ms"] / 1000.0)
+            if fault.get("drop"):
+                self.state.record(entry)
+                self.close_connection = True
+                return
+            if fault.get("status") is not None or fault.get("body") is not None:
+                code = int(fault.get("status") or 200)
+                fb = fault["body"] if fault.get("body") is not None \
+                    else default_error_body(code)
+                return reply(code, fb, fault.get("content_type") or
+                             "application/json", [])
         try:
-            if fault:
-                entry["fault"] = {k: fault[k] for k in ("match", "status", "drop",
-                                                        "truncate", "delay_ms")}
-                if fault.get("delay_ms"):
-                    time.sleep(fault["delay_ms"] / 1000.0)
-                if fault.get("drop"):
-                    self.close_connection = True
-                    return
-                if fault.get("status") is not None or fault.get("body") is not None:
-                    st = int(fault.get("status") or 200)
-                    fb = fault["body"] if fault.get("body") is not None \
-                        else default_error_body(st)
-                    entry["status"] = st
-                    self.send(st, fb, fault.get("content_type") or
-                              "application/json", extra,
-                              truncate=bool(fault.get("truncate")))
-                    return
             with self.state.lock:
                 try:
-                    st, rb, more, ctype = self.route(path, query, body, hdrs)
+                    resp = self.route(path, query, body, hdrs)
                 except ApiError as e:
-                    st, rb, more, ctype = e.status, e.body, e.headers, e.ctype
-            entry["status"] = st
-            self.send(st, rb, ctype, extra + more,
-                      truncate=bool(fault and fault.get("truncate")))
-        finally:
+                    resp = (e.status, e.body, e.headers, e.ctype)
+        except Exception:
+            entry["status"] = 500
             self.state.record(entry)
+            raise
+        reply(resp[0], resp[1], resp[3], resp[2])
 
     def route(self, path, query, body, hdrs):
         st = self.state
@@ -1257,12 +1266,15 @@ def b64_pair(s):
         return None, "", None
 
 
-def describe_auth(hdrs):
+def describe_auth(hdrs, q):
     auth = hdrs.get("authorization", "")
     if auth[:5].lower() == "basic":
         return "basic:%s" % (b64_pair(auth[5:].strip())[0] or "?")
     mb = re.match(r"Bearer\s+(\S+)", auth, re.I)
-    return "bearer:" + mb.group(1) if mb else "none"
+    if mb:
+        return "bearer:" + mb.group(1)
+    tok = q.get("access_token")
+    return "bearer:" + tok if isinstance(tok, str) else "none"
 
 
 def parse_body(body, ctype):
@@ -1439,9 +1451,10 @@ def main():
     def on_term(*_):
         raise SystemExit(0)
     signal.signal(signal.SIGTERM, on_term)
-    if a.pidfile:
-        with open(a.pidfile, "w") as fp:
+    if a.pidfile:  # atomically: a reader never sees an empty file
+        with open(a.pidfile + ".tmp", "w") as fp:
             fp.write("%d\n" % os.getpid())
+        os.replace(a.pidfile + ".tmp", a.pidfile)
     print("mautic-emu: listening on https://%s:%d" % (a.host,
           server.server_address[1]), file=sys.stderr, flush=True)
     try:

@@ -29,7 +29,7 @@ if running "$PIDFILE" && healthy; then
 	exit 0
 fi
 stop_group "$PIDFILE" 5 || die "cannot stop the old emulator"
-require_port_free "$MW_MAUTIC_PORT" "the Mautic emulator"
+require_port_free "$MW_MAUTIC_PORT" "the Mautic emulator" MW_MAUTIC_PORT
 
 start_group "$PIDFILE" "$M/emu.log" "$MW_PYTHON" "$MW_STACK/mautic-emu.py" \
 	--host 127.0.0.1 --port "$MW_MAUTIC_PORT" \

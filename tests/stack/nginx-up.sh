@@ -21,6 +21,12 @@ t0=$(now_ms)
 mkdir -p "$N/tmp" "$F" "$MW_STATE/logs" "$MW_STATE/cgi-bin"
 chown www-data:www-data "$F"
 
+# nginx's port first, so a busy port fails before fcgiwrap is started.
+if ! running "$PIDFILE"; then
+	stop_group "$PIDFILE" 10 || die "cannot stop the old nginx"
+	require_port_free "$MW_NGINX_PORT" nginx MW_NGINX_PORT
+fi
+
 # ---- fcgiwrap --------------------------------------------------------------
 fstate=running
 if ! running "$FPIDFILE" || [ ! -S "$SOCK" ]; then
@@ -96,8 +102,6 @@ if running "$PIDFILE"; then
 	"${NGINX[@]}" -s reload || die "nginx reload failed"
 	nstate=reloaded
 else
-	stop_group "$PIDFILE" 10 || die "cannot stop the old nginx"
-	require_port_free "$MW_NGINX_PORT" nginx
 	# nginx daemonizes itself into a new session (PGID = pid-file PID).
 	"${NGINX[@]}" || die "nginx did not start," \
 		"see $MW_STATE/logs/nginx-error.log"

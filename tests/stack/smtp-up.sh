@@ -15,7 +15,7 @@ if running "$PIDFILE" && port_busy "$MW_SMTP_PORT"; then
 	exit 0
 fi
 stop_group "$PIDFILE" 5 || die "cannot stop the old SMTP sink"
-require_port_free "$MW_SMTP_PORT" "the SMTP sink"
+require_port_free "$MW_SMTP_PORT" "the SMTP sink" MW_SMTP_PORT
 
 start_group "$PIDFILE" "$S/sink.log" "$MW_PYTHON" "$MW_STACK/smtp-sink.py" \
 	--host 127.0.0.1 --port "$MW_SMTP_PORT" --dir "$S"

@@ -18,14 +18,18 @@
 
 /* One parser case. */
 struct row {
-	const char *name; /* the behaviour, phps_accepts_... / phps_rejects_... */
-	const char *in;	  /* serialized input; may hold NUL */
-	size_t len;	  /* bytes of in */
-	enum mw_err rc;	  /* what phps_unserialize must return */
-	const char *out;  /* re-serialization when it differs from in */
+	const char
+		*name;	/* the behaviour, phps_accepts_... / phps_rejects_... */
+	const char *in; /* serialized input; may hold NUL */
+	size_t len;	/* bytes of in */
+	enum mw_err rc; /* what phps_unserialize must return */
+	const char *out; /* re-serialization when it differs from in */
 };
 
-#define ROW(name, in, rc, out) {name, in, sizeof(in) - 1, rc, out}
+#define ROW(name, in, rc, out)                                                 \
+	{                                                                      \
+		name, in, sizeof(in) - 1, rc, out                              \
+	}
 #define ACCEPT(name, in) ROW(name, in, MW_OK, NULL)
 #define CANON(name, in, out) ROW(name, in, MW_OK, out)
 #define REJECT(name, in) ROW(name, in, MW_EINPUT, NULL)
@@ -73,10 +77,14 @@ static const struct row rows[] = {
 	ACCEPT("phps_accepts_negative_inf", "d:-INF;"),
 	ACCEPT("phps_accepts_nan", "d:NAN;"),
 	CANON("phps_canonicalizes_lowercase_exponent", "d:1e25;", "d:1.0E+25;"),
-	CANON("phps_canonicalizes_precision_17_double", "d:0.10000000000000001;",
-	      "d:0.1;"),
+	CANON("phps_canonicalizes_precision_17_double",
+	      "d:0.10000000000000001;", "d:0.1;"),
 	CANON("phps_canonicalizes_bare_fraction", "d:.5;", "d:0.5;"),
 	CANON("phps_canonicalizes_trailing_dot", "d:5.;", "d:5;"),
+	CANON("phps_accepts_double_token_at_limit",
+	      "d:0.0000000000000000000000000000000000000000000000000000000000"
+	      "0001;",
+	      "d:1.0E-62;"),
 	CANON("phps_canonicalizes_exponent_overflow_to_inf", "d:1e999;",
 	      "d:INF;"),
 	REJECT("phps_rejects_empty_input", ""),
@@ -337,8 +345,7 @@ test_count_limit(void)
 	check_case("phps_accepts_count_at_limit", parse_buf(&b) == MW_OK);
 	buf_reset(&b);
 	flat(&b, PHPS_MAX_COUNT + 1);
-	check_case("phps_rejects_count_over_limit",
-		   parse_buf(&b) == MW_EINPUT);
+	check_case("phps_rejects_count_over_limit", parse_buf(&b) == MW_EINPUT);
 	buf_reset(&b);
 	/* 2 + 49999 + 49999 elements in all: at the limit */
 	CHECK(buf_addstr(&b, "a:2:{i:0;") == MW_OK);
@@ -566,7 +573,8 @@ check_strlist(const char *name, const char *in, size_t len,
 	free(got);
 }
 
-#define STRLIST(name, in, want, n) check_strlist(name, in, sizeof(in) - 1, want, n)
+#define STRLIST(name, in, want, n)                                             \
+	check_strlist(name, in, sizeof(in) - 1, want, n)
 
 static void
 test_strlist_read(void)

@@ -1,0 +1,299 @@
+"""Helpers for mautic-wp integration tests: the stack, the CGI, the database
+and the Mautic emulator.  Only /usr/bin/python3's stdlib plus Debian's
+python3-pymysql."""
+
+import base64
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import re
+import ssl
+import subprocess
+import time
+import urllib.parse
+
+import pymysql
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+STACK = os.path.join(ROOT, "tests", "stack")
+
+ACCESS_KEY = "it-access-key-3f9a7c"
+WEBHOOK_SECRET = "it-webhook-secret-77aa"
+MAUTIC_USER = "apiuser"
+MAUTIC_PASSWORD = "apipass"
+OAUTH_ID = "1_testclient"
+OAUTH_SECRET = "testsecret"
+
+
+def load_env():
+    """The stack's addresses from $MW_STATE/stack.env, or None if absent."""
+    state = os.environ.get("MW_STATE", "/tmp/mw")
+    path = os.path.join(state, "stack.env")
+    if not os.path.exists(path):
+        return None
+    env = {}
+    out = subprocess.run(["bash", "-c", f"set -a; . {path}; env -0"],
+                         capture_output=True, check=True).stdout
+    for item in out.split(b"\0"):
+        if b"=" in item:
+            k, v = item.split(b"=", 1)
+            if k.startswith(b"MW_"):
+                env[k.decode()] = v.decode()
+    return env
+
+
+class Answer:
+    def __init__(self, status, headers, raw):
+        self.status = status
+        self.headers = headers
+        self.raw = raw
+        try:
+            self.json = json.loads(raw)
+        except ValueError:
+            self.json = None
+
+    def __repr__(self):
+        return f"<{self.status} {self.raw[:300]!r}>"
+
+    @property
+    def results(self):
+        return (self.json or {}).get("results", [])
+
+    @property
+    def outcome(self):
+        r = self.results
+        return r[0]["outcome"] if r else None
+
+
+class Stack:
+    """One test stack (servers started by tests/stack/up.sh)."""
+
+    def __init__(self, env):
+        self.env = env
+        self.state = env["MW_STATE"]
+        self.config_path = env["MW_CONFIG"]
+        self.ca = env["MW_CA"]
+        self.mautic_url = env["MW_MAUTIC_URL"]
+        self.urls = {"apache": env["MW_APACHE_URL"], "nginx": env["MW_NGINX_URL"]}
+        self.logs = {"apache": os.path.join(env["MW_LOG_DIR"], "apache-error.log"),
+                     "nginx": os.path.join(env["MW_LOG_DIR"], "nginx-error.log")}
+        self.ssl = ssl.create_default_context(cafile=self.ca)
+
+    # ---- configuration -------------------------------------------------
+    def config(self, **over):
+        """Write the CGI's config: defaults plus overrides given as
+        section__key=value (None deletes a key).  Returns the text."""
+        c = {
+            "wordpress": {"db_host": "127.0.0.1", "db_port": self.env["MW_DB_PORT"],
+                          "db_name": "wordpress", "db_user": "wp", "db_password": "wppw",
+                          "table_prefix": "wp_", "site_url": "http://127.0.0.1:18083",
+                          "site_name": "Test Site"},
+            "mautic": {"url": self.mautic_url, "auth": "basic", "username": MAUTIC_USER,
+                       "password": MAUTIC_PASSWORD, "ca_file": self.ca, "timeout_ms": "3000",
+                       "token_cache": os.path.join(self.env["MW_CACHE_DIR"], "token")},
+            "webhook": {"access_key": ACCESS_KEY},
+            "fields": {"user_email": "email", "first_name": "firstname",
+                       "last_name": "lastname"},
+            "log": {"level": "info"},
+        }
+        for k, v in over.items():
+            sec, key = k.split("__", 1)
+            c.setdefault(sec, {})
+            if v is None:
+                c[sec].pop(key, None)
+            else:
+                c[sec][key] = str(v)
+        text = "".join(f"[{s}]\n" + "".join(f"{k} = {v}\n" for k, v in kv.items())
+                       for s, kv in c.items())
+        self.write_config_text(text)
+        return text
+
+    def write_config_text(self, text, mode=0o640):
+        tmp = self.config_path + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.chown(tmp, 0, 33)  # root:www-data
+        os.chmod(tmp, mode)
+        os.replace(tmp, self.config_path)
+
+    def clear_token_cache(self):
+        for name in ("token", "token.lock"):
+            p = os.path.join(self.env["MW_CACHE_DIR"], name)
+            if os.path.exists(p):
+                os.unlink(p)
+
+    # ---- the CGI through a web server ------------------------------------
+    def call(self, server, params=None, method="GET", body=None, ctype=None,
+             headers=None, query=None):
+        """One request to the CGI; params go in the query string unless
+        query is given verbatim."""
+        url = urllib.parse.urlsplit(self.urls[server])
+        if query is None:
+            query = urllib.parse.urlencode(params or {})
+        path = url.path + ("?" + query if query else "")
+        h = {"Connection": "close"}
+        if ctype:
+            h["Content-Type"] = ctype
+        h.update(headers or {})
+        if isinstance(body, str):
+            body = body.encode()
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+        conn.request(method, path, body=body, headers=h)
+        r = conn.getresponse()
+        raw = r.read().decode("utf-8", "replace")
+        ans = Answer(r.status, {k.lower(): v for k, v in r.getheaders()}, raw)
+        conn.close()
+        return ans
+
+    def hook(self, server, action, contact_id=None, **extra):
+        p = {"wpf_action": action, "access_key": ACCESS_KEY}
+        if contact_id is not None:
+            p["contact_id"] = contact_id
+        p.update(extra)
+        return self.call(server, p)
+
+    def log_mark(self, server):
+        try:
+            return os.path.getsize(self.logs[server])
+        except OSError:
+            return 0
+
+    def log_since(self, server, mark):
+        """The CGI's own log lines written since mark.  nginx wraps them
+        in its own records (with the request line, which holds the query
+        string); only the CGI's text is returned."""
+        time.sleep(0.05)
+        try:
+            with open(self.logs[server], "rb") as f:
+                f.seek(mark)
+                text = f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+        if server == "nginx":
+            parts = re.findall(r'FastCGI sent in stderr: "(.*?)" while ', text, re.S)
+            text = "\n".join(parts)
+        return "\n".join(line for line in text.splitlines()
+                         if line.startswith("mautic-wp[")) + "\n"
+
+    # ---- the Mautic emulator ---------------------------------------------
+    def emu(self, method, path, body=None):
+        url = urllib.parse.urlsplit(self.mautic_url)
+        conn = http.client.HTTPSConnection(url.hostname, url.port, context=self.ssl,
+                                           timeout=30)
+        data = None if body is None else json.dumps(body).encode()
+        conn.request(method, path, body=data,
+                     headers={"Content-Type": "application/json", "Connection": "close"})
+        r = conn.getresponse()
+        raw = r.read()
+        conn.close()
+        if r.status >= 300:
+            raise RuntimeError(f"emulator {method} {path}: {r.status} {raw[:200]!r}")
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+
+    def emu_reset(self):
+        self.emu("POST", "/_emu/reset", {})
+
+    def contact(self, cid, tags=(), **fields):
+        self.emu("PUT", f"/_emu/contacts/{cid}", {"fields": fields, "tags": list(tags)})
+
+    def fault(self, **rule):
+        self.emu("POST", "/_emu/faults", rule)
+
+    def emu_log(self):
+        return self.emu("GET", "/_emu/log")["requests"]
+
+    def wait_emu_log(self, n, timeout=10):
+        """Wait until the emulator has logged n requests."""
+        end = time.time() + timeout
+        while len(self.emu_log()) < n and time.time() < end:
+            time.sleep(0.1)
+
+    def emu_log_clear(self):
+        self.emu("DELETE", "/_emu/log")
+
+    def payload(self, events, test_payload=False):
+        """Exact bytes of a Mautic global webhook for the emulator's state."""
+        url = urllib.parse.urlsplit(self.mautic_url)
+        conn = http.client.HTTPSConnection(url.hostname, url.port, context=self.ssl,
+                                           timeout=30)
+        conn.request("POST", "/_emu/webhook_payload",
+                     body=json.dumps({"events": events, "test_payload": test_payload}),
+                     headers={"Content-Type": "application/json"})
+        r = conn.getresponse()
+        raw = r.read()
+        conn.close()
+        assert r.status == 200, (r.status, raw[:200])
+        return raw
+
+    # ---- the WordPress database ------------------------------------------
+    def db(self):
+        return pymysql.connect(unix_socket=self.env["MW_DB_SOCKET"], user="root",
+                               password="rootpw", database="wordpress",
+                               charset="utf8mb4", autocommit=True)
+
+    def reset_db(self):
+        subprocess.run([os.path.join(STACK, "db-reset.sh")], check=True,
+                       capture_output=True)
+
+    def sql(self, query, args=None):
+        with self.db() as c, c.cursor() as cur:
+            cur.execute(query, args)
+            return cur.fetchall()
+
+    def checksum(self):
+        """A fingerprint of every row of the WordPress tables."""
+        h = hashlib.sha256()
+        for table, order in (("wp_users", "ID"), ("wp_usermeta", "umeta_id"),
+                             ("wp_options", "option_id")):
+            for row in self.sql(f"SELECT * FROM {table} ORDER BY {order}"):
+                h.update(repr(row).encode())
+        return h.hexdigest()
+
+    def add_user(self, login, email, contact_id=None, tags=None):
+        """A plain subscriber, as WordPress would have it, optionally
+        linked to a contact and holding tags (a serialized string)."""
+        with self.db() as c, c.cursor() as cur:
+            cur.execute("INSERT INTO wp_users (user_login, user_pass, user_nicename,"
+                        " user_email, user_registered, display_name) VALUES"
+                        " (%s, '$P$Bxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', %s, %s,"
+                        " UTC_TIMESTAMP(), %s)", (login, login.lower(), email, login))
+            uid = cur.lastrowid
+            rows = [("nickname", login), ("first_name", ""), ("last_name", ""),
+                    ("wp_capabilities", 'a:1:{s:10:"subscriber";b:1;}'),
+                    ("wp_user_level", "0")]
+            if contact_id is not None:
+                rows.append(("mautic_contact_id", str(contact_id)))
+            if tags is not None:
+                rows.append(("mautic_tags", tags))
+            for k, v in rows:
+                cur.execute("INSERT INTO wp_usermeta (user_id, meta_key, meta_value)"
+                            " VALUES (%s, %s, %s)", (uid, k, v))
+            return uid
+
+    def meta(self, uid, key):
+        rows = self.sql("SELECT meta_value FROM wp_usermeta WHERE user_id=%s AND"
+                        " meta_key=%s ORDER BY umeta_id", (uid, key))
+        if not rows:
+            return None
+        assert len(rows) == 1, f"{len(rows)} rows of {key} for user {uid}"
+        v = rows[0][0]
+        return v.decode() if isinstance(v, bytes) else v
+
+
+def php_strlist(names):
+    """PHP serialize() of a list of strings."""
+    out = f"a:{len(names)}:{{"
+    for i, n in enumerate(names):
+        out += f'i:{i};s:{len(n.encode())}:"{n}";'
+    return out + "}"
+
+
+def signature(body, secret=WEBHOOK_SECRET):
+    if isinstance(body, str):
+        body = body.encode()
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()

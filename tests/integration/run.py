@@ -1,0 +1,106 @@
+#!/usr/bin/python3
+"""Run the integration tests against the stack started by tests/stack/up.sh.
+
+Usage: run.py [--cgi PATH] [--server apache|nginx] [-k SUBSTRING] [-v]
+
+Every test_* function of every tests/integration/test_*.py module runs once
+per web server (Apache mod_cgid and nginx+fcgiwrap) unless it sets
+`servers`.  Before each test the database is reloaded from sql/, the Mautic
+emulator is reset and the CGI's config is rewritten with defaults.
+Exit status: 0 all passed, 1 a failure, 77 the stack is not running (a
+failure under CI=true, where a skipped integration test is not allowed)."""
+
+import argparse
+import importlib.util
+import os
+import subprocess
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mw  # noqa: E402
+
+SKIP = 77
+
+
+def stack_or_skip():
+    env = mw.load_env()
+    why = None
+    if env is None:
+        why = "no stack.env: run tests/stack/up.sh first"
+    else:
+        st = subprocess.run([os.path.join(mw.STACK, "status.sh")],
+                            capture_output=True, text=True)
+        if st.returncode != 0:
+            why = "the stack is not (fully) running:\n" + st.stdout + st.stderr
+    if why:
+        print("integration: SKIP: " + why)
+        if os.environ.get("CI") == "true":
+            print("integration: CI=true, so a skipped integration test is a failure")
+            sys.exit(1)
+        sys.exit(SKIP)
+    return env
+
+
+def load_tests(pattern):
+    here = os.path.dirname(os.path.abspath(__file__))
+    tests = []
+    for name in sorted(os.listdir(here)):
+        if not (name.startswith("test_") and name.endswith(".py")):
+            continue
+        spec = importlib.util.spec_from_file_location(name[:-3], os.path.join(here, name))
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        for attr in dir(mod):
+            fn = getattr(mod, attr)
+            if attr.startswith("test_") and callable(fn):
+                if pattern and pattern not in attr and pattern not in name:
+                    continue
+                tests.append((name[:-3], attr, fn))
+    tests.sort(key=lambda t: (t[0], t[2].__code__.co_firstlineno))
+    return tests
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cgi")
+    ap.add_argument("--server", choices=("apache", "nginx"))
+    ap.add_argument("-k")
+    ap.add_argument("-v", action="store_true")
+    a = ap.parse_args()
+    env = stack_or_skip()
+    if a.cgi:
+        subprocess.run([os.path.join(mw.STACK, "install-cgi.sh"), a.cgi], check=True)
+    t = mw.Stack(env)
+    tests = load_tests(a.k)
+    failed, passed = [], 0
+    t0 = time.time()
+    for mod, name, fn in tests:
+        servers = getattr(fn, "servers", ("apache", "nginx"))
+        for server in servers:
+            if a.server and server != a.server:
+                continue
+            label = f"{mod}.{name}[{server}]"
+            t.reset_db()
+            t.emu_reset()
+            t.clear_token_cache()
+            t.config()
+            start = time.time()
+            try:
+                fn(t, server)
+                passed += 1
+                if a.v:
+                    print(f"ok   {label} ({time.time() - start:.2f}s)")
+            except Exception:  # noqa: BLE001 - report every failure
+                failed.append(label)
+                print(f"FAIL {label}")
+                traceback.print_exc(file=sys.stdout)
+    print(f"integration: {passed} passed, {len(failed)} failed in {time.time() - t0:.1f}s")
+    for f in failed:
+        print("  failed: " + f)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

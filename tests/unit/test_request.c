@@ -1,0 +1,7 @@
+#include "check.h"
+
+int
+main(void)
+{
+	return CHECK_DONE();
+}
