@@ -26,6 +26,8 @@ wrk hyperfine
 clang-14 libclang-rt-14-dev
 libfcgi-dev spawn-fcgi libhiredis-dev
 valgrind clang-format
+wordpress wordpress-theme-twentytwentythree libapache2-mod-php
+php-cli php-mysql php-curl php-xml php-mbstring
 "
 
 # One dpkg-query for all: prints "name status" for every known package.
