@@ -1,6 +1,8 @@
 /* action.c - dispatch of webhook actions and the JSON answer. */
 #include "action.h"
 
+#include <stdarg.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "action_int.h"
 #include "config.h"
 #include "contact.h"
 #include "log.h"
@@ -20,15 +23,6 @@
 #define CONTACT_META "mautic_contact_id"
 #define TAGS_SER_MAX (1u << 20) /* bytes of a serialized tag list */
 
-enum outcome {
-	OUT_CREATED,
-	OUT_UPDATED,
-	OUT_UNCHANGED,
-	OUT_NO_USER,
-	OUT_SKIPPED,
-	OUT__MAX
-};
-
 static const char *const outcome_names[OUT__MAX] = {
 	"created",   /* OUT_CREATED */
 	"updated",   /* OUT_UPDATED */
@@ -37,43 +31,33 @@ static const char *const outcome_names[OUT__MAX] = {
 	"skipped",   /* OUT_SKIPPED */
 };
 
-/* Work and result for one contact of a request. */
-struct job {
-	uint64_t contact_id;		/* from the request */
-	const struct contact *payload;	/* signed payload data, or NULL */
-	bool deleted;			/* mautic.lead_post_delete */
-	struct contact fetched;		/* from the API (owned) */
-	const struct contact *data;	/* payload or &fetched */
-	uint64_t uid;			/* WordPress user, 0 = none */
-	bool link;			/* found by e-mail: store the id */
-	enum outcome outcome;		/* result */
-	const char *note;		/* static text or NULL */
-};
-
-/* State of one request. */
-struct run {
-	const struct cfg *cfg;	 /* loaded config */
-	struct request *req;	 /* parsed request */
-	struct job *jobs;	 /* one per contact */
-	size_t njobs;
-	struct mautic *mautic;	 /* opened on first need */
-	struct wpstore *wp;	 /* opened on first need */
-	char reqid[17];		 /* hex request id */
-};
-
 typedef enum mw_err (*handler_fn)(struct run *);
 
 static enum mw_err do_test(struct run *r);
 static enum mw_err do_update_tags(struct run *r);
-static enum mw_err do_unsupported(struct run *r);
 
 /* The dispatch table, one row per wpf_action. */
 static const handler_fn handlers[ACTION__MAX] = {
-	do_unsupported, /* ACTION_ADD */
-	do_unsupported, /* ACTION_UPDATE */
+	action_add,	/* ACTION_ADD */
+	action_update,	/* ACTION_UPDATE */
 	do_update_tags, /* ACTION_UPDATE_TAGS */
 	do_test,	/* ACTION_TEST */
 };
+
+void
+job_note(struct job *j, const char *fmt, ...)
+{
+	size_t used = strlen(j->note);
+	va_list ap;
+
+	if (used > 0 && used + 2 < sizeof(j->note)) {
+		memcpy(j->note + used, "; ", 3);
+		used += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(j->note + used, sizeof(j->note) - used, fmt, ap);
+	va_end(ap);
+}
 
 const char *
 action_status_text(int status)
@@ -129,16 +113,16 @@ new_request_id(char out[17])
 	out[16] = '\0';
 }
 
-static enum mw_err
-open_wp(struct run *r)
+enum mw_err
+run_open_wp(struct run *r)
 {
 	if (r->wp != NULL)
 		return MW_OK;
 	return wp_open(r->cfg, &r->wp);
 }
 
-static enum mw_err
-open_mautic(struct run *r)
+enum mw_err
+run_open_mautic(struct run *r)
 {
 	if (r->mautic != NULL)
 		return MW_OK;
@@ -150,14 +134,6 @@ do_test(struct run *r)
 {
 	(void)r;
 	return MW_OK;
-}
-
-static enum mw_err
-do_unsupported(struct run *r)
-{
-	log_err("action: %s is not supported by this version",
-		req_action_name(r->req->action));
-	return MW_EINTERNAL;
 }
 
 /* Build the job list: the form's contact or the webhook's events. */
@@ -187,8 +163,8 @@ make_jobs(struct run *r)
 }
 
 /* Find the WordPress user of a job: by contact id, else by e-mail. */
-static enum mw_err
-find_user(struct run *r, struct job *j)
+enum mw_err
+run_find_user(struct run *r, struct job *j)
 {
 	enum mw_err rc;
 
@@ -202,18 +178,17 @@ find_user(struct run *r, struct job *j)
 	return rc;
 }
 
-/* Tags of a job: from the signed payload if it carries them, else from
- * Mautic's API. */
-static enum mw_err
-load_tags(struct run *r, struct job *j)
+enum mw_err
+run_load_contact(struct run *r, struct job *j, bool need_fields)
 {
 	enum mw_err rc;
 
-	if (j->payload != NULL && j->payload->has_tags) {
+	if (j->payload != NULL && j->payload->has_tags &&
+	    (!need_fields || j->payload->has_fields)) {
 		j->data = j->payload;
 		return MW_OK;
 	}
-	rc = open_mautic(r);
+	rc = run_open_mautic(r);
 	if (rc == MW_OK)
 		rc = mautic_get_contact(r->mautic, j->contact_id, &j->fetched);
 	if (rc == MW_OK)
@@ -246,8 +221,8 @@ same_set(char **a, size_t na, char **b, size_t nb)
 /* Store the job's tags as WP Fusion does: a serialized list in
  * mautic_tags, the row deleted when empty, nothing written when the set is
  * unchanged.  *changed tells whether anything was written. */
-static enum mw_err
-store_tags(struct run *r, struct job *j, bool *changed)
+enum mw_err
+run_store_tags(struct run *r, struct job *j)
 {
 	const struct contact *c = j->data;
 	char *old = NULL, **oldtags = NULL, **now = NULL;
@@ -255,7 +230,6 @@ store_tags(struct run *r, struct job *j, bool *changed)
 	struct buf ser;
 	enum mw_err rc;
 
-	*changed = false;
 	buf_init(&ser, TAGS_SER_MAX);
 	rc = wp_meta_get(r->wp, j->uid, TAGS_META, &old, &oldlen);
 	if (rc != MW_OK)
@@ -276,7 +250,7 @@ store_tags(struct run *r, struct job *j, bool *changed)
 		goto out;
 	if (old == NULL && c->ntags == 0)
 		goto out;
-	*changed = true;
+	j->changed = true;
 	if (c->ntags == 0) {
 		rc = wp_meta_delete(r->wp, j->uid, TAGS_META);
 		goto out;
@@ -300,13 +274,12 @@ static enum mw_err
 write_tags_job(struct run *r, struct job *j)
 {
 	char cid[24];
-	bool changed = false;
 	enum mw_err rc;
 
 	rc = wp_user_lock(r->wp, j->uid);
 	if (rc == MW_EINPUT) {
 		j->outcome = OUT_NO_USER;
-		j->note = "the user was deleted meanwhile";
+		job_note(j, "the user was deleted meanwhile");
 		return MW_OK;
 	}
 	if (rc != MW_OK)
@@ -317,11 +290,12 @@ write_tags_job(struct run *r, struct job *j)
 		rc = wp_meta_set(r->wp, j->uid, CONTACT_META, cid, strlen(cid));
 		if (rc != MW_OK)
 			return rc;
-		j->note = "user found by email and linked to the contact";
+		j->changed = true;
+		job_note(j, "user found by email and linked to the contact");
 	}
-	rc = store_tags(r, j, &changed);
+	rc = run_store_tags(r, j);
 	if (rc == MW_OK)
-		j->outcome = changed || j->link ? OUT_UPDATED : OUT_UNCHANGED;
+		j->outcome = j->changed ? OUT_UPDATED : OUT_UNCHANGED;
 	return rc;
 }
 
@@ -333,20 +307,20 @@ do_update_tags(struct run *r)
 	enum mw_err rc;
 	size_t i;
 
-	rc = open_wp(r);
+	rc = run_open_wp(r);
 	for (i = 0; rc == MW_OK && i < r->njobs; i++) {
 		struct job *j = &r->jobs[i];
 
 		if (j->deleted) {
 			j->outcome = OUT_SKIPPED;
-			j->note = "contact deleted in Mautic; nothing changed";
+			job_note(j, "contact deleted in Mautic; nothing changed");
 			continue;
 		}
-		rc = find_user(r, j);
+		rc = run_find_user(r, j);
 		if (rc == MW_OK && j->uid == 0)
 			j->outcome = OUT_NO_USER;
 		else if (rc == MW_OK)
-			rc = load_tags(r, j);
+			rc = run_load_contact(r, j, false);
 	}
 	if (rc == MW_OK)
 		rc = wp_begin(r->wp);
@@ -375,7 +349,9 @@ add_result(cJSON *arr, const struct job *j)
 	cJSON_AddStringToObject(o, "outcome", outcome_names[j->outcome]);
 	if (j->data != NULL && j->outcome != OUT_NO_USER)
 		cJSON_AddNumberToObject(o, "tags", (double)j->data->ntags);
-	if (j->note != NULL)
+	if (j->role != NULL)
+		cJSON_AddStringToObject(o, "role", j->role);
+	if (j->note[0] != '\0')
 		cJSON_AddStringToObject(o, "note", j->note);
 	cJSON_AddItemToArray(arr, o);
 }
@@ -484,8 +460,9 @@ run_free(struct run *r)
 	size_t i;
 
 	for (i = 0; i < r->njobs; i++)
-		contact_free(&r->jobs[i].fetched);
+		job_free(&r->jobs[i]);
 	free(r->jobs);
+	site_free(&r->site);
 	mautic_close(r->mautic);
 	wp_close(r->wp);
 }
@@ -525,6 +502,8 @@ action_cgi(const struct req_env *env, int fd, struct action_answer *ans)
 	rc = make_jobs(&r);
 	if (rc == MW_OK)
 		rc = handlers[req.action](&r);
+	if (rc == MW_OK && !req.dry_run)
+		action_user_after_commit(&r);
 out:
 	ans->status = mw_http_status(rc);
 	ans->retry_after = rc == MW_EDB;

@@ -21,7 +21,7 @@
 #include <string.h>
 
 #define DBL_TOKEN_MAX 64 /* longest d: number accepted (PHP writes <= 24) */
-#define DBL_TEXT_MAX 32	 /* room for a double as PHP prints it, with NUL */
+#define DBL_TEXT_MAX 40	 /* room for a double as PHP prints it, with NUL */
 #define DBL_FIXED_MAX 17 /* php_gcvt: E-style above this decimal exponent */
 #define DBL_FIXED_MIN -3 /* php_gcvt: E-style below this one */
 #define MIN_ELEM_BYTES 6 /* "i:0;N;": the shortest key and value */
@@ -375,7 +375,7 @@ join_e(const char *dig, int e10, bool neg)
 {
 	char t[DBL_TEXT_MAX + 8];
 
-	snprintf(t, sizeof(t), "%s%c.%se%d", neg ? "-" : "", dig[0], dig + 1,
+	snprintf(t, sizeof(t), "%s%c.%.16se%d", neg ? "-" : "", dig[0], dig + 1,
 		 e10);
 	return strtod(t, NULL);
 }
@@ -396,16 +396,6 @@ bump(char *dig, int *e10)
 	(*e10)++;
 }
 
-/* True when d has an all-zero mantissa field (a power of two). */
-static bool
-is_pow2(double d)
-{
-	uint64_t u;
-
-	memcpy(&u, &d, sizeof(u));
-	return (u & 0x000fffffffffffffu) == 0;
-}
-
 /* The shortest significant digits that read back as the finite d, as
  * zend_dtoa() mode 0 gives them: dig (no trailing zeros, NUL-terminated),
  * *neg for the sign bit and *decpt with d = 0.DIG * 10^decpt. */
@@ -421,14 +411,13 @@ shortest_digits(double d, char dig[DBL_TEXT_MAX], int *decpt, bool *neg)
 		split_e(tmp, dig, &e10, neg);
 		if (prec == 17 || strtod(tmp, NULL) == d)
 			break;
-		/* Above a power of two the gap to the next double is twice
-		 * the gap below: the string one unit up can read back when
-		 * the nearest one does not. */
-		if (is_pow2(d)) {
-			bump(dig, &e10);
-			if (join_e(dig, e10, *neg) == d)
-				break;
-		}
+		/* At a power of two the gap above is twice the gap below, so
+		 * the string one unit up may read back when the nearest does
+		 * not (elsewhere it never does: it is farther than the
+		 * nearest). */
+		bump(dig, &e10);
+		if (join_e(dig, e10, *neg) == d)
+			break;
 	}
 	n = strlen(dig);
 	while (n > 1 && dig[n - 1] == '0')
@@ -455,7 +444,7 @@ fmt_double(double d, char out[DBL_TEXT_MAX])
 		out[n++] = '-';
 	if (decpt > DBL_FIXED_MAX || decpt < DBL_FIXED_MIN) {
 		e = decpt - 1;
-		snprintf(out + n, DBL_TEXT_MAX - (size_t)n, "%c.%sE%c%d",
+		snprintf(out + n, DBL_TEXT_MAX - (size_t)n, "%c.%.16sE%c%d",
 			 dig[0], dig[1] != '\0' ? dig + 1 : "0",
 			 e < 0 ? '-' : '+', e < 0 ? -e : e);
 		return;
@@ -589,10 +578,10 @@ phps_serialize_strlist(const char *const *strs, size_t n, struct buf *out)
 	rc = buf_printf(out, "a:%zu:{", n);
 	for (i = 0; i < n && rc == MW_OK; i++) {
 		rc = buf_printf(out, "i:%zu;", i);
-		if (rc == MW_OK && strs[i] == NULL)
-			rc = MW_EINTERNAL;
 		if (rc == MW_OK)
-			rc = put_string(out, strs[i], strlen(strs[i]));
+			rc = strs[i] != NULL
+				     ? put_string(out, strs[i], strlen(strs[i]))
+				     : MW_EINTERNAL;
 	}
 	if (rc == MW_OK)
 		rc = buf_add(out, "}", 1);

@@ -161,17 +161,27 @@ wp_rollback(struct wpstore *w)
 		log_warn("wpstore: ROLLBACK failed: %u", mysql_errno(w->db));
 }
 
-/* Expand "{P}" in tmpl to the table prefix. */
+/* Expand "{P}" in tmpl to the table prefix and "{B}" to the blog's
+ * prefix (the same for blog 1, "wp_2_" for blog 2). */
 static bool
 expand(const struct wpstore *w, const char *tmpl, char *out, size_t outsz)
 {
-	size_t o = 0, plen = strlen(w->cfg->table_prefix);
+	char blog[64];
+	size_t o = 0, plen;
+	const char *p;
 
+	if (w->cfg->blog_id > 1)
+		snprintf(blog, sizeof(blog), "%s%llu_", w->cfg->table_prefix,
+			 (unsigned long long)w->cfg->blog_id);
+	else
+		snprintf(blog, sizeof(blog), "%s", w->cfg->table_prefix);
 	while (*tmpl != '\0') {
-		if (strncmp(tmpl, "{P}", 3) == 0) {
+		if (strncmp(tmpl, "{P}", 3) == 0 || strncmp(tmpl, "{B}", 3) == 0) {
+			p = tmpl[1] == 'P' ? w->cfg->table_prefix : blog;
+			plen = strlen(p);
 			if (o + plen >= outsz)
 				return false;
-			memcpy(out + o, w->cfg->table_prefix, plen);
+			memcpy(out + o, p, plen);
 			o += plen;
 			tmpl += 3;
 			continue;
@@ -401,4 +411,225 @@ wp_meta_delete(struct wpstore *w, uint64_t uid, const char *key)
 
 	return run(w, "DELETE FROM {P}usermeta WHERE user_id = ? AND meta_key = ?",
 		   a, 2, &r);
+}
+
+static const char *const col_names[WP_COL__MAX] = {
+	"user_login",	       /* WP_COL_LOGIN */
+	"user_pass",	       /* WP_COL_PASS */
+	"user_nicename",       /* WP_COL_NICENAME */
+	"user_email",	       /* WP_COL_EMAIL */
+	"user_url",	       /* WP_COL_URL */
+	"user_activation_key", /* WP_COL_ACTIVATION */
+	"display_name",	       /* WP_COL_DISPLAY_NAME */
+};
+
+void
+wp_user_free(struct wp_user *u)
+{
+	size_t i;
+
+	if (u == NULL)
+		return;
+	for (i = 0; i < WP_COL__MAX; i++) {
+		if (u->col[i] != NULL)
+			explicit_bzero(u->col[i], strlen(u->col[i]));
+		free(u->col[i]);
+		u->col[i] = NULL;
+	}
+}
+
+enum mw_err
+wp_user_get(struct wpstore *w, uint64_t uid, struct wp_user *out)
+{
+	char tmpl[128];
+	struct wp_user u;
+	enum mw_err rc = MW_OK;
+	size_t i;
+
+	memset(&u, 0, sizeof(u));
+	u.id = uid;
+	/* One column per statement keeps run() simple; it is seven short
+	 * primary-key reads on the update path only. */
+	for (i = 0; rc == MW_OK && i < WP_COL__MAX; i++) {
+		struct arg a[1] = {U64(uid)};
+		struct result r = {.want_str = true};
+
+		snprintf(tmpl, sizeof(tmpl), "SELECT %s FROM {P}users WHERE ID = ?",
+			 col_names[i]);
+		rc = run(w, tmpl, a, 1, &r);
+		if (rc == MW_OK && !r.found)
+			rc = MW_EINPUT;
+		if (rc == MW_OK && r.s == NULL)
+			r.s = strdup("");
+		if (rc == MW_OK && r.s == NULL)
+			rc = MW_ENOMEM;
+		u.col[i] = r.s;
+		if (rc != MW_OK)
+			free(r.s);
+	}
+	if (rc != MW_OK) {
+		wp_user_free(&u);
+		return rc;
+	}
+	*out = u;
+	return MW_OK;
+}
+
+enum mw_err
+wp_user_insert(struct wpstore *w, const struct wp_user *u, uint64_t *uid)
+{
+	struct arg a[7] = {
+		CSTR(u->col[WP_COL_PASS]),
+		CSTR(u->col[WP_COL_NICENAME]),
+		CSTR(u->col[WP_COL_EMAIL]),
+		CSTR(u->col[WP_COL_URL]),
+		CSTR(u->col[WP_COL_ACTIVATION]),
+		CSTR(u->col[WP_COL_DISPLAY_NAME]),
+		CSTR(u->col[WP_COL_LOGIN]),
+	};
+	struct result r = {0};
+	enum mw_err rc;
+
+	rc = run(w,
+		 "INSERT INTO {P}users (user_pass, user_nicename, user_email, user_url, user_registered, user_activation_key, display_name, user_login) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(), ?, ?, ?)",
+		 a, 7, &r);
+	if (rc == MW_OK)
+		*uid = mysql_insert_id(w->db);
+	return rc;
+}
+
+enum mw_err
+wp_user_set(struct wpstore *w, uint64_t uid, enum wp_col col, const char *val)
+{
+	char tmpl[128];
+	struct arg a[2] = {CSTR(val), U64(uid)};
+	struct result r = {0};
+
+	if (col >= WP_COL__MAX)
+		return MW_EINTERNAL;
+	snprintf(tmpl, sizeof(tmpl), "UPDATE {P}users SET %s = ? WHERE ID = ?",
+		 col_names[col]);
+	return run(w, tmpl, a, 2, &r);
+}
+
+enum mw_err
+wp_login_taken(struct wpstore *w, const char *login, bool *taken)
+{
+	struct arg a[1] = {CSTR(login)};
+	struct result r = {.want_u64 = true};
+	enum mw_err rc;
+
+	rc = run(w, "SELECT ID FROM {P}users WHERE user_login = ? LIMIT 1", a,
+		 1, &r);
+	if (rc == MW_OK)
+		*taken = r.found;
+	return rc;
+}
+
+enum mw_err
+wp_nicename_taken(struct wpstore *w, const char *nicename, const char *login,
+		  bool *taken)
+{
+	struct arg a[2] = {CSTR(nicename), CSTR(login)};
+	struct result r = {.want_u64 = true};
+	enum mw_err rc;
+
+	rc = run(w,
+		 "SELECT ID FROM {P}users WHERE user_nicename = ? AND user_login != ? LIMIT 1",
+		 a, 2, &r);
+	if (rc == MW_OK)
+		*taken = r.found;
+	return rc;
+}
+
+enum mw_err
+wp_meta_add(struct wpstore *w, uint64_t uid, const char *key, const char *val,
+	    size_t len)
+{
+	struct arg a[3] = {U64(uid), CSTR(key), STR(val, len)};
+	struct result r = {0};
+
+	return run(w,
+		   "INSERT INTO {P}usermeta (user_id, meta_key, meta_value) VALUES (?, ?, ?)",
+		   a, 3, &r);
+}
+
+enum mw_err
+wp_option_get(struct wpstore *w, const char *name, char **val, size_t *len)
+{
+	struct arg a[1] = {CSTR(name)};
+	struct result r = {.want_str = true};
+	enum mw_err rc;
+
+	rc = run(w, "SELECT option_value FROM {B}options WHERE option_name = ?",
+		 a, 1, &r);
+	if (rc != MW_OK) {
+		free(r.s);
+		return rc;
+	}
+	if (r.found && r.s == NULL && (r.s = strdup("")) == NULL)
+		return MW_ENOMEM;
+	*val = r.s;
+	*len = r.slen;
+	return MW_OK;
+}
+
+enum mw_err
+wp_user_count_refresh(struct wpstore *w, const char *autoload)
+{
+	struct arg a[1] = {CSTR(autoload)};
+	struct result r = {0};
+	enum mw_err rc;
+
+	rc = run(w,
+		 "UPDATE {P}options SET option_value = (SELECT COUNT(ID) FROM {P}users) WHERE option_name = 'user_count'",
+		 NULL, 0, &r);
+	if (rc != MW_OK || r.affected > 0)
+		return rc;
+	return run(w,
+		   "INSERT INTO {P}options (option_name, option_value, autoload) SELECT 'user_count', COUNT(ID), ? FROM {P}users",
+		   a, 1, &r);
+}
+
+enum mw_err
+wp_blog_domain(struct wpstore *w, uint64_t blog_id, char **domain)
+{
+	struct arg a[1] = {U64(blog_id)};
+	struct result r = {.want_str = true};
+	enum mw_err rc;
+
+	*domain = NULL;
+	rc = run(w, "SELECT domain FROM {P}blogs WHERE blog_id = ?", a, 1, &r);
+	if (rc == MW_OK)
+		*domain = r.s;
+	else
+		free(r.s);
+	return rc;
+}
+
+enum mw_err
+wp_lock(struct wpstore *w, const char *name, unsigned timeout_s)
+{
+	struct arg a[2] = {CSTR(name), U64(timeout_s)};
+	struct result r = {.want_u64 = true};
+	enum mw_err rc;
+
+	rc = run(w, "SELECT GET_LOCK(?, ?)", a, 2, &r);
+	if (rc != MW_OK)
+		return rc;
+	if (!r.found || r.u != 1) {
+		log_err("wpstore: lock wait timed out after %u s", timeout_s);
+		return MW_EDB;
+	}
+	return MW_OK;
+}
+
+void
+wp_unlock(struct wpstore *w, const char *name)
+{
+	struct arg a[1] = {CSTR(name)};
+	struct result r = {.want_u64 = true};
+
+	if (run(w, "SELECT RELEASE_LOCK(?)", a, 1, &r) != MW_OK)
+		log_warn("wpstore: RELEASE_LOCK failed");
 }

@@ -7,6 +7,7 @@
 #ifndef MW_WPSTORE_H
 #define MW_WPSTORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,6 +58,75 @@ enum mw_err wp_meta_set(struct wpstore *w, uint64_t uid, const char *key,
 
 /* delete_user_meta(): remove every row of key. */
 enum mw_err wp_meta_delete(struct wpstore *w, uint64_t uid, const char *key);
+
+/* The wp_users columns we read and write. */
+enum wp_col {
+	WP_COL_LOGIN,	     /* user_login */
+	WP_COL_PASS,	     /* user_pass */
+	WP_COL_NICENAME,     /* user_nicename */
+	WP_COL_EMAIL,	     /* user_email */
+	WP_COL_URL,	     /* user_url */
+	WP_COL_ACTIVATION,   /* user_activation_key */
+	WP_COL_DISPLAY_NAME, /* display_name */
+	WP_COL__MAX
+};
+
+/* A wp_users row; every member owned (release with wp_user_free). */
+struct wp_user {
+	uint64_t id;
+	char *col[WP_COL__MAX]; /* indexed by enum wp_col */
+};
+
+/* Load user uid.  MW_EINPUT when there is no such user. */
+enum mw_err wp_user_get(struct wpstore *w, uint64_t uid,
+			struct wp_user *out /* OUT */);
+
+/* Release a row.  NULL is fine. */
+void wp_user_free(struct wp_user *u);
+
+/* INSERT a new wp_users row in wp_insert_user()'s column order, with
+ * user_registered = UTC now.  *uid gets the new ID. */
+enum mw_err wp_user_insert(struct wpstore *w, const struct wp_user *u,
+			   uint64_t *uid /* OUT */);
+
+/* UPDATE one column of a user. */
+enum mw_err wp_user_set(struct wpstore *w, uint64_t uid, enum wp_col col,
+			const char *val);
+
+/* True in *taken when a user with this login exists (compared as the
+ * column's collation does: case- and accent-insensitive). */
+enum mw_err wp_login_taken(struct wpstore *w, const char *login,
+			   bool *taken /* OUT */);
+
+/* True in *taken when another login already uses this nicename. */
+enum mw_err wp_nicename_taken(struct wpstore *w, const char *nicename,
+			      const char *login, bool *taken /* OUT */);
+
+/* add_user_meta(): always INSERT one more row. */
+enum mw_err wp_meta_add(struct wpstore *w, uint64_t uid, const char *key,
+			const char *val, size_t len);
+
+/* An option of the configured blog ({prefix}options for blog 1,
+ * {prefix}N_options for blog N): allocated copy (caller frees) or *val
+ * NULL. */
+enum mw_err wp_option_get(struct wpstore *w, const char *name,
+			  char **val /* OUT */, size_t *len /* OUT */);
+
+/* wp_maybe_update_user_counts(): user_count = COUNT(users), inserted with
+ * the given autoload when the option does not exist yet. */
+enum mw_err wp_user_count_refresh(struct wpstore *w, const char *autoload);
+
+/* The domain of a multisite blog ({prefix}blogs), allocated, or NULL. */
+enum mw_err wp_blog_domain(struct wpstore *w, uint64_t blog_id,
+			   char **domain /* OUT */);
+
+/* GET_LOCK(name): a named lock held by this connection until
+ * wp_unlock() or disconnect (so a crash releases it).  MW_EDB when it is
+ * not granted within timeout_s seconds. */
+enum mw_err wp_lock(struct wpstore *w, const char *name, unsigned timeout_s);
+
+/* RELEASE_LOCK(name); errors are only logged. */
+void wp_unlock(struct wpstore *w, const char *name);
 
 /* SQL statements sent so far (for the benchmark's round-trip count). */
 unsigned wp_queries(const struct wpstore *w);

@@ -285,6 +285,147 @@ class Stack:
         return v.decode() if isinstance(v, bytes) else v
 
 
+    # ---- the real WordPress (tests/stack/wordpress-up.sh) ----------------
+    # WordPress writes to the database while it serves (cron, widget_* and
+    # transient options, session_tokens usermeta on login, ...): take
+    # checksum() around CGI calls, not around these.
+
+    @property
+    def wp_url(self):
+        """WordPress's origin, e.g. http://127.0.0.1:18083 (no slash)."""
+        return self.env.get("MW_WP_URL", "http://127.0.0.1:18083").rstrip("/")
+
+    def _wp_path(self, url):
+        """The path?query of url, which must be on WordPress's origin (or
+        already be a path)."""
+        u = urllib.parse.urlsplit(url)
+        if u.netloc and u.netloc != urllib.parse.urlsplit(self.wp_url).netloc:
+            raise ValueError(f"{url} is not on {self.wp_url}")
+        return (u.path or "/") + ("?" + u.query if u.query else "")
+
+    def _wp_http(self, method, path, cookies, form=None):
+        """One request to WordPress, redirects not followed.  cookies (a
+        name -> raw value dict, sent on every path) is updated from
+        Set-Cookie, expired ones removed.  Returns (status, Location, body)."""
+        import email.utils
+        url = urllib.parse.urlsplit(self.wp_url)
+        h = {"Connection": "close"}
+        if cookies:
+            h["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form).encode()
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+        conn = http.client.HTTPConnection(url.hostname, url.port or 80, timeout=30)
+        try:
+            conn.request(method, path, body=body, headers=h)
+            r = conn.getresponse()
+            raw = r.read().decode("utf-8", "replace")
+            for sc in r.headers.get_all("Set-Cookie") or []:
+                nv, _, attrs = sc.partition(";")
+                name, _, value = nv.strip().partition("=")
+                expired = False
+                for a in attrs.split(";"):
+                    k, _, v = a.strip().partition("=")
+                    if k.lower() == "expires":
+                        try:
+                            expired = (email.utils.parsedate_to_datetime(v).timestamp()
+                                       < time.time())
+                        except (TypeError, ValueError, IndexError):
+                            pass
+                    elif k.lower() == "max-age" and v.strip().lstrip("-").isdigit():
+                        expired = int(v) <= 0
+                if expired:
+                    cookies.pop(name, None)
+                else:
+                    cookies[name] = value
+            return r.status, r.getheader("Location", ""), raw
+        finally:
+            conn.close()
+
+    def wp_login(self, login, password):
+        """True if WordPress's own wp-login.php accepts login (user name or
+        e-mail) and password: a POST with the test cookie answers 302 to
+        /wp-admin/... with a wordpress_logged_in_* cookie, and with those
+        cookies /wp-admin/profile.php answers 200 showing that user.
+        Details of the last attempt are in self.wp_last."""
+        import html
+        cookies = {"wordpress_test_cookie": "WP%20Cookie%20check"}
+        admin = self.wp_url + "/wp-admin/"
+        st, loc, page = self._wp_http("POST", "/wp-login.php", cookies, {
+            "log": login, "pwd": password, "wp-submit": "Log In",
+            "redirect_to": admin, "testcookie": "1"})
+        err = re.search(r'<div id="login_error">(.*?)</div>', page, re.S)
+        self.wp_last = {"login_status": st, "location": loc, "cookies": sorted(cookies),
+                        "login_error": err and re.sub(r"<[^>]+>|\s+", " ",
+                                                      err.group(1)).strip()}
+        if (st != 302 or not loc.startswith(admin)
+                or not any(k.startswith("wordpress_logged_in_") for k in cookies)):
+            return False
+        st, loc, page = self._wp_http("GET", "/wp-admin/profile.php", cookies)
+        found = {}
+        for field in ("user_login", "email"):
+            m = re.search(r'name="%s" id="%s"[^>]*? value="([^"]*)"' % (field, field), page)
+            found[field] = html.unescape(m.group(1)) if m else None
+        self.wp_last.update(profile_status=st, profile_location=loc, profile=found)
+        return st == 200 and login in (found["user_login"], found["email"])
+
+    def wp_cli(self, *args):
+        """Run tests/stack/wp-cli.php ARGS (WordPress loaded in PHP CLI with
+        the web server's config) and return its parsed JSON.  Command errors
+        come back as {"error": ...}; usage errors and non-JSON raise."""
+        env = dict(os.environ, MW_WP_URL=self.wp_url,
+                   WP_CONFIG_NAME=self.env.get("MW_WP_CONFIG_NAME", "mwtest"))
+        p = subprocess.run(["php", os.path.join(STACK, "wp-cli.php")]
+                           + [str(a) for a in args],
+                           capture_output=True, text=True, env=env, timeout=120)
+        try:
+            out = json.loads(p.stdout)
+        except ValueError:
+            out = None
+        if (out is None and p.stdout.strip() != "null") or p.returncode not in (0, 1):
+            raise RuntimeError(f"wp-cli.php {' '.join(map(str, args))}: rc {p.returncode},"
+                               f" stdout {p.stdout[:500]!r}, stderr {p.stderr[-1000:]!r}")
+        return out
+
+    def wp_reset_password(self, login, key, new_password, link=None):
+        """True if WordPress's password-set flow accepts (login, key) and
+        sets new_password, proven by wp_login(login, new_password).  The
+        flow: GET wp-login.php?action=rp&key=KEY&login=LOGIN (or link, a
+        mailed link on WordPress's origin) -> 302 setting the
+        wp-resetpass-* cookie -> GET wp-login.php?action=rp (the form, with
+        rp_key) -> POST action=resetpass pass1, pass2, rp_key -> "Your
+        password has been reset.".  An invalid or expired key is a 302 to
+        action=lostpassword&error=invalidkey/expiredkey.  Details of the
+        last attempt are in self.wp_last."""
+        cookies = {}
+        if link is None:
+            path = ("/wp-login.php?action=rp&key=" + urllib.parse.quote(key, safe="")
+                    + "&login=" + urllib.parse.quote(login, safe=""))
+        else:
+            path = self._wp_path(link)
+        st, loc, _ = self._wp_http("GET", path, cookies)
+        self.wp_last = {"rp_status": st, "rp_location": loc}
+        if st != 302 or not any(k.startswith("wp-resetpass-") for k in cookies):
+            return False
+        st, loc, page = self._wp_http("GET", self._wp_path(loc), cookies)
+        m = re.search(r'name="rp_key" value="([^"]*)"', page)
+        self.wp_last.update(form_status=st, form_location=loc, rp_key=m and m.group(1))
+        if st != 200 or not m:
+            return False
+        st, loc, page = self._wp_http("POST", "/wp-login.php?action=resetpass", cookies, {
+            "pass1": new_password, "pass2": new_password, "rp_key": m.group(1),
+            "wp-submit": "Save Password"})
+        done = "Your password has been reset." in page
+        self.wp_last.update(reset_status=st, reset_location=loc, reset_done=done)
+        if st != 200 or not done:
+            return False
+        last = self.wp_last
+        ok = self.wp_login(login, new_password)
+        self.wp_last = dict(last, **self.wp_last)
+        return ok
+
+
 def php_strlist(names):
     """PHP serialize() of a list of strings."""
     out = f"a:{len(names)}:{{"

@@ -16,6 +16,10 @@
 : "${MW_NGINX_PORT:=18082}"
 : "${MW_MAUTIC_PORT:=18443}"
 : "${MW_SMTP_PORT:=12525}"
+: "${MW_WP_PORT:=18083}"
+# WordPress reads /etc/wordpress/config-$WP_CONFIG_NAME.php (global: give
+# each state dir its own name when several stacks run).
+: "${WP_CONFIG_NAME:=mwtest}"
 
 # Absolute path of the repository (the directory holding tests/stack/).
 repo_root() {
@@ -36,7 +40,8 @@ MW_DB_SOCKET="$MW_STATE/db/mysqld.sock"
 MW_CA="$MW_STATE/tls/ca.crt"
 MW_CONFIG="$MW_STATE/etc/mautic-wp.conf"
 export MW_STATE MW_DB_PORT MW_APACHE_PORT MW_NGINX_PORT MW_MAUTIC_PORT \
-	MW_SMTP_PORT MW_CGI MW_DB_SOCKET MW_CA MW_CONFIG MW_ROOT MW_STACK MW_PYTHON
+	MW_SMTP_PORT MW_WP_PORT WP_CONFIG_NAME MW_CGI MW_DB_SOCKET MW_CA MW_CONFIG \
+	MW_ROOT MW_STACK MW_PYTHON
 
 # ---- logging -------------------------------------------------------------
 # log MESSAGE...: one line on stderr, prefixed with the script's name.
@@ -318,7 +323,10 @@ db_ping() {
 }
 
 # ---- components ----------------------------------------------------------
-MW_COMPONENTS="db mautic smtp apache nginx"
+# All components, in start order; MW_DEFAULT_COMPONENTS is what up.sh and
+# down.sh do without arguments and what status.sh requires to be up.
+MW_COMPONENTS="db mautic smtp apache nginx wordpress"
+MW_DEFAULT_COMPONENTS="db mautic smtp apache nginx wordpress"
 
 # pidfile_of NAME: the pid file of a server (fcgiwrap is nginx's partner).
 pidfile_of() {
@@ -328,6 +336,7 @@ pidfile_of() {
 	smtp) echo "$MW_STATE/smtp/pid" ;;
 	apache) echo "$MW_STATE/apache/httpd.pid" ;;
 	nginx) echo "$MW_STATE/nginx/nginx.pid" ;;
+	wordpress) echo "$MW_STATE/wordpress/httpd.pid" ;;
 	fcgiwrap) echo "$MW_STATE/fcgi/fcgiwrap.pid" ;;
 	*) return 1 ;;
 	esac
@@ -341,6 +350,7 @@ port_of() {
 	smtp) echo "$MW_SMTP_PORT" ;;
 	apache) echo "$MW_APACHE_PORT" ;;
 	nginx) echo "$MW_NGINX_PORT" ;;
+	wordpress) echo "$MW_WP_PORT" ;;
 	*) return 1 ;;
 	esac
 }

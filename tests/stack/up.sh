@@ -2,7 +2,8 @@
 # Bring up the test stack under $MW_STATE (default /tmp/mw).
 #
 # Usage: tests/stack/up.sh [component ...]
-#   components: db mautic smtp apache nginx (default: all, in that order)
+#   components: db mautic smtp apache nginx wordpress (default: all, in that
+#   order; wordpress needs db)
 #
 # First it creates the state layout (owners and modes), installs the CGI
 # ($MW_CGI, default build/dev/cgi-bin/mautic-wp.cgi, if it was built) and
@@ -16,7 +17,7 @@ set -euo pipefail
 t0=$(now_ms)
 if [ $# -eq 0 ]; then
 	# shellcheck disable=SC2086
-	set -- $MW_COMPONENTS
+	set -- $MW_DEFAULT_COMPONENTS
 fi
 check_components "$@"
 
@@ -49,6 +50,9 @@ build_hello
 		"MW_NGINX_URL=http://127.0.0.1:$MW_NGINX_PORT/cgi-bin/mautic-wp.cgi" \
 		"MW_SMTP_PORT=$MW_SMTP_PORT" \
 		"MW_SMTP_URL=smtp://127.0.0.1:$MW_SMTP_PORT" \
+		"MW_WP_PORT=$MW_WP_PORT" \
+		"MW_WP_URL=http://127.0.0.1:$MW_WP_PORT" \
+		"MW_WP_CONFIG_NAME=$WP_CONFIG_NAME" \
 		"MW_CGI_DIR=$MW_STATE/cgi-bin" \
 		"MW_CONFIG=$MW_CONFIG" \
 		"MW_CACHE_DIR=$MW_STATE/cache" \

@@ -81,6 +81,8 @@ static const struct row rows[] = {
 	      "d:0.10000000000000001;", "d:0.1;"),
 	CANON("phps_canonicalizes_bare_fraction", "d:.5;", "d:0.5;"),
 	CANON("phps_canonicalizes_trailing_dot", "d:5.;", "d:5;"),
+	CANON("phps_canonicalizes_power_of_two_to_shortest",
+	      "d:5.9604644775390625E-8;", "d:5.960464477539063E-8;"),
 	CANON("phps_accepts_double_token_at_limit",
 	      "d:0.0000000000000000000000000000000000000000000000000000000000"
 	      "0001;",
@@ -433,6 +435,8 @@ test_serialize_doubles(void)
 		{DBL_MAX, "d:1.7976931348623157E+308;"},
 		{DBL_MIN, "d:2.2250738585072014E-308;"},
 		{5e-324, "d:5.0E-324;"},
+		{0x1p-24, "d:5.960464477539063E-8;"},
+		{0x1p89, "d:6.189700196426902E+26;"},
 		{INFINITY, "d:INF;"},
 		{-INFINITY, "d:-INF;"},
 		{NAN, "d:NAN;"},

@@ -1,7 +1,392 @@
+/*
+ * test_strparse.c - the strict parsers of lib/strparse.c, one table per
+ * function, valid and invalid rows named after the behaviour they pin.
+ */
+#include "strparse.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "check.h"
+
+#define ID_MAX 9007199254740992ull /* 2^53 */
+#define LEN_STR ((size_t)-1)	   /* row length: use strlen() */
+
+static size_t
+row_len(const char *s, size_t len)
+{
+	return len == LEN_STR ? strlen(s) : len;
+}
+
+struct u64_row {
+	const char *name;
+	const char *in;
+	size_t len;
+	uint64_t min, max;
+	enum mw_err want;
+	uint64_t val; /* when MW_OK */
+};
+
+static const struct u64_row u64_rows[] = {
+	{"u64_accepts_one", "1", LEN_STR, 1, ID_MAX, MW_OK, 1},
+	{"u64_accepts_42", "42", LEN_STR, 1, ID_MAX, MW_OK, 42},
+	{"u64_accepts_2p53_at_max", "9007199254740992", LEN_STR, 1, ID_MAX,
+	 MW_OK, ID_MAX},
+	{"u64_accepts_zero_when_min_is_zero", "0", LEN_STR, 0, 10, MW_OK, 0},
+	{"u64_accepts_value_equal_to_min_and_max", "10", LEN_STR, 10, 10, MW_OK,
+	 10},
+	{"u64_accepts_uint64_max", "18446744073709551615", LEN_STR, 0,
+	 UINT64_MAX, MW_OK, UINT64_MAX},
+	{"u64_reads_only_len_bytes", "42abc", 2, 1, 100, MW_OK, 42},
+	{"u64_rejects_empty", "", LEN_STR, 0, UINT64_MAX, MW_EINPUT, 0},
+	{"u64_rejects_zero_below_min_1", "0", LEN_STR, 1, ID_MAX, MW_EINPUT, 0},
+	{"u64_rejects_leading_zero", "01", LEN_STR, 0, ID_MAX, MW_EINPUT, 0},
+	{"u64_rejects_double_zero", "00", LEN_STR, 0, ID_MAX, MW_EINPUT, 0},
+	{"u64_rejects_plus_sign", "+1", LEN_STR, 0, ID_MAX, MW_EINPUT, 0},
+	{"u64_rejects_minus_sign", "-1", LEN_STR, 0, ID_MAX, MW_EINPUT, 0},
+	{"u64_rejects_leading_blank", " 1", LEN_STR, 0, ID_MAX, MW_EINPUT, 0},
+	{"u64_rejects_trailing_blank", "1 ", LEN_STR, 0, ID_MAX, MW_EINPUT, 0},
+	{"u64_rejects_trailing_tab", "1\t", LEN_STR, 0, ID_MAX, MW_EINPUT, 0},
+	{"u64_rejects_trailing_newline", "1\n", LEN_STR, 0, ID_MAX, MW_EINPUT,
+	 0},
+	{"u64_rejects_exponent", "1e3", LEN_STR, 0, ID_MAX, MW_EINPUT, 0},
+	{"u64_rejects_fraction", "1.5", LEN_STR, 0, ID_MAX, MW_EINPUT, 0},
+	{"u64_rejects_hex", "0x10", LEN_STR, 0, ID_MAX, MW_EINPUT, 0},
+	{"u64_rejects_2p53_plus_1_above_max", "9007199254740993", LEN_STR, 1,
+	 ID_MAX, MW_EINPUT, 0},
+	{"u64_rejects_uint64_max_plus_1", "18446744073709551616", LEN_STR, 0,
+	 UINT64_MAX, MW_EINPUT, 0},
+	{"u64_rejects_20_digit_overflow", "99999999999999999999", LEN_STR, 0,
+	 UINT64_MAX, MW_EINPUT, 0},
+	{"u64_rejects_21_digits", "100000000000000000000", LEN_STR, 0,
+	 UINT64_MAX, MW_EINPUT, 0},
+	{"u64_rejects_30_digits", "123456789012345678901234567890", LEN_STR, 0,
+	 UINT64_MAX, MW_EINPUT, 0},
+	{"u64_rejects_above_max", "65536", LEN_STR, 1, 65535, MW_EINPUT, 0},
+	{"u64_rejects_unreplaced_mautic_token", "{contactfield=id}", LEN_STR, 1,
+	 ID_MAX, MW_EINPUT, 0},
+	{"u64_rejects_embedded_nul", "1\0002", 3, 0, ID_MAX, MW_EINPUT, 0},
+	{"u64_rejects_fullwidth_digit", "\xef\xbc\x91", LEN_STR, 0, ID_MAX,
+	 MW_EINPUT, 0},
+};
+
+static void
+test_u64(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(u64_rows) / sizeof(u64_rows[0]); i++) {
+		const struct u64_row *r = &u64_rows[i];
+		uint64_t out = 777; /* must stay untouched on error */
+		enum mw_err rc;
+
+		rc = str_u64(r->in, row_len(r->in, r->len), r->min, r->max,
+			     &out);
+		CHECK(rc == r->want);
+		CHECK(out == (r->want == MW_OK ? r->val : 777));
+		if (rc != r->want)
+			fprintf(stderr, "  row %s\n", r->name);
+	}
+	/* u64_rejects_null_pointer */
+	CHECK(str_u64(NULL, 0, 0, 10, &(uint64_t){0}) == MW_EINPUT);
+}
+
+struct ieq_row {
+	const char *name;
+	const char *s;
+	size_t len;
+	const char *word;
+	bool want;
+};
+
+static const struct ieq_row ieq_rows[] = {
+	{"ieq_matches_same_case", "test", LEN_STR, "test", true},
+	{"ieq_ignores_ascii_case", "UPDATE_TAGS", LEN_STR, "update_tags", true},
+	{"ieq_ignores_case_of_word_too", "add", LEN_STR, "ADD", true},
+	{"ieq_matches_empty_word", "", LEN_STR, "", true},
+	{"ieq_reads_only_len_bytes", "testing", 4, "test", true},
+	{"ieq_rejects_prefix_of_word", "tes", LEN_STR, "test", false},
+	{"ieq_rejects_word_as_prefix", "tests", LEN_STR, "test", false},
+	{"ieq_rejects_empty_against_word", "", LEN_STR, "a", false},
+	{"ieq_rejects_word_against_empty", "a", LEN_STR, "", false},
+	{"ieq_rejects_other_letter", "tesT", LEN_STR, "tesd", false},
+	{"ieq_does_not_fold_at_sign_to_backtick", "@", LEN_STR, "`", false},
+	{"ieq_does_not_fold_bracket_to_brace", "[", LEN_STR, "{", false},
+	{"ieq_does_not_fold_non_ascii", "\xc3\x84", LEN_STR, "\xc3\xa4", false},
+	{"ieq_rejects_embedded_nul", "te\0t", 4, "test", false},
+	{"ieq_rejects_trailing_nul", "test\0", 5, "test", false},
+};
+
+static void
+test_ieq(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ieq_rows) / sizeof(ieq_rows[0]); i++) {
+		const struct ieq_row *r = &ieq_rows[i];
+		bool got = str_ieq(r->s, row_len(r->s, r->len), r->word);
+
+		CHECK(got == r->want);
+		if (got != r->want)
+			fprintf(stderr, "  row %s\n", r->name);
+	}
+}
+
+struct utf8_row {
+	const char *name;
+	const char *s;
+	size_t len;
+	bool clean;	/* str_is_clean_utf8(.., false) */
+	bool clean_tab; /* str_is_clean_utf8(.., true) */
+	bool utf8;	/* str_is_utf8() */
+};
+
+static const struct utf8_row utf8_rows[] = {
+	{"utf8_accepts_empty", "", LEN_STR, true, true, true},
+	{"utf8_accepts_ascii", "Hello, world", LEN_STR, true, true, true},
+	{"utf8_accepts_two_byte", "J\xc3\xb6hn", LEN_STR, true, true, true},
+	{"utf8_accepts_smallest_two_byte", "\xc2\x80", LEN_STR, true, true,
+	 true},
+	{"utf8_accepts_three_byte_euro", "\xe2\x82\xac", LEN_STR, true, true,
+	 true},
+	{"utf8_accepts_u_d7ff_below_surrogates", "\xed\x9f\xbf", LEN_STR, true,
+	 true, true},
+	{"utf8_accepts_u_e000_above_surrogates", "\xee\x80\x80", LEN_STR, true,
+	 true, true},
+	{"utf8_accepts_four_byte_emoji", "\xf0\x9f\x98\x80", LEN_STR, true,
+	 true, true},
+	{"utf8_accepts_u_10ffff", "\xf4\x8f\xbf\xbf", LEN_STR, true, true,
+	 true},
+	{"utf8_tab_only_with_allow_tab", "a\tb", LEN_STR, false, true, true},
+	{"utf8_newline_is_a_control", "a\nb", LEN_STR, false, false, true},
+	{"utf8_cr_is_a_control", "a\rb", LEN_STR, false, false, true},
+	{"utf8_escape_is_a_control", "a\x1b[0m", LEN_STR, false, false, true},
+	{"utf8_del_is_a_control", "a\x7f", LEN_STR, false, false, true},
+	{"utf8_unit_separator_is_a_control", "\x1f", LEN_STR, false, false,
+	 true},
+	{"utf8_rejects_nul", "a\0b", 3, false, false, false},
+	{"utf8_rejects_overlong_slash_c0", "\xc0\xaf", LEN_STR, false, false,
+	 false},
+	{"utf8_rejects_overlong_c1", "\xc1\xbf", LEN_STR, false, false, false},
+	{"utf8_rejects_overlong_nul", "\xc0\x80", LEN_STR, false, false, false},
+	{"utf8_rejects_overlong_three_byte", "\xe0\x80\xaf", LEN_STR, false,
+	 false, false},
+	{"utf8_rejects_overlong_three_byte_max", "\xe0\x9f\xbf", LEN_STR, false,
+	 false, false},
+	{"utf8_rejects_overlong_four_byte", "\xf0\x80\x80\xaf", LEN_STR, false,
+	 false, false},
+	{"utf8_rejects_overlong_four_byte_max", "\xf0\x8f\xbf\xbf", LEN_STR,
+	 false, false, false},
+	{"utf8_rejects_high_surrogate", "\xed\xa0\x80", LEN_STR, false, false,
+	 false},
+	{"utf8_rejects_low_surrogate", "\xed\xbf\xbf", LEN_STR, false, false,
+	 false},
+	{"utf8_rejects_cesu_pair", "\xed\xa0\xbd\xed\xb8\x80", LEN_STR, false,
+	 false, false},
+	{"utf8_rejects_above_u_10ffff", "\xf4\x90\x80\x80", LEN_STR, false,
+	 false, false},
+	{"utf8_rejects_lead_f5", "\xf5\x80\x80\x80", LEN_STR, false, false,
+	 false},
+	{"utf8_rejects_five_byte_lead", "\xf8\x88\x80\x80\x80", LEN_STR, false,
+	 false, false},
+	{"utf8_rejects_fe", "\xfe", LEN_STR, false, false, false},
+	{"utf8_rejects_ff", "a\xff", LEN_STR, false, false, false},
+	{"utf8_rejects_lone_continuation", "\x80", LEN_STR, false, false,
+	 false},
+	{"utf8_rejects_truncated_two_byte", "a\xc3", LEN_STR, false, false,
+	 false},
+	{"utf8_rejects_truncated_three_byte", "\xe2\x82", LEN_STR, false, false,
+	 false},
+	{"utf8_rejects_truncated_four_byte", "\xf0\x9f\x98", LEN_STR, false,
+	 false, false},
+	{"utf8_rejects_sequence_cut_by_len", "\xc3\xb6", 1, false, false,
+	 false},
+	{"utf8_rejects_lead_then_ascii",
+	 "\xc3"
+	 "A",
+	 LEN_STR, false, false, false},
+	{"utf8_rejects_three_byte_with_bad_last",
+	 "\xe2\x82"
+	 "A",
+	 LEN_STR, false, false, false},
+};
+
+static void
+test_utf8(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(utf8_rows) / sizeof(utf8_rows[0]); i++) {
+		const struct utf8_row *r = &utf8_rows[i];
+		size_t len = row_len(r->s, r->len);
+		bool a = str_is_clean_utf8(r->s, len, false);
+		bool b = str_is_clean_utf8(r->s, len, true);
+		bool c = str_is_utf8(r->s, len);
+
+		CHECK(a == r->clean);
+		CHECK(b == r->clean_tab);
+		CHECK(c == r->utf8);
+		if (a != r->clean || b != r->clean_tab || c != r->utf8)
+			fprintf(stderr, "  row %s\n", r->name);
+	}
+}
+
+struct urldecode_row {
+	const char *name;
+	const char *in;
+	size_t len;
+	const char *want;
+	size_t wantlen;
+};
+
+static const struct urldecode_row urldecode_rows[] = {
+	{"urldecode_keeps_plain_text", "abc", LEN_STR, "abc", 3},
+	{"urldecode_empty_is_empty", "", LEN_STR, "", 0},
+	{"urldecode_plus_is_space", "a+b", LEN_STR, "a b", 3},
+	{"urldecode_percent_hex_is_byte", "%41", LEN_STR, "A", 1},
+	{"urldecode_accepts_lowercase_hex", "%e2%82%ac", LEN_STR,
+	 "\xe2\x82\xac", 3},
+	{"urldecode_accepts_uppercase_hex", "%E2%82%AC", LEN_STR,
+	 "\xe2\x82\xac", 3},
+	{"urldecode_encoded_plus_stays_plus", "%2B", LEN_STR, "+", 1},
+	{"urldecode_decodes_at_sign", "jane%40example.com", LEN_STR,
+	 "jane@example.com", 16},
+	{"urldecode_decodes_mautic_token", "%7Bcontactfield%3Did%7D", LEN_STR,
+	 "{contactfield=id}", 17},
+	{"urldecode_keeps_lone_percent", "%", LEN_STR, "%", 1},
+	{"urldecode_keeps_percent_one_digit_at_end", "%4", LEN_STR, "%4", 2},
+	{"urldecode_keeps_percent_non_hex", "%zz", LEN_STR, "%zz", 3},
+	{"urldecode_keeps_percent_half_hex", "%4g", LEN_STR, "%4g", 3},
+	{"urldecode_keeps_trailing_percent", "100%", LEN_STR, "100%", 4},
+	{"urldecode_keeps_percent_before_escape", "%%41", LEN_STR, "%A", 2},
+	{"urldecode_keeps_percent_after_escape", "%41%", LEN_STR, "A%", 2},
+	{"urldecode_does_not_decode_twice", "%2541", LEN_STR, "%41", 3},
+	{"urldecode_nul_escape_yields_nul", "%00", LEN_STR, "\0", 1},
+	{"urldecode_nul_inside_counts_in_length", "a%00b", LEN_STR, "a\0b", 3},
+	{"urldecode_crlf_escapes_yield_bytes", "%0d%0a", LEN_STR, "\r\n", 2},
+	{"urldecode_high_byte_escape", "%ff", LEN_STR, "\xff", 1},
+	{"urldecode_reads_only_len_bytes", "%41xyz", 3, "A", 1},
+	{"urldecode_escape_cut_by_len_kept", "%41", 2, "%4", 2},
+};
+
+static void
+test_urldecode(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(urldecode_rows) / sizeof(urldecode_rows[0]);
+	     i++) {
+		const struct urldecode_row *r = &urldecode_rows[i];
+		size_t outlen = 9999;
+		char *out =
+			str_urldecode(r->in, row_len(r->in, r->len), &outlen);
+		bool ok;
+
+		CHECK(out != NULL);
+		if (out == NULL)
+			continue;
+		ok = outlen == r->wantlen &&
+		     memcmp(out, r->want, r->wantlen) == 0 &&
+		     out[outlen] == '\0';
+		CHECK(ok);
+		if (!ok)
+			fprintf(stderr, "  row %s\n", r->name);
+		free(out);
+	}
+}
+
+struct ct_row {
+	const char *name;
+	const char *a;
+	size_t alen;
+	const char *b;
+	size_t blen;
+	bool want;
+};
+
+static const struct ct_row ct_rows[] = {
+	{"ct_equal_same_bytes", "test-key-123", LEN_STR, "test-key-123",
+	 LEN_STR, true},
+	{"ct_equal_both_empty", "", LEN_STR, "", LEN_STR, true},
+	{"ct_equal_compares_bytes_past_nul", "a\0b", 3, "a\0b", 3, true},
+	{"ct_differs_last_byte", "test-key-123", LEN_STR, "test-key-124",
+	 LEN_STR, false},
+	{"ct_differs_first_byte", "test-key-123", LEN_STR, "Test-key-123",
+	 LEN_STR, false},
+	{"ct_differs_prefix", "test-key-12", LEN_STR, "test-key-123", LEN_STR,
+	 false},
+	{"ct_differs_longer", "test-key-1234", LEN_STR, "test-key-123", LEN_STR,
+	 false},
+	{"ct_differs_empty_vs_key", "", LEN_STR, "test-key-123", LEN_STR,
+	 false},
+	{"ct_differs_after_nul", "a\0b", 3, "a\0c", 3, false},
+	{"ct_differs_trailing_nul", "abc\0", 4, "abc", 3, false},
+};
+
+static void
+test_ct_equal(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ct_rows) / sizeof(ct_rows[0]); i++) {
+		const struct ct_row *r = &ct_rows[i];
+		bool got = str_ct_equal(r->a, row_len(r->a, r->alen), r->b,
+					row_len(r->b, r->blen));
+		bool rev = str_ct_equal(r->b, row_len(r->b, r->blen), r->a,
+					row_len(r->a, r->alen));
+
+		CHECK(got == r->want);
+		CHECK(rev == r->want);
+		if (got != r->want || rev != r->want)
+			fprintf(stderr, "  row %s\n", r->name);
+	}
+}
+
+struct trim_row {
+	const char *name;
+	const char *in;
+	size_t skip; /* bytes trimmed at the front */
+	size_t len;  /* length left */
+};
+
+static const struct trim_row trim_rows[] = {
+	{"trim_keeps_untrimmed", "abc", 0, 3},
+	{"trim_strips_spaces_both_ends", "  a b  ", 2, 3},
+	{"trim_strips_tabs_both_ends", "\tx\t", 1, 1},
+	{"trim_strips_mixed_blanks", " \t x \t ", 3, 1},
+	{"trim_empty_stays_empty", "", 0, 0},
+	{"trim_all_blanks_becomes_empty", "   \t ", 5, 0},
+	{"trim_keeps_newlines", "\nx\n", 0, 3},
+	{"trim_keeps_inner_blanks", "a  b", 0, 4},
+};
+
+static void
+test_trim(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(trim_rows) / sizeof(trim_rows[0]); i++) {
+		const struct trim_row *r = &trim_rows[i];
+		const char *s = r->in;
+		size_t len = strlen(r->in);
+
+		str_trim(&s, &len);
+		CHECK(s == r->in + r->skip);
+		CHECK(len == r->len);
+		if (s != r->in + r->skip || len != r->len)
+			fprintf(stderr, "  row %s\n", r->name);
+	}
+}
 
 int
 main(void)
 {
+	test_u64();
+	test_ieq();
+	test_utf8();
+	test_urldecode();
+	test_ct_equal();
+	test_trim();
 	return CHECK_DONE();
 }

@@ -1,0 +1,102 @@
+/*
+ * action_int.h - state shared by action.c (dispatch, tags, answers) and
+ * action_user.c (add and update).  Not part of the library's interface.
+ */
+#ifndef MW_ACTION_INT_H
+#define MW_ACTION_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "model.h"
+#include "pwhash.h"
+#include "request.h"
+#include "roles.h"
+
+#define JOB_NOTE_MAX 400
+
+enum outcome {
+	OUT_CREATED,
+	OUT_UPDATED,
+	OUT_UNCHANGED,
+	OUT_NO_USER,
+	OUT_SKIPPED,
+	OUT__MAX
+};
+
+/* Work and result for one contact of a request. */
+struct job {
+	uint64_t contact_id;	       /* from the request */
+	const struct contact *payload; /* signed payload data, or NULL */
+	bool deleted;		       /* mautic.lead_post_delete */
+	struct contact fetched;	       /* from the API (owned) */
+	const struct contact *data;    /* payload or &fetched */
+	uint64_t uid;		       /* WordPress user, 0 = none */
+	bool link;		       /* found by e-mail: store the id */
+	bool changed;		       /* something was written */
+	enum outcome outcome;	       /* result */
+	const char *role;	       /* role slug set or kept (borrowed) */
+	char note[JOB_NOTE_MAX];       /* notes, "; "-joined */
+	char *password;		       /* generated password (secret) */
+	char *reset_key;	       /* welcome-mail key (secret) */
+	char *login;		       /* new user's login, for the mail */
+	char *email;		       /* new user's e-mail, for the mail */
+};
+
+/* What the site says about itself, read once per request. */
+struct site {
+	bool loaded;
+	struct roles roles;	     /* {blog prefix}user_roles */
+	char *default_role;	     /* option default_role */
+	uint64_t db_version;	     /* option db_version */
+	enum pwhash_scheme scheme;   /* hash for new passwords */
+	enum pwhash_keyfmt keyfmt;   /* format of reset keys */
+	char blog_prefix[48];	     /* wp_ or wp_2_ */
+};
+
+/* State of one request. */
+struct run {
+	const struct cfg *cfg;	 /* loaded config */
+	struct request *req;	 /* parsed request */
+	struct job *jobs;	 /* one per contact */
+	size_t njobs;
+	struct mautic *mautic;	 /* opened on first need */
+	struct wpstore *wp;	 /* opened on first need */
+	struct site site;	 /* loaded on first need */
+	char reqid[17];		 /* hex request id */
+};
+
+/* Append a note to a job's answer. */
+void job_note(struct job *j, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Open the database / the Mautic client on first need. */
+enum mw_err run_open_wp(struct run *r);
+enum mw_err run_open_mautic(struct run *r);
+
+/* The job's user: by mautic_contact_id, else by the request's email
+ * parameter (then j->link is set). */
+enum mw_err run_find_user(struct run *r, struct job *j);
+
+/* The contact data of a job: the signed payload when it carries what is
+ * needed (tags, and fields when need_fields), else GET from Mautic. */
+enum mw_err run_load_contact(struct run *r, struct job *j, bool need_fields);
+
+/* Store the job's tags as WP Fusion does (inside the transaction). */
+enum mw_err run_store_tags(struct run *r, struct job *j);
+
+/* Handlers of add and update (action_user.c). */
+enum mw_err action_add(struct run *r);
+enum mw_err action_update(struct run *r);
+
+/* After a successful commit: return passwords and send welcome mails. */
+void action_user_after_commit(struct run *r);
+
+/* Release what a job owns. */
+void job_free(struct job *j);
+
+/* Release the site description. */
+void site_free(struct site *s);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * wpfmt.h - WordPress's text rules for user fields, so that what we store
+ * is what wp_insert_user() would store (reference/wordpress-users.md §1.1).
+ *
+ * Every function writes a NUL-terminated result into a caller buffer and
+ * returns MW_EINPUT when the result would not fit or is invalid.
+ */
+#ifndef MW_WPFMT_H
+#define MW_WPFMT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+#define WPFMT_LOGIN_MAX 60	/* wp_users.user_login, characters */
+#define WPFMT_NICENAME_MAX 50	/* wp_users.user_nicename */
+#define WPFMT_EMAIL_MAX 100	/* wp_users.user_email */
+#define WPFMT_URL_MAX 100	/* wp_users.user_url */
+#define WPFMT_DISPLAY_MAX 250	/* wp_users.display_name */
+
+/* sanitize_user($in, true): strip tags, remove_accents (Latin letters to
+ * ASCII as WordPress's table does), drop %XX octets and &entities;, keep
+ * [A-Za-z0-9 _.@-], trim, collapse whitespace.  Then cut to 60 characters.
+ * With lower (multisite), also lower-case and drop spaces.  MW_EINPUT when
+ * nothing is left. */
+enum mw_err wpfmt_sanitize_login(const char *in, bool lower, char *out,
+				 size_t outsz);
+
+/* user_nicename from a (sanitized) login: sanitize_title() in save
+ * context for login characters, at most 50 characters. */
+enum mw_err wpfmt_nicename(const char *login, char *out, size_t outsz);
+
+/* The nicename with a collision suffix: mb_substr(nicename, 0,
+ * 49 - strlen(suffix)) . "-" . suffix, as wp_insert_user()'s loop does. */
+enum mw_err wpfmt_nicename_suffix(const char *nicename, unsigned suffix,
+				  char *out, size_t outsz);
+
+/* The display filters of display_name, first_name, last_name and nickname:
+ * sanitize_text_field() (strip tags, collapse whitespace and line breaks,
+ * trim, drop invalid UTF-8 and %XX octets) then _wp_specialchars() with
+ * ENT_NOQUOTES without double encoding (& < > only). */
+enum mw_err wpfmt_display(const char *in, char *out, size_t outsz);
+
+/* description: wp_filter_kses() for the common cases: tags other than
+ * WordPress's allowed inline tags removed, & escaped (no double
+ * encoding). */
+enum mw_err wpfmt_description(const char *in, char *out, size_t outsz);
+
+/* True when in is an e-mail address sanitize_email() leaves unchanged and
+ * is_email() accepts, at most 100 bytes. */
+bool wpfmt_is_email(const char *in);
+
+/* user_url: strip tags, add http:// when there is no scheme, spaces to
+ * %20; only http and https; MW_EINPUT when longer than 100 bytes. */
+enum mw_err wpfmt_url(const char *in, char *out, size_t outsz);
+
+#endif
