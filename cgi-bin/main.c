@@ -34,7 +34,8 @@ main(int argc, char **argv)
 	(void)argv;
 	keep_std_fds();
 	if (argc > 1 || getenv("GATEWAY_INTERFACE") == NULL) {
-		fprintf(stderr, "usage: mautic-wp.cgi runs as a CGI program (GATEWAY_INTERFACE unset)\n");
+		fprintf(stderr,
+			"usage: mautic-wp.cgi runs as a CGI program (GATEWAY_INTERFACE unset)\n");
 		return 2;
 	}
 	env.method = getenv("REQUEST_METHOD");

@@ -313,7 +313,8 @@ do_update_tags(struct run *r)
 
 		if (j->deleted) {
 			j->outcome = OUT_SKIPPED;
-			job_note(j, "contact deleted in Mautic; nothing changed");
+			job_note(j,
+				 "contact deleted in Mautic; nothing changed");
 			continue;
 		}
 		rc = run_find_user(r, j);
@@ -366,7 +367,8 @@ answer_ok(const struct run *r)
 	if (root == NULL)
 		return NULL;
 	cJSON_AddTrueToObject(root, "ok");
-	cJSON_AddStringToObject(root, "action", req_action_name(r->req->action));
+	cJSON_AddStringToObject(root, "action",
+				req_action_name(r->req->action));
 	cJSON_AddStringToObject(root, "request_id", r->reqid);
 	if (r->req->dry_run)
 		cJSON_AddTrueToObject(root, "dry_run");
@@ -441,17 +443,20 @@ log_done(const struct run *r, enum mw_err rc, int status, long long ms)
 			 rc == MW_OK ? outcome_names[r->jobs[i].outcome]
 				     : "failed");
 	if (j != NULL)
-		log_info("done action=%s contact=%llu user=%llu outcome=%s status=%d ms=%lld mautic_calls=%u sql=%u",
-			 action, (unsigned long long)j->contact_id,
-			 (unsigned long long)j->uid,
-			 rc == MW_OK ? outcome_names[j->outcome] : mw_strerror(rc),
-			 status, ms, r->mautic ? mautic_calls(r->mautic) : 0,
-			 r->wp ? wp_queries(r->wp) : 0);
+		log_info(
+			"done action=%s contact=%llu user=%llu outcome=%s status=%d ms=%lld mautic_calls=%u sql=%u",
+			action, (unsigned long long)j->contact_id,
+			(unsigned long long)j->uid,
+			rc == MW_OK ? outcome_names[j->outcome]
+				    : mw_strerror(rc),
+			status, ms, r->mautic ? mautic_calls(r->mautic) : 0,
+			r->wp ? wp_queries(r->wp) : 0);
 	else
-		log_info("done action=%s contacts=%zu outcome=%s status=%d ms=%lld mautic_calls=%u sql=%u",
-			 action, r->njobs, rc == MW_OK ? "ok" : mw_strerror(rc),
-			 status, ms, r->mautic ? mautic_calls(r->mautic) : 0,
-			 r->wp ? wp_queries(r->wp) : 0);
+		log_info(
+			"done action=%s contacts=%zu outcome=%s status=%d ms=%lld mautic_calls=%u sql=%u",
+			action, r->njobs, rc == MW_OK ? "ok" : mw_strerror(rc),
+			status, ms, r->mautic ? mautic_calls(r->mautic) : 0,
+			r->wp ? wp_queries(r->wp) : 0);
 }
 
 static void
@@ -507,12 +512,14 @@ action_cgi(const struct req_env *env, int fd, struct action_answer *ans)
 out:
 	ans->status = mw_http_status(rc);
 	ans->retry_after = rc == MW_EDB;
-	ans->body = rc == MW_OK ? answer_ok(&r)
-				: answer_error(rc, msg[0] ? msg : error_message(rc),
-					       r.reqid);
+	ans->body = rc == MW_OK
+			    ? answer_ok(&r)
+			    : answer_error(rc, msg[0] ? msg : error_message(rc),
+					   r.reqid);
 	if (ans->body == NULL) {
 		ans->status = 500;
-		ans->body = strdup("{\"ok\":false,\"error\":\"internal_error\"}");
+		ans->body =
+			strdup("{\"ok\":false,\"error\":\"internal_error\"}");
 	}
 	log_done(&r, rc, ans->status, now_ms() - t0);
 	run_free(&r);

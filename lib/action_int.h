@@ -47,24 +47,24 @@ struct job {
 /* What the site says about itself, read once per request. */
 struct site {
 	bool loaded;
-	struct roles roles;	     /* {blog prefix}user_roles */
-	char *default_role;	     /* option default_role */
-	uint64_t db_version;	     /* option db_version */
-	enum pwhash_scheme scheme;   /* hash for new passwords */
-	enum pwhash_keyfmt keyfmt;   /* format of reset keys */
-	char blog_prefix[48];	     /* wp_ or wp_2_ */
+	struct roles roles;	   /* {blog prefix}user_roles */
+	char *default_role;	   /* option default_role */
+	uint64_t db_version;	   /* option db_version */
+	enum pwhash_scheme scheme; /* hash for new passwords */
+	enum pwhash_keyfmt keyfmt; /* format of reset keys */
+	char blog_prefix[48];	   /* wp_ or wp_2_ */
 };
 
 /* State of one request. */
 struct run {
-	const struct cfg *cfg;	 /* loaded config */
-	struct request *req;	 /* parsed request */
-	struct job *jobs;	 /* one per contact */
+	const struct cfg *cfg; /* loaded config */
+	struct request *req;   /* parsed request */
+	struct job *jobs;      /* one per contact */
 	size_t njobs;
-	struct mautic *mautic;	 /* opened on first need */
-	struct wpstore *wp;	 /* opened on first need */
-	struct site site;	 /* loaded on first need */
-	char reqid[17];		 /* hex request id */
+	struct mautic *mautic; /* opened on first need */
+	struct wpstore *wp;    /* opened on first need */
+	struct site site;      /* loaded on first need */
+	char reqid[17];	       /* hex request id */
 };
 
 /* Append a note to a job's answer. */

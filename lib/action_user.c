@@ -25,12 +25,12 @@
 #include "wpstore.h"
 
 #define CONTACT_META "mautic_contact_id"
-#define DB_VERSION_68 60421	/* WordPress 6.8: $wp bcrypt, $generic$ keys */
-#define DB_VERSION_66 57155	/* WordPress 6.6: autoload "off" */
-#define GENERATED_PW_LEN 24	/* [A-Za-z0-9]: 142 bits */
-#define RESET_KEY_LEN 20	/* wp_generate_password(20, false) */
-#define ADD_LOCK_TIMEOUT_S 5	/* well below Mautic's 10 s */
-#define TEXT_MAX 1024		/* formatted user text */
+#define DB_VERSION_68 60421  /* WordPress 6.8: $wp bcrypt, $generic$ keys */
+#define DB_VERSION_66 57155  /* WordPress 6.6: autoload "off" */
+#define GENERATED_PW_LEN 24  /* [A-Za-z0-9]: 142 bits */
+#define RESET_KEY_LEN 20     /* wp_generate_password(20, false) */
+#define ADD_LOCK_TIMEOUT_S 5 /* well below Mautic's 10 s */
+#define TEXT_MAX 1024	     /* formatted user text */
 
 /* ---- the site: roles, default role, version ---------------------------- */
 
@@ -188,7 +188,8 @@ wanted_role(struct run *r, struct job *j, const char *wanted)
 		return NULL;
 	}
 	if (!roles_assignable(r->cfg, ro)) {
-		job_note(j, "role %s may not be assigned by a webhook", ro->slug);
+		job_note(j, "role %s may not be assigned by a webhook",
+			 ro->slug);
 		return NULL;
 	}
 	return ro;
@@ -222,8 +223,8 @@ set_role(struct run *r, struct job *j, const struct role *ro)
 		rc = wp_meta_set(r->wp, j->uid, key, caps.p, caps.len);
 	snprintf(lvl, sizeof(lvl), "%u", ro->level);
 	if (rc == MW_OK)
-		rc = meta_update(r, j, blog_key(r, "user_level", key, sizeof(key)),
-				 lvl);
+		rc = meta_update(
+			r, j, blog_key(r, "user_level", key, sizeof(key)), lvl);
 	if (rc == MW_OK) {
 		j->changed = true;
 		j->role = ro->slug;
@@ -256,12 +257,12 @@ field_kind(const char *wp)
 		const char *name;
 		enum field_kind kind;
 	} known[] = {
-		{"user_login", FK_SKIP},      {"role", FK_SKIP},
-		{"user_pass", FK_PASS},	      {"user_email", FK_EMAIL},
-		{"user_url", FK_URL},	      {"display_name", FK_DISPLAY},
-		{"user_nicename", FK_NICE},   {"first_name", FK_NAME},
-		{"last_name", FK_NAME},	      {"nickname", FK_NAME},
-		{"description", FK_DESC},     {"mautic_contact_id", FK_SKIP},
+		{"user_login", FK_SKIP},    {"role", FK_SKIP},
+		{"user_pass", FK_PASS},	    {"user_email", FK_EMAIL},
+		{"user_url", FK_URL},	    {"display_name", FK_DISPLAY},
+		{"user_nicename", FK_NICE}, {"first_name", FK_NAME},
+		{"last_name", FK_NAME},	    {"nickname", FK_NAME},
+		{"description", FK_DESC},   {"mautic_contact_id", FK_SKIP},
 		{"mautic_tags", FK_SKIP},
 	};
 	size_t i;
@@ -285,18 +286,22 @@ update_email(struct run *r, struct job *j, struct wp_user *u, bool priv,
 	if (strcasecmp(val, u->col[WP_COL_EMAIL]) == 0)
 		return MW_OK;
 	if (!wpfmt_is_email(val)) {
-		job_note(j, "user_email: not a valid e-mail address, not changed");
+		job_note(j,
+			 "user_email: not a valid e-mail address, not changed");
 		return MW_OK;
 	}
 	if (priv) {
-		job_note(j, "user_email: the user has admin-level capabilities, not changed");
+		job_note(
+			j,
+			"user_email: the user has admin-level capabilities, not changed");
 		return MW_OK;
 	}
 	rc = wp_user_by_email(r->wp, val, &other);
 	if (rc != MW_OK)
 		return rc;
 	if (other != 0 && other != j->uid) {
-		job_note(j, "user_email: already used by user %llu, not changed",
+		job_note(j,
+			 "user_email: already used by user %llu, not changed",
 			 (unsigned long long)other);
 		return MW_OK;
 	}
@@ -311,13 +316,33 @@ static enum mw_err
 update_pass(struct run *r, struct job *j, struct wp_user *u, bool priv,
 	    const char *val)
 {
-	char hash[PWHASH_MAX];
+	char hash[PWHASH_MAX], pw[PWHASH_PW_MAX + 1];
+	size_t len = strlen(val);
+	const char *p = val;
 	enum mw_err rc;
 
-	if (pwhash_check(val, u->col[WP_COL_PASS]))
+	/* WordPress hashes and checks the trimmed password. */
+	while (len > 0 && strchr(" \t\n\r\v", *p) != NULL) {
+		p++;
+		len--;
+	}
+	while (len > 0 && strchr(" \t\n\r\v", p[len - 1]) != NULL)
+		len--;
+	if (len > PWHASH_PW_MAX) {
+		job_note(j, "user_pass: too long, not changed");
 		return MW_OK;
+	}
+	memcpy(pw, p, len);
+	pw[len] = '\0';
+	if (pwhash_check(pw, u->col[WP_COL_PASS])) {
+		explicit_bzero(pw, sizeof(pw));
+		return MW_OK;
+	}
+	explicit_bzero(pw, sizeof(pw));
 	if (priv) {
-		job_note(j, "user_pass: the user has admin-level capabilities, not changed");
+		job_note(
+			j,
+			"user_pass: the user has admin-level capabilities, not changed");
 		return MW_OK;
 	}
 	rc = pwhash_hash(r->site.scheme, val, hash, sizeof(hash));
@@ -367,7 +392,9 @@ update_column(struct run *r, struct job *j, struct wp_user *u,
 	}
 	if (rc == MW_EINPUT) {
 		job_note(j, "%s: not a valid value, not changed",
-			 k == FK_URL ? "user_url" : k == FK_DISPLAY ? "display_name" : "user_nicename");
+			 k == FK_URL	   ? "user_url"
+			 : k == FK_DISPLAY ? "display_name"
+					   : "user_nicename");
 		return MW_OK;
 	}
 	if (rc != MW_OK || strcmp(out, u->col[col]) == 0)
@@ -405,10 +432,13 @@ apply_fields(struct run *r, struct job *j, struct wp_user *u, bool priv)
 			break;
 		case FK_NAME:
 		case FK_DESC:
-			rc = k == FK_NAME ? wpfmt_display(val, out, sizeof(out))
-					  : wpfmt_description(val, out, sizeof(out));
+			rc = k == FK_NAME
+				     ? wpfmt_display(val, out, sizeof(out))
+				     : wpfmt_description(val, out, sizeof(out));
 			if (rc == MW_EINPUT) {
-				job_note(j, "%s: not a valid value, not changed", wp);
+				job_note(j,
+					 "%s: not a valid value, not changed",
+					 wp);
 				rc = MW_OK;
 				break;
 			}
@@ -439,7 +469,9 @@ update_role(struct run *r, struct job *j, bool priv)
 	if (want == NULL)
 		return MW_OK;
 	if (priv) {
-		job_note(j, "role: the user has admin-level capabilities, not changed");
+		job_note(
+			j,
+			"role: the user has admin-level capabilities, not changed");
 		return MW_OK;
 	}
 	ro = wanted_role(r, j, want);
@@ -472,14 +504,18 @@ update_user(struct run *r, struct job *j)
 		rc = wp_user_get(r->wp, j->uid, &u);
 	if (rc != MW_OK)
 		return rc;
-	rc = wp_meta_get(r->wp, j->uid, blog_key(r, "capabilities", key, sizeof(key)),
-			 &caps, &capslen);
-	priv = rc == MW_OK && roles_user_is_privileged(&r->site.roles, caps, capslen);
-	cur = rc == MW_OK ? roles_user_role(&r->site.roles, caps, capslen) : NULL;
+	rc = wp_meta_get(r->wp, j->uid,
+			 blog_key(r, "capabilities", key, sizeof(key)), &caps,
+			 &capslen);
+	priv = rc == MW_OK &&
+	       roles_user_is_privileged(&r->site.roles, caps, capslen);
+	cur = rc == MW_OK ? roles_user_role(&r->site.roles, caps, capslen)
+			  : NULL;
 	j->role = cur != NULL ? cur->slug : NULL;
 	free(caps);
 	if (rc == MW_OK && j->link) {
-		snprintf(cid, sizeof(cid), "%llu", (unsigned long long)j->contact_id);
+		snprintf(cid, sizeof(cid), "%llu",
+			 (unsigned long long)j->contact_id);
 		rc = meta_update(r, j, CONTACT_META, cid);
 		job_note(j, "user found by email and linked to the contact");
 	}
@@ -593,8 +629,11 @@ new_role(struct run *r, struct job *j)
 	def = r->site.default_role
 		      ? roles_find(&r->site.roles, r->site.default_role)
 		      : NULL;
-	if (def == NULL || (def->admin_level && !roles_assignable(r->cfg, def))) {
-		job_note(j, "the site's default_role is missing or has admin-level capabilities");
+	if (def == NULL ||
+	    (def->admin_level && !roles_assignable(r->cfg, def))) {
+		job_note(
+			j,
+			"the site's default_role is missing or has admin-level capabilities");
 		return NULL;
 	}
 	if (want != NULL)
@@ -634,21 +673,28 @@ static enum mw_err
 core_meta(struct run *r, struct job *j, const char *login,
 	  const struct role *ro)
 {
-	char first[TEXT_MAX], last[TEXT_MAX], nick[TEXT_MAX], desc[TEXT_MAX * 4];
+	char first[TEXT_MAX], last[TEXT_MAX], nick[TEXT_MAX],
+		desc[TEXT_MAX * 4];
 	char key[96], lvl[8], *domain = NULL;
 	struct buf caps;
 	enum mw_err rc = MW_OK;
 	size_t i;
 	const char *fixed[][2] = {
-		{"rich_editing", "true"},	  {"syntax_highlighting", "true"},
-		{"comment_shortcuts", "false"}, {"admin_color", "fresh"},
-		{"use_ssl", "0"},		  {"show_admin_bar_front", "true"},
+		{"rich_editing", "true"},
+		{"syntax_highlighting", "true"},
+		{"comment_shortcuts", "false"},
+		{"admin_color", "fresh"},
+		{"use_ssl", "0"},
+		{"show_admin_bar_front", "true"},
 		{"locale", ""},
 	};
 
-	fmt_or_empty(mapped(r, j, "first_name"), wpfmt_display, first, sizeof(first));
-	fmt_or_empty(mapped(r, j, "last_name"), wpfmt_display, last, sizeof(last));
-	fmt_or_empty(mapped(r, j, "nickname"), wpfmt_display, nick, sizeof(nick));
+	fmt_or_empty(mapped(r, j, "first_name"), wpfmt_display, first,
+		     sizeof(first));
+	fmt_or_empty(mapped(r, j, "last_name"), wpfmt_display, last,
+		     sizeof(last));
+	fmt_or_empty(mapped(r, j, "nickname"), wpfmt_display, nick,
+		     sizeof(nick));
 	fmt_or_empty(mapped(r, j, "description"), wpfmt_description, desc,
 		     sizeof(desc));
 	buf_init(&caps, 4096);
@@ -666,8 +712,10 @@ core_meta(struct run *r, struct job *j, const char *login,
 				 strlen(fixed[i][1]));
 	if (rc == MW_OK && r->cfg->blog_id > 1) {
 		/* add_user_to_blog(): primary_blog and source_domain first. */
-		snprintf(lvl, sizeof(lvl), "%llu", (unsigned long long)r->cfg->blog_id);
-		rc = wp_meta_add(r->wp, j->uid, "primary_blog", lvl, strlen(lvl));
+		snprintf(lvl, sizeof(lvl), "%llu",
+			 (unsigned long long)r->cfg->blog_id);
+		rc = wp_meta_add(r->wp, j->uid, "primary_blog", lvl,
+				 strlen(lvl));
 		if (rc == MW_OK)
 			rc = wp_blog_domain(r->wp, r->cfg->blog_id, &domain);
 		if (rc == MW_OK)
@@ -679,11 +727,13 @@ core_meta(struct run *r, struct job *j, const char *login,
 	if (rc == MW_OK)
 		rc = caps_for(ro->slug, &caps);
 	if (rc == MW_OK)
-		rc = wp_meta_add(r->wp, j->uid, blog_key(r, "capabilities", key, sizeof(key)),
+		rc = wp_meta_add(r->wp, j->uid,
+				 blog_key(r, "capabilities", key, sizeof(key)),
 				 caps.p, caps.len);
 	snprintf(lvl, sizeof(lvl), "%u", ro->level);
 	if (rc == MW_OK)
-		rc = wp_meta_add(r->wp, j->uid, blog_key(r, "user_level", key, sizeof(key)),
+		rc = wp_meta_add(r->wp, j->uid,
+				 blog_key(r, "user_level", key, sizeof(key)),
 				 lvl, strlen(lvl));
 	buf_free(&caps);
 	return rc;
@@ -763,7 +813,8 @@ create_user(struct run *r, struct job *j, const char *email)
 {
 	char login[WPFMT_LOGIN_MAX * 4 + 1], nice[WPFMT_NICENAME_MAX * 4 + 1];
 	char hash[PWHASH_MAX], akey[PWHASH_KEY_MAX], url[TEXT_MAX];
-	char first[TEXT_MAX], last[TEXT_MAX], given[TEXT_MAX], disp[TEXT_MAX * 2];
+	char first[TEXT_MAX], last[TEXT_MAX], given[TEXT_MAX],
+		disp[TEXT_MAX * 2];
 	struct wp_user u;
 	const struct role *ro;
 	enum mw_err rc;
@@ -788,9 +839,12 @@ create_user(struct run *r, struct job *j, const char *email)
 	if (rc != MW_OK)
 		return rc;
 	fmt_or_empty(mapped(r, j, "user_url"), wpfmt_url, url, sizeof(url));
-	fmt_or_empty(mapped(r, j, "first_name"), wpfmt_display, first, sizeof(first));
-	fmt_or_empty(mapped(r, j, "last_name"), wpfmt_display, last, sizeof(last));
-	fmt_or_empty(mapped(r, j, "display_name"), wpfmt_display, given, sizeof(given));
+	fmt_or_empty(mapped(r, j, "first_name"), wpfmt_display, first,
+		     sizeof(first));
+	fmt_or_empty(mapped(r, j, "last_name"), wpfmt_display, last,
+		     sizeof(last));
+	fmt_or_empty(mapped(r, j, "display_name"), wpfmt_display, given,
+		     sizeof(given));
 	display_name(given, first, last, login, disp, sizeof(disp));
 	memset(&u, 0, sizeof(u));
 	u.col[WP_COL_LOGIN] = login;
@@ -807,8 +861,9 @@ create_user(struct run *r, struct job *j, const char *email)
 	if (rc == MW_OK)
 		rc = extra_meta(r, j);
 	if (rc == MW_OK && r->cfg->blog_id <= 1)
-		rc = wp_user_count_refresh(r->wp, r->site.db_version >= DB_VERSION_66
-						      ? "off" : "no");
+		rc = wp_user_count_refresh(
+			r->wp,
+			r->site.db_version >= DB_VERSION_66 ? "off" : "no");
 	if (rc == MW_OK && ((j->login = strdup(login)) == NULL ||
 			    (j->email = strdup(email)) == NULL))
 		rc = MW_ENOMEM;
@@ -820,7 +875,8 @@ create_user(struct run *r, struct job *j, const char *email)
 	return rc;
 }
 
-/* ---- the actions ---------------------------------------------------------- */
+/* ---- the actions ----------------------------------------------------------
+ */
 
 /* add for one contact, inside the lock and the transaction: the user of
  * the contact, else of its e-mail (then linked), else a new one. */
@@ -859,7 +915,8 @@ load_all(struct run *r, bool find_first)
 
 		if (j->deleted) {
 			j->outcome = OUT_SKIPPED;
-			job_note(j, "contact deleted in Mautic; nothing changed");
+			job_note(j,
+				 "contact deleted in Mautic; nothing changed");
 			continue;
 		}
 		if (find_first) {
@@ -943,7 +1000,8 @@ action_update(struct run *r)
 	return finish(r, rc);
 }
 
-/* ---- after the commit ----------------------------------------------------- */
+/* ---- after the commit -----------------------------------------------------
+ */
 
 static void
 return_password(struct run *r, struct job *j)
@@ -952,20 +1010,24 @@ return_password(struct run *r, struct job *j)
 	char *body = NULL;
 	enum mw_err rc = MW_ENOMEM;
 
-	if (o != NULL && cJSON_AddStringToObject(o, r->cfg->return_password_field,
-						 j->password) != NULL)
+	if (o != NULL &&
+	    cJSON_AddStringToObject(o, r->cfg->return_password_field,
+				    j->password) != NULL)
 		body = cJSON_PrintUnformatted(o);
 	if (body != NULL)
 		rc = run_open_mautic(r);
 	if (rc == MW_OK)
 		rc = mautic_patch_contact(r->mautic, j->contact_id, body);
 	if (rc != MW_OK)
-		job_note(j, "the generated password could not be returned to Mautic (the user exists; use the password reset)");
+		job_note(
+			j,
+			"the generated password could not be returned to Mautic (the user exists; use the password reset)");
 	if (body != NULL) {
 		explicit_bzero(body, strlen(body));
 		free(body);
 	}
-	cJSON *pw = cJSON_GetObjectItemCaseSensitive(o, r->cfg->return_password_field);
+	cJSON *pw = cJSON_GetObjectItemCaseSensitive(
+		o, r->cfg->return_password_field);
 	if (cJSON_IsString(pw))
 		explicit_bzero(pw->valuestring, strlen(pw->valuestring));
 	cJSON_Delete(o);
@@ -982,8 +1044,8 @@ rawurlencode(const char *in, char *out, size_t outsz)
 		unsigned char c = (unsigned char)*in;
 
 		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
-		    c == '~') {
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		    c == '.' || c == '~') {
 			out[o++] = (char)c;
 		} else {
 			out[o++] = '%';
@@ -1008,16 +1070,22 @@ welcome_mail(struct run *r, struct job *j)
 		wp_option_get(r->wp, "blogname", &name, &len);
 	if (r->cfg->site_url == NULL)
 		wp_option_get(r->wp, "siteurl", &url, &len);
-	site = r->cfg->site_name ? r->cfg->site_name : name ? name : "WordPress";
+	site = r->cfg->site_name ? r->cfg->site_name
+	       : name		 ? name
+				 : "WordPress";
 	base = r->cfg->site_url ? r->cfg->site_url : url ? url : "";
 	snprintf(subject, sizeof(subject), "[%s] Login Details", site);
 	rawurlencode(j->login, esc, sizeof(esc));
 	if (r->site.keyfmt == PWHASH_KEY_GENERIC)
-		buf_printf(&body, "Username: %s\r\n\r\nTo set your password, visit the following address:\r\n\r\n%s/wp-login.php?login=%s&key=%s&action=rp\r\n\r\n%s/wp-login.php\r\n",
-			   j->login, base, esc, j->reset_key, base);
+		buf_printf(
+			&body,
+			"Username: %s\r\n\r\nTo set your password, visit the following address:\r\n\r\n%s/wp-login.php?login=%s&key=%s&action=rp\r\n\r\n%s/wp-login.php\r\n",
+			j->login, base, esc, j->reset_key, base);
 	else
-		buf_printf(&body, "Username: %s\r\n\r\nTo set your password, visit the following address:\r\n\r\n%s/wp-login.php?action=rp&key=%s&login=%s\r\n\r\n%s/wp-login.php\r\n",
-			   j->login, base, j->reset_key, esc, base);
+		buf_printf(
+			&body,
+			"Username: %s\r\n\r\nTo set your password, visit the following address:\r\n\r\n%s/wp-login.php?action=rp&key=%s&login=%s\r\n\r\n%s/wp-login.php\r\n",
+			j->login, base, j->reset_key, esc, base);
 	if (body.p == NULL ||
 	    mail_send(r->cfg, j->email, subject, body.p) != MW_OK)
 		job_note(j, "the welcome e-mail could not be sent");
@@ -1036,7 +1104,8 @@ action_user_after_commit(struct run *r)
 
 		if (j->outcome != OUT_CREATED)
 			continue;
-		if (j->password != NULL && r->cfg->return_password_field != NULL)
+		if (j->password != NULL &&
+		    r->cfg->return_password_field != NULL)
 			return_password(r, j);
 		if (j->reset_key != NULL)
 			welcome_mail(r, j);

@@ -27,16 +27,15 @@ struct key {
 	const char *section;
 	const char *name;
 	enum ktype type;
-	uint64_t min, max;	     /* K_U64 */
-	const char *const *names;    /* K_ENUM, NULL-terminated */
-	const char *def;	     /* default as text, or NULL */
-	size_t off;		     /* offsetof(struct cfg, member) */
+	uint64_t min, max;	  /* K_U64 */
+	const char *const *names; /* K_ENUM, NULL-terminated */
+	const char *def;	  /* default as text, or NULL */
+	size_t off;		  /* offsetof(struct cfg, member) */
 };
 
 static const char *const auth_names[] = {"basic", "oauth2", NULL};
 static const char *const hash_names[] = {"auto", "phpass", "bcrypt", NULL};
-static const char *const uname_names[] = {"email", "flname", "fnamenum",
-					  NULL};
+static const char *const uname_names[] = {"email", "flname", "fnamenum", NULL};
 static const char *const mail_names[] = {"sendmail", "smtp", NULL};
 static const char *const level_names[] = {"error", "warn", "info", "debug",
 					  NULL};
@@ -46,8 +45,8 @@ static const char *const level_names[] = {"error", "warn", "info", "debug",
 static const struct key keys[] = {
 	{"wordpress", "db_host", K_STR, 0, 0, NULL, "localhost", OFF(db_host)},
 	{"wordpress", "db_port", K_U64, 1, 65535, NULL, "3306", OFF(db_port)},
-	{"wordpress", "db_socket", K_STR, 0, 0, NULL,
-	 "/run/mysqld/mysqld.sock", OFF(db_socket)},
+	{"wordpress", "db_socket", K_STR, 0, 0, NULL, "/run/mysqld/mysqld.sock",
+	 OFF(db_socket)},
 	{"wordpress", "db_name", K_STR, 0, 0, NULL, NULL, OFF(db_name)},
 	{"wordpress", "db_user", K_STR, 0, 0, NULL, NULL, OFF(db_user)},
 	{"wordpress", "db_password", K_SECRET, 0, 0, NULL, NULL,
@@ -108,17 +107,16 @@ static const char *const default_fields[][2] = {
 struct loader {
 	struct cfg *cfg;
 	FILE *fp;
-	unsigned line;	     /* line being parsed */
-	bool too_long;	     /* reader met a line over INI_MAX_LINE */
-	bool seen[NKEYS];    /* for duplicates */
-	bool have_fields;    /* a [fields] section exists */
-	char *err;	     /* caller's buffer */
+	unsigned line;	  /* line being parsed */
+	const char *bad;  /* reader refused the line: why */
+	bool seen[NKEYS]; /* for duplicates */
+	bool have_fields; /* a [fields] section exists */
+	char *err;	  /* caller's buffer */
 	size_t errsz;
 	bool failed;
 };
 
-static void
-fail(struct loader *ld, const char *key, const char *fmt, ...)
+static void fail(struct loader *ld, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static void
@@ -218,9 +216,9 @@ set_value(struct loader *ld, const struct key *k, const char *v)
 			free(*str_slot(cfg, k));
 			*str_slot(cfg, k) = NULL;
 		}
-		if (v[0] == '\0')
+		if (v[0] == '\0' && k->def == NULL)
 			return true;
-		*str_slot(cfg, k) = strdup(v);
+		*str_slot(cfg, k) = strdup(v[0] != '\0' ? v : k->def);
 		if (*str_slot(cfg, k) == NULL) {
 			fail(ld, k->name, "out of memory");
 			return false;
@@ -228,7 +226,8 @@ set_value(struct loader *ld, const struct key *k, const char *v)
 		return true;
 	case K_U64:
 		if (str_u64(v, strlen(v), k->min, k->max, &u) != MW_OK) {
-			fail(ld, k->name, "must be a whole number from %llu to %llu",
+			fail(ld, k->name,
+			     "must be a whole number from %llu to %llu",
 			     (unsigned long long)k->min,
 			     (unsigned long long)k->max);
 			return false;
@@ -261,11 +260,13 @@ add_field(struct loader *ld, const char *name, const char *value)
 	size_t i;
 
 	if (!is_ident(name, 64, "-")) {
-		fail(ld, name, "[fields] key must be a WordPress field or meta key ([A-Za-z0-9_-], at most 64)");
+		fail(ld, name,
+		     "[fields] key must be a WordPress field or meta key ([A-Za-z0-9_-], at most 64)");
 		return 0;
 	}
 	if (!is_ident(value, 64, NULL)) {
-		fail(ld, name, "value must be a Mautic field alias ([A-Za-z0-9_], at most 64)");
+		fail(ld, name,
+		     "value must be a Mautic field alias ([A-Za-z0-9_], at most 64)");
 		return 0;
 	}
 	for (i = 0; i < cfg->nfields; i++)
@@ -274,7 +275,8 @@ add_field(struct loader *ld, const char *name, const char *value)
 			return 0;
 		}
 	if (cfg->nfields == CFG_FIELDS_MAX) {
-		fail(ld, name, "too many [fields] (at most %d)", CFG_FIELDS_MAX);
+		fail(ld, name, "too many [fields] (at most %d)",
+		     CFG_FIELDS_MAX);
 		return 0;
 	}
 	cfg->fields[cfg->nfields].wp = strdup(name);
@@ -319,24 +321,45 @@ handler(void *user, const char *section, const char *name, const char *value)
 	return 0;
 }
 
-/* fgets() that counts lines and refuses lines inih would split. */
+/* inih's line reader, stricter: counts lines, and stops at what inih would
+ * misread: lines it would split (too long), NUL bytes, continuation lines
+ * and section headers without "]". */
 static char *
 reader(char *str, int num, void *stream)
 {
 	struct loader *ld = stream;
-	size_t len;
+	size_t n = 0, i;
+	int c = EOF;
 
-	if (ld->failed || ld->too_long)
+	if (ld->failed || ld->bad != NULL)
 		return NULL;
-	if (fgets(str, num, ld->fp) == NULL)
+	while (n + 1 < (size_t)num && (c = getc(ld->fp)) != EOF) {
+		if (c == '\0') {
+			ld->bad = "has a NUL byte";
+			break;
+		}
+		str[n++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	if (n == 0 && c == EOF)
 		return NULL;
 	ld->line++;
-	len = strlen(str);
-	if (len == (size_t)num - 1 && str[len - 1] != '\n' && !feof(ld->fp)) {
-		ld->too_long = true;
-		return NULL;
+	str[n] = '\0';
+	if (ld->bad == NULL && n + 1 == (size_t)num && str[n - 1] != '\n' &&
+	    (c = getc(ld->fp)) != EOF && c != '\n') {
+		ungetc(c, ld->fp);
+		ld->bad = "is too long";
 	}
-	return str;
+	for (i = 0; str[i] == ' ' || str[i] == '\t'; i++)
+		;
+	if (ld->bad == NULL && i > 0 && str[i] != '\0' && str[i] != '\n' &&
+	    str[i] != '\r' && str[i] != ';' && str[i] != '#')
+		ld->bad =
+			"starts with blanks (continuation lines are not supported)";
+	if (ld->bad == NULL && str[i] == '[' && strchr(str, ']') == NULL)
+		ld->bad = "opens a [section] without ]";
+	return ld->bad != NULL ? NULL : str;
 }
 
 static bool
@@ -351,7 +374,8 @@ apply_defaults(struct loader *ld)
 			return false;
 	}
 	if (!ld->have_fields) {
-		for (i = 0; i < sizeof(default_fields) / sizeof(default_fields[0]);
+		for (i = 0;
+		     i < sizeof(default_fields) / sizeof(default_fields[0]);
 		     i++)
 			if (!add_field(ld, default_fields[i][0],
 				       default_fields[i][1]))
@@ -378,11 +402,13 @@ validate(struct loader *ld)
 
 	ld->line = 0;
 	if (c->wp_config != NULL) {
-		fail(ld, "wp_config", "reading wp-config.php is not supported by this version; set db_* keys instead");
+		fail(ld, "wp_config",
+		     "reading wp-config.php is not supported by this version; set db_* keys instead");
 		return false;
 	}
 	if (c->use_wpf_options) {
-		fail(ld, "use_wpf_options", "not supported by this version; set the [mautic] and [webhook] keys instead");
+		fail(ld, "use_wpf_options",
+		     "not supported by this version; set the [mautic] and [webhook] keys instead");
 		return false;
 	}
 	if (!require(ld, c->db_name, "wordpress", "db_name", "") ||
@@ -395,8 +421,9 @@ validate(struct loader *ld)
 		return false;
 	}
 	if (strncmp(c->mautic_url, "https://", 8) != 0 ||
-	    strlen(c->mautic_url) < 9) {
-		fail(ld, "url", "must be an https:// URL");
+	    strcspn(c->mautic_url + 8, "/?#") == 0 ||
+	    strpbrk(c->mautic_url, " \t\\") != NULL) {
+		fail(ld, "url", "must be an https:// URL with a host");
 		return false;
 	}
 	while (c->mautic_url[strlen(c->mautic_url) - 1] == '/')
@@ -437,7 +464,8 @@ open_private(struct loader *ld, const char *path)
 		return NULL;
 	}
 	if (st.st_mode & (S_IROTH | S_IWOTH)) {
-		fail(ld, "file", "other users can read or write it (mode %04o); use chmod 0640 and chown root:www-data",
+		fail(ld, "file",
+		     "other users can read or write it (mode %04o); use chmod 0640 and chown root:www-data",
 		     (unsigned)(st.st_mode & 07777));
 		close(fd);
 		return NULL;
@@ -473,11 +501,14 @@ cfg_load(const char *path, struct cfg *cfg, char *errbuf, size_t errsz)
 		return MW_ECONFIG;
 	r = ini_parse_stream(reader, &ld, handler, &ld);
 	fclose(ld.fp);
-	if (ld.too_long)
-		fail(&ld, "line", "longer than %d bytes", INI_MAX_LINE - 1);
-	else if (r > 0)
-		fail(&ld, "line", "syntax error (expected [section] or key = value)");
-	else if (r < 0)
+	if (ld.bad != NULL) {
+		fail(&ld, "line", "%s (lines hold at most %d bytes)", ld.bad,
+		     INI_MAX_LINE - 1);
+	} else if (r > 0) {
+		ld.line = (unsigned)r;
+		fail(&ld, "line",
+		     "syntax error (expected [section] or key = value)");
+	} else if (r < 0)
 		fail(&ld, "file", "cannot parse (error %d)", r);
 	if (ld.failed || !apply_defaults(&ld) || !validate(&ld))
 		return MW_ECONFIG;

@@ -11,10 +11,10 @@
 
 #include "err.h"
 
-#define CFG_PREFIX_MAX 32   /* table_prefix: [A-Za-z0-9_]{1,32} */
-#define CFG_FIELDS_MAX 64   /* entries in [fields] */
-#define CFG_VALUE_MAX 190   /* longest value on one line */
-#define CFG_ERRMSG_MAX 256  /* size of the caller's error buffer */
+#define CFG_PREFIX_MAX 32  /* table_prefix: [A-Za-z0-9_]{1,32} */
+#define CFG_FIELDS_MAX 64  /* entries in [fields] */
+#define CFG_VALUE_MAX 190  /* longest value on one line */
+#define CFG_ERRMSG_MAX 256 /* size of the caller's error buffer */
 
 enum cfg_auth { CFG_AUTH_BASIC, CFG_AUTH_OAUTH2 };
 enum cfg_hash { CFG_HASH_AUTO, CFG_HASH_PHPASS, CFG_HASH_BCRYPT };
@@ -32,34 +32,34 @@ struct cfg {
 	char *path; /* the file this came from */
 
 	/* [wordpress] */
-	char *db_host;	     /* "localhost" means the socket */
-	uint64_t db_port;    /* TCP port */
-	char *db_socket;     /* unix socket path */
-	char *db_name;	     /* database */
-	char *db_user;	     /* user */
-	char *db_password;   /* secret */
-	char *table_prefix;  /* validated [A-Za-z0-9_]{1,32} */
-	char *wp_config;     /* optional path of wp-config.php */
-	uint64_t blog_id;    /* multisite blog a new user joins */
+	char *db_host;		     /* "localhost" means the socket */
+	uint64_t db_port;	     /* TCP port */
+	char *db_socket;	     /* unix socket path */
+	char *db_name;		     /* database */
+	char *db_user;		     /* user */
+	char *db_password;	     /* secret */
+	char *table_prefix;	     /* validated [A-Za-z0-9_]{1,32} */
+	char *wp_config;	     /* optional path of wp-config.php */
+	uint64_t blog_id;	     /* multisite blog a new user joins */
 	enum cfg_hash password_hash; /* auto | phpass | bcrypt */
-	char *site_url;	     /* for links in e-mails */
-	char *site_name;     /* for e-mail subjects */
+	char *site_url;		     /* for links in e-mails */
+	char *site_name;	     /* for e-mail subjects */
 
 	/* [mautic] */
-	char *mautic_url;	     /* base URL, no trailing slash */
-	enum cfg_auth auth;	     /* basic | oauth2 */
-	char *username;		     /* basic */
-	char *password;		     /* basic; secret */
-	char *client_id;	     /* oauth2 */
-	char *client_secret;	     /* oauth2; secret */
-	char *token_cache;	     /* oauth2 token file */
-	char *ca_file;		     /* optional CA bundle */
-	uint64_t timeout_ms;	     /* budget for all Mautic calls */
+	char *mautic_url;    /* base URL, no trailing slash */
+	enum cfg_auth auth;  /* basic | oauth2 */
+	char *username;	     /* basic */
+	char *password;	     /* basic; secret */
+	char *client_id;     /* oauth2 */
+	char *client_secret; /* oauth2; secret */
+	char *token_cache;   /* oauth2 token file */
+	char *ca_file;	     /* optional CA bundle */
+	uint64_t timeout_ms; /* budget for all Mautic calls */
 
 	/* [webhook] */
-	char *access_key;	     /* secret */
-	char *secret;		     /* global webhook HMAC secret */
-	char *allowed_roles;	     /* comma list, NULL = non-admin roles */
+	char *access_key;    /* secret */
+	char *secret;	     /* global webhook HMAC secret */
+	char *allowed_roles; /* comma list, NULL = non-admin roles */
 	enum cfg_uname username_format;
 	char *return_password_field; /* Mautic alias or NULL */
 	bool send_welcome_email;
@@ -87,8 +87,8 @@ struct cfg {
  * on error).  Refuses a file that others can read or write, unknown,
  * duplicate, missing and out-of-range keys.  On failure returns MW_ECONFIG
  * and writes "file:line: key: problem" into errbuf (CFG_ERRMSG_MAX bytes). */
-enum mw_err cfg_load(const char *path, struct cfg *cfg /* OUT */,
-		     char *errbuf, size_t errsz);
+enum mw_err cfg_load(const char *path, struct cfg *cfg /* OUT */, char *errbuf,
+		     size_t errsz);
 
 /* The path to use: MAUTIC_WP_CONFIG when set and non-empty, else the
  * compiled-in default.  Borrowed. */

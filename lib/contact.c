@@ -170,7 +170,8 @@ value_text(const cJSON *v, char **out)
 	if (cJSON_IsString(v)) {
 		size_t len = strlen(v->valuestring);
 
-		if (len > CONTACT_VALUE_MAX || !str_is_utf8(v->valuestring, len))
+		if (len > CONTACT_VALUE_MAX ||
+		    !str_is_utf8(v->valuestring, len))
 			return false;
 		*out = strdup(v->valuestring);
 	} else if (cJSON_IsNumber(v)) {
@@ -228,8 +229,7 @@ read_fields(struct contact *c, const cJSON *fields)
 		return MW_OK;
 	all = cJSON_GetObjectItemCaseSensitive(fields, "all");
 	if (cJSON_IsObject(all)) {
-		cJSON_ArrayForEach(f, all)
-		{
+		cJSON_ArrayForEach(f, all) {
 			if (strcmp(f->string, "id") == 0)
 				continue;
 			rc = add_field(c, f->string, f);
@@ -238,12 +238,10 @@ read_fields(struct contact *c, const cJSON *fields)
 		}
 		return MW_OK;
 	}
-	cJSON_ArrayForEach(group, fields)
-	{
+	cJSON_ArrayForEach(group, fields) {
 		if (!cJSON_IsObject(group))
 			continue; /* empty groups are [] */
-		cJSON_ArrayForEach(f, group)
-		{
+		cJSON_ArrayForEach(f, group) {
 			const cJSON *alias, *value;
 
 			if (!cJSON_IsObject(f))
@@ -251,8 +249,9 @@ read_fields(struct contact *c, const cJSON *fields)
 			alias = cJSON_GetObjectItemCaseSensitive(f, "alias");
 			value = cJSON_GetObjectItemCaseSensitive(f, "value");
 			rc = add_field(c,
-				       cJSON_IsString(alias) ? alias->valuestring
-							     : f->string,
+				       cJSON_IsString(alias)
+					       ? alias->valuestring
+					       : f->string,
 				       value);
 			if (rc != MW_OK)
 				return rc;
@@ -301,8 +300,7 @@ read_tags(struct contact *c, const cJSON *tags)
 		return MW_OK;
 	if (!cJSON_IsArray(tags) && !cJSON_IsObject(tags))
 		return MW_EINPUT;
-	cJSON_ArrayForEach(it, tags)
-	{
+	cJSON_ArrayForEach(it, tags) {
 		name = cJSON_GetObjectItemCaseSensitive(it, "tag");
 		if (!cJSON_IsString(name))
 			continue; /* legacy test payloads carry [[]] */
@@ -326,8 +324,8 @@ read_contact(const cJSON *obj, struct contact *c)
 		return MW_EINPUT;
 	rc = read_tags(c, cJSON_GetObjectItemCaseSensitive(obj, "tags"));
 	if (rc == MW_OK)
-		rc = read_fields(c,
-				 cJSON_GetObjectItemCaseSensitive(obj, "fields"));
+		rc = read_fields(
+			c, cJSON_GetObjectItemCaseSensitive(obj, "fields"));
 	if (rc != MW_OK)
 		contact_free(c);
 	return rc;
@@ -374,8 +372,8 @@ item_time(const cJSON *item)
 
 	if (!cJSON_IsString(ts))
 		return 0;
-	if (sscanf(ts->valuestring, "%4d-%2d-%2dT%2d:%2d:%2d%c%2d:%2d", &y,
-		   &mo, &d, &h, &mi, &s, &sign, &oh, &om) < 6)
+	if (sscanf(ts->valuestring, "%4d-%2d-%2dT%2d:%2d:%2d%c%2d:%2d", &y, &mo,
+		   &d, &h, &mi, &s, &sign, &oh, &om) < 6)
 		return 0;
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = y - 1900;
@@ -404,7 +402,8 @@ item_contact(const cJSON *item)
 	if (cJSON_IsObject(c))
 		return c;
 	for (i = 0; i < sizeof(nests) / sizeof(nests[0]); i++) {
-		const cJSON *n = cJSON_GetObjectItemCaseSensitive(item, nests[i]);
+		const cJSON *n =
+			cJSON_GetObjectItemCaseSensitive(item, nests[i]);
 
 		c = cJSON_GetObjectItemCaseSensitive(n, "lead");
 		if (cJSON_IsObject(c))
@@ -510,8 +509,8 @@ read_item(struct evlist *l, const char *type, const cJSON *item)
 }
 
 enum mw_err
-contact_parse_webhook(const char *json, size_t len,
-		      struct webhook_event **evs, size_t *n)
+contact_parse_webhook(const char *json, size_t len, struct webhook_event **evs,
+		      size_t *n)
 {
 	struct evlist l = {NULL, NULL, 0};
 	cJSON *root;
@@ -523,15 +522,13 @@ contact_parse_webhook(const char *json, size_t len,
 	if (!cJSON_IsObject(root))
 		goto out;
 	rc = MW_OK;
-	cJSON_ArrayForEach(key, root)
-	{
+	cJSON_ArrayForEach(key, root) {
 		/* Skip the test payload's top-level "timestamp" and anything
 		 * that is not an event list. */
 		if (strncmp(key->string, "mautic.", 7) != 0 ||
 		    !cJSON_IsArray(key))
 			continue;
-		cJSON_ArrayForEach(item, key)
-		{
+		cJSON_ArrayForEach(item, key) {
 			rc = read_item(&l, key->string, item);
 			if (rc != MW_OK)
 				goto out;

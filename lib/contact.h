@@ -14,12 +14,12 @@
 #include "err.h"
 #include "model.h"
 
-#define CONTACT_JSON_DEPTH 32	  /* nesting of any Mautic document */
-#define CONTACT_TAGS_MAX 1000	  /* tags per contact */
-#define CONTACT_TAG_MAX 191	  /* bytes per tag (lead_tags.tag) */
-#define CONTACT_FIELDS_MAX 2000	  /* field values per contact */
-#define CONTACT_VALUE_MAX 65535	  /* bytes per field value */
-#define WEBHOOK_EVENTS_MAX 500	  /* contacts per webhook request */
+#define CONTACT_JSON_DEPTH 32	/* nesting of any Mautic document */
+#define CONTACT_TAGS_MAX 1000	/* tags per contact */
+#define CONTACT_TAG_MAX 191	/* bytes per tag (lead_tags.tag) */
+#define CONTACT_FIELDS_MAX 2000 /* field values per contact */
+#define CONTACT_VALUE_MAX 65535 /* bytes per field value */
+#define WEBHOOK_EVENTS_MAX 500	/* contacts per webhook request */
 
 /* Parse a GET /api/contacts/{id} answer into *out (release with
  * contact_free).  Field values come from fields.all, else from

@@ -17,7 +17,7 @@ enum mw_err {
 	MW_ECONFIG,   /* configuration error: 500 */
 	MW_EUPSTREAM, /* Mautic answered with an error or garbage: 502 */
 	MW_ETIMEOUT,  /* Mautic did not answer within the budget: 504 */
-	MW_EDB,       /* database unavailable: 503 */
+	MW_EDB,	      /* database unavailable: 503 */
 	MW_EINTERNAL, /* anything else: 500 */
 	MW_ERR__MAX
 };

@@ -59,8 +59,9 @@ log_write(enum log_level level, const char *fmt, ...)
 		if (msg[i] == '\n' || msg[i] == '\r')
 			msg[i] = ' ';
 	if (req_id[0] != '\0')
-		n = snprintf(line, sizeof(line), "mautic-wp[%ld] %s req=%s %s\n",
-			     (long)getpid(), level_names[level], req_id, msg);
+		n = snprintf(line, sizeof(line),
+			     "mautic-wp[%ld] %s req=%s %s\n", (long)getpid(),
+			     level_names[level], req_id, msg);
 	else
 		n = snprintf(line, sizeof(line), "mautic-wp[%ld] %s %s\n",
 			     (long)getpid(), level_names[level], msg);

@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 enum log_level {
-	LL_ERR,   /* something failed */
+	LL_ERR,	  /* something failed */
 	LL_WARN,  /* something was refused or fell back */
 	LL_INFO,  /* one summary line per request */
 	LL_DEBUG, /* details, only with [log] level = debug */

@@ -87,8 +87,10 @@ mail_compose(const struct cfg *cfg, const char *to, const char *subject,
 		memset(rnd, 0, sizeof(rnd));
 	for (i = 0; i < sizeof(rnd); i++)
 		snprintf(mid + 2 * i, sizeof(mid) - 2 * i, "%02x", rnd[i]);
-	rc = buf_printf(out, "From: %s\r\nTo: %s\r\nDate: %s\r\nMessage-ID: <%s@mautic-wp>\r\n",
-			from, to, date, mid);
+	rc = buf_printf(
+		out,
+		"From: %s\r\nTo: %s\r\nDate: %s\r\nMessage-ID: <%s@mautic-wp>\r\n",
+		from, to, date, mid);
 	if (rc != MW_OK)
 		return rc;
 	if (is_ascii(subject)) {
@@ -99,7 +101,9 @@ mail_compose(const struct cfg *cfg, const char *to, const char *subject,
 		rc = buf_printf(out, "Subject: =?UTF-8?B?%s?=\r\n", b64);
 	}
 	if (rc == MW_OK)
-		rc = buf_addstr(out, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n");
+		rc = buf_addstr(
+			out,
+			"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n");
 	if (rc == MW_OK)
 		rc = buf_addstr(out, body);
 	return rc;
@@ -127,8 +131,8 @@ static enum mw_err
 send_sendmail(const struct cfg *cfg, const char *to, const struct buf *msg)
 {
 	posix_spawn_file_actions_t fa;
-	char *argv[] = {cfg->sendmail, (char *)"-oi", (char *)"--",
-			(char *)to, NULL};
+	char *argv[] = {cfg->sendmail, (char *)"-oi", (char *)"--", (char *)to,
+			NULL};
 	int fds[2], status = 0, waited = 0;
 	pid_t pid;
 	bool ok;

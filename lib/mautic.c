@@ -22,11 +22,11 @@
 #define TOKEN_MARGIN_S 60 /* refresh this long before expiry */
 
 struct mautic {
-	const struct cfg *cfg;	/* borrowed */
-	CURL *curl;		/* created on first use */
-	long long deadline_ms;	/* monotonic end of the budget */
-	char *token;		/* OAuth2 access token, owned, secret */
-	unsigned calls;		/* HTTP requests made */
+	const struct cfg *cfg; /* borrowed */
+	CURL *curl;	       /* created on first use */
+	long long deadline_ms; /* monotonic end of the budget */
+	char *token;	       /* OAuth2 access token, owned, secret */
+	unsigned calls;	       /* HTTP requests made */
 };
 
 /* One HTTP exchange. */
@@ -119,8 +119,7 @@ ensure_curl(struct mautic *m)
 
 /* Options every exchange shares; false when curl refuses one. */
 static bool
-set_common(struct mautic *m, struct exchange *x, long long left,
-	   char *errbuf)
+set_common(struct mautic *m, struct exchange *x, long long left, char *errbuf)
 {
 	CURL *c = m->curl;
 	const struct cfg *cfg = m->cfg;
@@ -138,13 +137,12 @@ set_common(struct mautic *m, struct exchange *x, long long left,
 	ok &= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)left) ==
 	      CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
-	ok &= curl_easy_setopt(c, CURLOPT_USERAGENT,
-			       "mautic-wp/" MW_VERSION) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_USERAGENT, "mautic-wp/" MW_VERSION) ==
+	      CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data) == CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_WRITEDATA, &x->answer) == CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK;
-	ok &= curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, x->method) ==
-	      CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, x->method) == CURLE_OK;
 	if (x->body != NULL)
 		ok &= curl_easy_setopt(c, CURLOPT_POSTFIELDS, x->body) ==
 		      CURLE_OK;
@@ -270,8 +268,8 @@ cache_read(const struct cfg *cfg)
 	cid = cJSON_GetObjectItemCaseSensitive(root, "client_id");
 	tok = cJSON_GetObjectItemCaseSensitive(root, "access_token");
 	exp = cJSON_GetObjectItemCaseSensitive(root, "expires_at");
-	if (cJSON_IsString(url) && cJSON_IsString(cid) &&
-	    cJSON_IsString(tok) && cJSON_IsNumber(exp) &&
+	if (cJSON_IsString(url) && cJSON_IsString(cid) && cJSON_IsString(tok) &&
+	    cJSON_IsNumber(exp) &&
 	    strcmp(url->valuestring, cfg->mautic_url) == 0 &&
 	    strcmp(cid->valuestring, cfg->client_id) == 0 &&
 	    exp->valuedouble > (double)(time(NULL) + TOKEN_MARGIN_S) &&
@@ -355,9 +353,11 @@ static enum mw_err
 token_fetch(struct mautic *m)
 {
 	const struct cfg *cfg = m->cfg;
-	struct exchange x = {"POST", "/oauth/v2/token", NULL,
-			     "application/x-www-form-urlencoded", false, 0,
-			     {NULL, 0, 0, 0}};
+	struct exchange x = {
+		"POST",		"/oauth/v2/token",
+		NULL,		"application/x-www-form-urlencoded",
+		false,		0,
+		{NULL, 0, 0, 0}};
 	struct buf form;
 	char *id = NULL, *sec = NULL, type[64], msg[256];
 	cJSON *root = NULL;
@@ -373,9 +373,10 @@ token_fetch(struct mautic *m)
 	sec = curl_easy_escape(m->curl, cfg->client_secret, 0);
 	rc = MW_ENOMEM;
 	if (id == NULL || sec == NULL ||
-	    buf_printf(&form,
-		       "grant_type=client_credentials&client_id=%s&client_secret=%s",
-		       id, sec) != MW_OK)
+	    buf_printf(
+		    &form,
+		    "grant_type=client_credentials&client_id=%s&client_secret=%s",
+		    id, sec) != MW_OK)
 		goto out;
 	x.body = form.p;
 	rc = perform(m, &x);
@@ -406,9 +407,9 @@ token_fetch(struct mautic *m)
 	cache_write(cfg, m->token,
 		    (long long)time(NULL) +
 			    (cJSON_IsNumber(exp) && exp->valuedouble > 0 &&
-				     exp->valuedouble < 1e9
-			     ? (long long)exp->valuedouble
-			     : 3600));
+					     exp->valuedouble < 1e9
+				     ? (long long)exp->valuedouble
+				     : 3600));
 	log_debug("mautic: fetched a new OAuth2 token");
 	rc = MW_OK;
 out:
@@ -441,8 +442,8 @@ token_get(struct mautic *m, bool stale)
 	if (m->token != NULL && !stale)
 		return MW_OK;
 	cached = cache_read(m->cfg);
-	if (cached != NULL && (!stale || m->token == NULL ||
-			       strcmp(cached, m->token) != 0)) {
+	if (cached != NULL &&
+	    (!stale || m->token == NULL || strcmp(cached, m->token) != 0)) {
 		drop_token(m);
 		m->token = cached;
 		return MW_OK;
@@ -454,7 +455,8 @@ token_get(struct mautic *m, bool stale)
 		free(cached);
 	}
 	cached = lock >= 0 ? cache_read(m->cfg) : NULL;
-	if (cached != NULL && (m->token == NULL || strcmp(cached, m->token) != 0)) {
+	if (cached != NULL &&
+	    (m->token == NULL || strcmp(cached, m->token) != 0)) {
 		drop_token(m);
 		m->token = cached;
 		rc = MW_OK;
@@ -523,8 +525,7 @@ enum mw_err
 mautic_get_contact(struct mautic *m, uint64_t id, struct contact *out)
 {
 	char path[64];
-	struct exchange x = {"GET", path, NULL, NULL, true, 0,
-			     {NULL, 0, 0, 0}};
+	struct exchange x = {"GET", path, NULL, NULL, true, 0, {NULL, 0, 0, 0}};
 	enum mw_err rc;
 
 	snprintf(path, sizeof(path), "/api/contacts/%llu",
@@ -553,8 +554,8 @@ enum mw_err
 mautic_patch_contact(struct mautic *m, uint64_t id, const char *json)
 {
 	char path[64];
-	struct exchange x = {"PATCH", path, json, "application/json", true, 0,
-			     {NULL, 0, 0, 0}};
+	struct exchange x = {"PATCH", path, json,	    "application/json",
+			     true,    0,    {NULL, 0, 0, 0}};
 	enum mw_err rc;
 
 	snprintf(path, sizeof(path), "/api/contacts/%llu/edit",

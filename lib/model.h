@@ -18,9 +18,9 @@ struct field_value {
 };
 
 struct contact {
-	uint64_t id;		    /* Mautic contact id (0 = unknown) */
-	bool has_tags;		    /* the document carried a tags member */
-	char **tags;		    /* owned tag names, first-seen order, unique */
+	uint64_t id;   /* Mautic contact id (0 = unknown) */
+	bool has_tags; /* the document carried a tags member */
+	char **tags;   /* owned tag names, first-seen order, unique */
 	size_t ntags;
 	bool has_fields;	    /* the document carried field values */
 	struct field_value *fields; /* owned, in document order */
@@ -36,8 +36,8 @@ enum event_kind {
 
 struct webhook_event {
 	enum event_kind kind;
-	char *type;		/* owned event key, e.g. mautic.lead_post_save_update */
-	uint64_t contact_id;	/* from contact.id (lead.id), or id for deletes */
+	char *type; /* owned event key, e.g. mautic.lead_post_save_update */
+	uint64_t contact_id; /* from contact.id (lead.id), or id for deletes */
 	struct contact contact; /* payload data (used only when signed) */
 };
 

@@ -10,7 +10,8 @@
  *
  * The writer prints doubles as PHP >= 7.1 does with serialize_precision=-1:
  * the shortest digits that read back to the same value, laid out by PHP's
- * php_gcvt() rules (1.0E+25, 0.0001, 1.0E-5, 100).
+ * php_gcvt() rules (1.0E+25, 0.0001, 1.0E-5, 100).  Both sides rely on
+ * strtod() and snprintf() in the "C" locale: nothing here calls setlocale().
  */
 #include "phpser.h"
 

@@ -33,12 +33,12 @@ enum phps_type {
 struct phps_entry;
 
 struct phps_value {
-	enum phps_type type;	  /* what this value is */
-	bool b;			  /* PHPS_BOOL */
-	int64_t i;		  /* PHPS_INT */
-	double d;		  /* PHPS_DOUBLE */
-	char *s;		  /* PHPS_STRING: owned, NUL-terminated; may hold NUL */
-	size_t slen;		  /* PHPS_STRING: byte length */
+	enum phps_type type; /* what this value is */
+	bool b;		     /* PHPS_BOOL */
+	int64_t i;	     /* PHPS_INT */
+	double d;	     /* PHPS_DOUBLE */
+	char *s;     /* PHPS_STRING: owned, NUL-terminated; may hold NUL */
+	size_t slen; /* PHPS_STRING: byte length */
 	struct phps_entry *items; /* PHPS_ARRAY: owned, n entries in order */
 	size_t n;		  /* PHPS_ARRAY: number of entries */
 };
@@ -71,7 +71,8 @@ enum mw_err phps_serialize_strlist(const char *const *strs, size_t n,
  * yields an empty list, as WP Fusion reads a corrupt value; MW_EINPUT only
  * for input that is not valid serialized data at all. */
 enum mw_err phps_unserialize_strlist(const char *s, size_t len,
-				     char ***strs /* OUT */, size_t *n /* OUT */);
+				     char ***strs /* OUT */,
+				     size_t *n /* OUT */);
 
 /* Look up a string key in an array; NULL if absent or v is not an array. */
 const struct phps_value *phps_get(const struct phps_value *v, const char *key);

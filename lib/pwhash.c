@@ -37,8 +37,9 @@
 #define BCRYPT_COST_MAX 31
 #define BCRYPT_SALT_LEN 22
 #define BCRYPT_SALT_BYTES 16
-#define BCRYPT_LEN 60	/* "$2y$10$" + 22 salt + 31 hash */
-#define WP_PREFIX "$wp" /* 6.8+: "$wp" + bcrypt of the pre-hash */
+#define BCRYPT_SETTING_LEN 29 /* "$2y$10$" + 22 salt */
+#define BCRYPT_LEN 60	      /* "$2y$10$" + 22 salt + 31 hash */
+#define WP_PREFIX "$wp"	      /* 6.8+: "$wp" + bcrypt of the pre-hash */
 #define WP_PREFIX_LEN 3
 #define WP_HMAC_KEY "wp-sha384"
 #define WP_HMAC_LEN 48	    /* SHA-384 */
@@ -133,12 +134,13 @@ encode64(const unsigned char *in, size_t n, char *out)
 	}
 }
 
-/* One md5 over a . b into out (which may alias a). */
+/* One md5 over a . b into out (which may alias a).  md is fetched once by
+ * the caller: an implicit fetch per call doubles the time of phpass. */
 static bool
-md5_two(EVP_MD_CTX *ctx, const void *a, size_t alen, const void *b, size_t blen,
-	unsigned char out[MD5_LEN])
+md5_two(EVP_MD_CTX *ctx, const EVP_MD *md, const void *a, size_t alen,
+	const void *b, size_t blen, unsigned char out[MD5_LEN])
 {
-	return EVP_DigestInit_ex2(ctx, EVP_md5(), NULL) == 1 &&
+	return EVP_DigestInit_ex2(ctx, md, NULL) == 1 &&
 	       EVP_DigestUpdate(ctx, a, alen) == 1 &&
 	       EVP_DigestUpdate(ctx, b, blen) == 1 &&
 	       EVP_DigestFinal_ex(ctx, out, NULL) == 1;
@@ -169,6 +171,7 @@ phpass_crypt(const char *pw, size_t pwlen, const char *setting,
 	     char out[PHPASS_LEN + 1])
 {
 	unsigned char h[MD5_LEN];
+	EVP_MD *md = NULL;
 	EVP_MD_CTX *ctx = NULL;
 	uint32_t count;
 	unsigned cost;
@@ -180,10 +183,12 @@ phpass_crypt(const char *pw, size_t pwlen, const char *setting,
 	if ((ctx = EVP_MD_CTX_new()) == NULL)
 		goto out;
 	rc = MW_EINTERNAL;
-	if (!md5_two(ctx, setting + 4, PHPASS_SALT_LEN, pw, pwlen, h))
+	if ((md = EVP_MD_fetch(NULL, "MD5", NULL)) == NULL)
+		goto out;
+	if (!md5_two(ctx, md, setting + 4, PHPASS_SALT_LEN, pw, pwlen, h))
 		goto out;
 	for (count = UINT32_C(1) << cost; count > 0; count--)
-		if (!md5_two(ctx, h, sizeof(h), pw, pwlen, h))
+		if (!md5_two(ctx, md, h, sizeof(h), pw, pwlen, h))
 			goto out;
 	memcpy(out, setting, PHPASS_SETTING_LEN);
 	encode64(h, sizeof(h), out + PHPASS_SETTING_LEN);
@@ -192,6 +197,7 @@ phpass_crypt(const char *pw, size_t pwlen, const char *setting,
 out:
 	explicit_bzero(h, sizeof(h));
 	EVP_MD_CTX_free(ctx);
+	EVP_MD_free(md);
 	return rc;
 }
 
@@ -275,8 +281,9 @@ salt_bcrypt(char *salt, size_t saltsz)
 	if (crypt_gensalt_rn("$2y$", BCRYPT_COST, (const char *)raw,
 			     (int)sizeof(raw), setting,
 			     (int)sizeof(setting)) != NULL &&
-	    strlen(setting) == 7 + BCRYPT_SALT_LEN) {
-		memcpy(salt, setting + 7, BCRYPT_SALT_LEN + 1);
+	    strlen(setting) == BCRYPT_SETTING_LEN) {
+		memcpy(salt, setting + BCRYPT_SETTING_LEN - BCRYPT_SALT_LEN,
+		       BCRYPT_SALT_LEN + 1);
 		rc = MW_OK;
 	}
 	explicit_bzero(raw, sizeof(raw));
@@ -331,7 +338,8 @@ hash_wp_bcrypt(const char *pw, size_t len, const char *salt, unsigned cost,
 	if ((rc = crypt_into(pre, setting, h, sizeof(h))) != MW_OK)
 		goto out;
 	rc = MW_EINTERNAL;
-	if (strlen(h) != BCRYPT_LEN || memcmp(h, setting, 29) != 0)
+	if (strlen(h) != BCRYPT_LEN ||
+	    memcmp(h, setting, BCRYPT_SETTING_LEN) != 0)
 		goto out;
 	if (outsz < WP_PREFIX_LEN + BCRYPT_LEN + 1)
 		goto out;

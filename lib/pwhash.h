@@ -12,12 +12,12 @@
 
 #include "err.h"
 
-#define PWHASH_MAX 128	       /* buffer size for any hash we write */
-#define PWHASH_PW_MAX 4096     /* longer passwords are refused, as WP does */
-#define PWHASH_KEY_MAX 128     /* buffer size for a stored reset key */
+#define PWHASH_MAX 128	   /* buffer size for any hash we write */
+#define PWHASH_PW_MAX 4096 /* longer passwords are refused, as WP does */
+#define PWHASH_KEY_MAX 128 /* buffer size for a stored reset key */
 
 enum pwhash_scheme {
-	PWHASH_PHPASS, /* $P$B: phpass portable, 8192 rounds (WP <= 6.7) */
+	PWHASH_PHPASS,	  /* $P$B: phpass portable, 8192 rounds (WP <= 6.7) */
 	PWHASH_WP_BCRYPT, /* $wp$2y$10$: bcrypt of base64(HMAC-SHA384) (6.8+) */
 	PWHASH__MAX
 };
@@ -25,8 +25,8 @@ enum pwhash_scheme {
 /* Hash a password as wp_hash_password() does: PHP-trim() first, fresh
  * random salt.  out gets a NUL-terminated hash (outsz >= PWHASH_MAX).
  * MW_EINPUT for a password over PWHASH_PW_MAX bytes. */
-enum mw_err pwhash_hash(enum pwhash_scheme scheme, const char *pw,
-			char *out, size_t outsz);
+enum mw_err pwhash_hash(enum pwhash_scheme scheme, const char *pw, char *out,
+			size_t outsz);
 
 /* Same with a given salt (8 phpass chars, or 22 bcrypt chars) and bcrypt
  * cost (ignored for phpass): for tests with fixed vectors. */
@@ -42,8 +42,7 @@ bool pwhash_check(const char *pw, const char *hash);
 /* wp_generate_password(len, special, false): len characters from
  * [a-zA-Z0-9] (plus !@#$%^&*() when special), uniformly drawn.  out must
  * hold len + 1 bytes.  Caller wipes it. */
-enum mw_err pwhash_generate(size_t len, bool special, char *out,
-			    size_t outsz);
+enum mw_err pwhash_generate(size_t len, bool special, char *out, size_t outsz);
 
 enum pwhash_keyfmt {
 	PWHASH_KEY_PHPASS,  /* "time:$P$B..." (WP 6.1-6.7; 6.8 accepts it) */

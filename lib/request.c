@@ -47,8 +47,8 @@ static const char *const action_names[ACTION__MAX] = {
 
 /* Decoded parameter values; a body value replaces a query value. */
 struct params {
-	char *v[P__MAX];     /* owned, NUL-terminated, or NULL */
-	size_t len[P__MAX];  /* byte lengths */
+	char *v[P__MAX];    /* owned, NUL-terminated, or NULL */
+	size_t len[P__MAX]; /* byte lengths */
 };
 
 const char *
@@ -80,8 +80,8 @@ set_msg(char *msg, size_t msgsz, const char *text)
 /* Decode one name=value pair into p.  seen marks names given earlier in
  * the same source: a repeated known name is ambiguous and refused. */
 static enum mw_err
-add_pair(struct params *p, bool *seen, const char *s, size_t len,
-	 char *msg, size_t msgsz)
+add_pair(struct params *p, bool *seen, const char *s, size_t len, char *msg,
+	 size_t msgsz)
 {
 	const char *eq = memchr(s, '=', len);
 	size_t nlen = eq ? (size_t)(eq - s) : len, vlen = 0, dlen;
@@ -110,7 +110,8 @@ add_pair(struct params *p, bool *seen, const char *s, size_t len,
 	if (vlen > REQ_VALUE_MAX || !str_is_clean_utf8(val, vlen, false)) {
 		explicit_bzero(val, vlen);
 		free(val);
-		set_msg(msg, msgsz, "a parameter is too long or has control characters or invalid UTF-8");
+		set_msg(msg, msgsz,
+			"a parameter is too long or has control characters or invalid UTF-8");
 		return MW_EINPUT;
 	}
 	if (p->v[i] != NULL) {
@@ -139,7 +140,8 @@ decode_form(struct params *p, const char *s, size_t len, char *msg,
 		if (i < len && s[i] != '&')
 			continue;
 		if (i > start) {
-			rc = add_pair(p, seen, s + start, i - start, msg, msgsz);
+			rc = add_pair(p, seen, s + start, i - start, msg,
+				      msgsz);
 			if (rc != MW_OK)
 				return rc;
 		}
@@ -267,8 +269,7 @@ check_signature(const struct req_env *env, const char *body, size_t bodysz,
 }
 
 static enum mw_err
-parse_action(const struct params *p, struct request *r, char *msg,
-	     size_t msgsz)
+parse_action(const struct params *p, struct request *r, char *msg, size_t msgsz)
 {
 	size_t i;
 
@@ -277,11 +278,13 @@ parse_action(const struct params *p, struct request *r, char *msg,
 		return MW_EINPUT;
 	}
 	for (i = 0; i < ACTION__MAX; i++)
-		if (str_ieq(p->v[P_ACTION], p->len[P_ACTION], action_names[i])) {
+		if (str_ieq(p->v[P_ACTION], p->len[P_ACTION],
+			    action_names[i])) {
 			r->action = (enum action)i;
 			return MW_OK;
 		}
-	set_msg(msg, msgsz, "wpf_action must be add, update, update_tags or test");
+	set_msg(msg, msgsz,
+		"wpf_action must be add, update, update_tags or test");
 	return MW_EINPUT;
 }
 
@@ -333,13 +336,16 @@ decode_rest(struct params *p, const char *body, size_t bodysz,
 	if (p->v[P_CONTACT] != NULL &&
 	    str_u64(p->v[P_CONTACT], p->len[P_CONTACT], 1, MW_ID_MAX,
 		    &r->contact_id) != MW_OK) {
-		set_msg(msg, msgsz, "contact_id must be a decimal number from 1 to 2^53");
+		set_msg(msg, msgsz,
+			"contact_id must be a decimal number from 1 to 2^53");
 		return MW_EINPUT;
 	}
 	if (parse_flag(p->v[P_NOTIFY], p->len[P_NOTIFY],
 		       &r->send_notification) != MW_OK ||
-	    parse_flag(p->v[P_DRYRUN], p->len[P_DRYRUN], &r->dry_run) != MW_OK) {
-		set_msg(msg, msgsz, "send_notification and dry_run must be true or false");
+	    parse_flag(p->v[P_DRYRUN], p->len[P_DRYRUN], &r->dry_run) !=
+		    MW_OK) {
+		set_msg(msg, msgsz,
+			"send_notification and dry_run must be true or false");
 		return MW_EINPUT;
 	}
 	if (take_text(p, P_ROLE, REQ_ROLE_MAX, &r->role) != MW_OK) {
@@ -356,7 +362,8 @@ decode_rest(struct params *p, const char *body, size_t bodysz,
 		rc = contact_parse_webhook(body, bodysz, &r->events,
 					   &r->nevents);
 		if (rc == MW_EINPUT)
-			set_msg(msg, msgsz, "the JSON body is not a Mautic webhook payload");
+			set_msg(msg, msgsz,
+				"the JSON body is not a Mautic webhook payload");
 		return rc;
 	}
 	if (r->action != ACTION_TEST && r->contact_id == 0) {
@@ -388,8 +395,10 @@ req_parse(const struct req_env *env, const char *body, size_t bodysz,
 	}
 	if (bodysz > 0 && is_type(ct, "application/json"))
 		r->json = true;
-	else if (bodysz > 0 && !is_type(ct, "application/x-www-form-urlencoded")) {
-		set_msg(msg, msgsz, "unsupported Content-Type (use application/x-www-form-urlencoded or application/json)");
+	else if (bodysz > 0 &&
+		 !is_type(ct, "application/x-www-form-urlencoded")) {
+		set_msg(msg, msgsz,
+			"unsupported Content-Type (use application/x-www-form-urlencoded or application/json)");
 		return MW_EINPUT;
 	}
 	rc = decode_form(&p, q, strlen(q), msg, msgsz);

@@ -17,12 +17,12 @@
 #include "err.h"
 #include "model.h"
 
-#define MW_QUERY_MAX 8192u	/* bytes of QUERY_STRING */
-#define MW_BODY_MAX (4u << 20)	/* bytes of a POST body */
-#define REQ_VALUE_MAX 1024u	/* bytes of one decoded parameter */
-#define REQ_EMAIL_MAX 100u	/* wp_users.user_email */
-#define REQ_ROLE_MAX 64u	/* role slug or display name */
-#define REQ_MSG_MAX 160u	/* size of the caller's message buffer */
+#define MW_QUERY_MAX 8192u     /* bytes of QUERY_STRING */
+#define MW_BODY_MAX (4u << 20) /* bytes of a POST body */
+#define REQ_VALUE_MAX 1024u    /* bytes of one decoded parameter */
+#define REQ_EMAIL_MAX 100u     /* wp_users.user_email */
+#define REQ_ROLE_MAX 64u       /* role slug or display name */
+#define REQ_MSG_MAX 160u       /* size of the caller's message buffer */
 
 enum action {
 	ACTION_ADD,
@@ -43,14 +43,14 @@ struct req_env {
 };
 
 struct request {
-	enum action action;	     /* wpf_action */
-	bool json;		     /* body is a global webhook */
-	bool signed_payload;	     /* signature verified: payload usable */
-	uint64_t contact_id;	     /* form requests; 0 for JSON */
-	char *role;		     /* owned or NULL */
-	char *email;		     /* owned or NULL */
-	bool send_notification;	     /* welcome e-mail wanted */
-	bool dry_run;		     /* plan only, write nothing */
+	enum action action;	      /* wpf_action */
+	bool json;		      /* body is a global webhook */
+	bool signed_payload;	      /* signature verified: payload usable */
+	uint64_t contact_id;	      /* form requests; 0 for JSON */
+	char *role;		      /* owned or NULL */
+	char *email;		      /* owned or NULL */
+	bool send_notification;	      /* welcome e-mail wanted */
+	bool dry_run;		      /* plan only, write nothing */
 	struct webhook_event *events; /* JSON: owned, one per contact */
 	size_t nevents;
 };

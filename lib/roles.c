@@ -8,10 +8,11 @@
 #include "strparse.h"
 
 const char *const roles_admin_caps[] = {
-	"manage_options",  "edit_users",	"promote_users",
-	"create_users",	   "delete_users",	"activate_plugins",
-	"unfiltered_html", "edit_plugins",	"install_plugins",
-	NULL,
+	"manage_options",  "edit_users",
+	"promote_users",   "create_users",
+	"delete_users",	   "activate_plugins",
+	"unfiltered_html", "edit_plugins",
+	"install_plugins", NULL,
 };
 
 static bool

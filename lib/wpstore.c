@@ -24,9 +24,9 @@ struct wpstore {
 /* One bound parameter or result column. */
 struct arg {
 	enum { A_U64, A_STR } type;
-	uint64_t u;	/* A_U64 */
-	const char *s;	    /* A_STR, borrowed */
-	unsigned long len;  /* A_STR (MYSQL_BIND wants unsigned long) */
+	uint64_t u;	   /* A_U64 */
+	const char *s;	   /* A_STR, borrowed */
+	unsigned long len; /* A_STR (MYSQL_BIND wants unsigned long) */
 };
 
 #define U64(v) ((struct arg){A_U64, (v), NULL, 0})
@@ -76,12 +76,12 @@ wp_open(const struct cfg *cfg, struct wpstore **out)
 	mysql_optionsv(w->db, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
 	mysql_optionsv(w->db, MYSQL_OPT_READ_TIMEOUT, &rw_timeout);
 	mysql_optionsv(w->db, MYSQL_OPT_WRITE_TIMEOUT, &rw_timeout);
-	if (mysql_real_connect(w->db, socket ? NULL : cfg->db_host,
-			       cfg->db_user,
-			       cfg->db_password ? cfg->db_password : "",
-			       cfg->db_name, socket ? 0 : (unsigned)cfg->db_port,
-			       socket ? cfg->db_socket : NULL,
-			       CLIENT_FOUND_ROWS) == NULL) {
+	if (mysql_real_connect(
+		    w->db, socket ? NULL : cfg->db_host, cfg->db_user,
+		    cfg->db_password ? cfg->db_password : "", cfg->db_name,
+		    socket ? 0 : (unsigned)cfg->db_port,
+		    socket ? cfg->db_socket : NULL,
+		    CLIENT_FOUND_ROWS) == NULL) {
 		rc = db_error(w, mysql_errno(w->db), "connect",
 			      mysql_error(w->db));
 		wp_close(w);
@@ -176,7 +176,8 @@ expand(const struct wpstore *w, const char *tmpl, char *out, size_t outsz)
 	else
 		snprintf(blog, sizeof(blog), "%s", w->cfg->table_prefix);
 	while (*tmpl != '\0') {
-		if (strncmp(tmpl, "{P}", 3) == 0 || strncmp(tmpl, "{B}", 3) == 0) {
+		if (strncmp(tmpl, "{P}", 3) == 0 ||
+		    strncmp(tmpl, "{B}", 3) == 0) {
 			p = tmpl[1] == 'P' ? w->cfg->table_prefix : blog;
 			plen = strlen(p);
 			if (o + plen >= outsz)
@@ -216,12 +217,12 @@ bind_args(MYSQL_BIND *b, struct arg *args, size_t n)
 
 /* Result of run(): the first row's first column, and the row counts. */
 struct result {
-	bool want_u64;	  /* read column 0 as a number */
-	bool want_str;	  /* read column 0 as text (allocated) */
-	bool found;	  /* a row came back */
-	uint64_t u;	  /* column 0 as a number */
-	char *s;	  /* column 0 as text, owned by the caller */
-	size_t slen;	  /* its length */
+	bool want_u64;	   /* read column 0 as a number */
+	bool want_str;	   /* read column 0 as text (allocated) */
+	bool found;	   /* a row came back */
+	uint64_t u;	   /* column 0 as a number */
+	char *s;	   /* column 0 as text, owned by the caller */
+	size_t slen;	   /* its length */
 	uint64_t affected; /* rows matched by a write */
 };
 
@@ -321,9 +322,10 @@ wp_user_by_contact(struct wpstore *w, uint64_t contact_id, uint64_t *uid)
 	snprintf(cid, sizeof(cid), "%llu", (unsigned long long)contact_id);
 	a[0] = CSTR(cid);
 	a[1] = U64(WP_PSEUDO_USER_MIN);
-	rc = run(w,
-		 "SELECT m.user_id FROM {P}usermeta m JOIN {P}users u ON u.ID = m.user_id WHERE m.meta_key = 'mautic_contact_id' AND m.meta_value = ? AND m.user_id < ? ORDER BY m.user_id ASC LIMIT 1",
-		 a, 2, &r);
+	rc = run(
+		w,
+		"SELECT m.user_id FROM {P}usermeta m JOIN {P}users u ON u.ID = m.user_id WHERE m.meta_key = 'mautic_contact_id' AND m.meta_value = ? AND m.user_id < ? ORDER BY m.user_id ASC LIMIT 1",
+		a, 2, &r);
 	if (rc == MW_OK)
 		*uid = r.found ? r.u : 0;
 	return rc;
@@ -336,9 +338,10 @@ wp_user_by_email(struct wpstore *w, const char *email, uint64_t *uid)
 	struct result r = {.want_u64 = true};
 	enum mw_err rc;
 
-	rc = run(w,
-		 "SELECT ID FROM {P}users WHERE user_email = ? ORDER BY ID ASC LIMIT 1",
-		 a, 1, &r);
+	rc = run(
+		w,
+		"SELECT ID FROM {P}users WHERE user_email = ? ORDER BY ID ASC LIMIT 1",
+		a, 1, &r);
 	if (rc == MW_OK)
 		*uid = r.found ? r.u : 0;
 	return rc;
@@ -366,9 +369,10 @@ wp_meta_get(struct wpstore *w, uint64_t uid, const char *key, char **val,
 	struct result r = {.want_str = true};
 	enum mw_err rc;
 
-	rc = run(w,
-		 "SELECT meta_value FROM {P}usermeta WHERE user_id = ? AND meta_key = ? ORDER BY umeta_id ASC LIMIT 1",
-		 a, 2, &r);
+	rc = run(
+		w,
+		"SELECT meta_value FROM {P}usermeta WHERE user_id = ? AND meta_key = ? ORDER BY umeta_id ASC LIMIT 1",
+		a, 2, &r);
 	if (rc != MW_OK) {
 		free(r.s);
 		return rc;
@@ -385,22 +389,24 @@ wp_meta_get(struct wpstore *w, uint64_t uid, const char *key, char **val,
 }
 
 enum mw_err
-wp_meta_set(struct wpstore *w, uint64_t uid, const char *key,
-	    const char *val, size_t len)
+wp_meta_set(struct wpstore *w, uint64_t uid, const char *key, const char *val,
+	    size_t len)
 {
 	struct arg up[3] = {STR(val, len), U64(uid), CSTR(key)};
 	struct arg ins[3] = {U64(uid), CSTR(key), STR(val, len)};
 	struct result r = {0};
 	enum mw_err rc;
 
-	rc = run(w,
-		 "UPDATE {P}usermeta SET meta_value = ? WHERE user_id = ? AND meta_key = ?",
-		 up, 3, &r);
+	rc = run(
+		w,
+		"UPDATE {P}usermeta SET meta_value = ? WHERE user_id = ? AND meta_key = ?",
+		up, 3, &r);
 	if (rc != MW_OK || r.affected > 0)
 		return rc;
-	return run(w,
-		   "INSERT INTO {P}usermeta (user_id, meta_key, meta_value) VALUES (?, ?, ?)",
-		   ins, 3, &r);
+	return run(
+		w,
+		"INSERT INTO {P}usermeta (user_id, meta_key, meta_value) VALUES (?, ?, ?)",
+		ins, 3, &r);
 }
 
 enum mw_err
@@ -409,7 +415,8 @@ wp_meta_delete(struct wpstore *w, uint64_t uid, const char *key)
 	struct arg a[2] = {U64(uid), CSTR(key)};
 	struct result r = {0};
 
-	return run(w, "DELETE FROM {P}usermeta WHERE user_id = ? AND meta_key = ?",
+	return run(w,
+		   "DELETE FROM {P}usermeta WHERE user_id = ? AND meta_key = ?",
 		   a, 2, &r);
 }
 
@@ -454,8 +461,8 @@ wp_user_get(struct wpstore *w, uint64_t uid, struct wp_user *out)
 		struct arg a[1] = {U64(uid)};
 		struct result r = {.want_str = true};
 
-		snprintf(tmpl, sizeof(tmpl), "SELECT %s FROM {P}users WHERE ID = ?",
-			 col_names[i]);
+		snprintf(tmpl, sizeof(tmpl),
+			 "SELECT %s FROM {P}users WHERE ID = ?", col_names[i]);
 		rc = run(w, tmpl, a, 1, &r);
 		if (rc == MW_OK && !r.found)
 			rc = MW_EINPUT;
@@ -490,9 +497,10 @@ wp_user_insert(struct wpstore *w, const struct wp_user *u, uint64_t *uid)
 	struct result r = {0};
 	enum mw_err rc;
 
-	rc = run(w,
-		 "INSERT INTO {P}users (user_pass, user_nicename, user_email, user_url, user_registered, user_activation_key, display_name, user_login) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(), ?, ?, ?)",
-		 a, 7, &r);
+	rc = run(
+		w,
+		"INSERT INTO {P}users (user_pass, user_nicename, user_email, user_url, user_registered, user_activation_key, display_name, user_login) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(), ?, ?, ?)",
+		a, 7, &r);
 	if (rc == MW_OK)
 		*uid = mysql_insert_id(w->db);
 	return rc;
@@ -534,9 +542,10 @@ wp_nicename_taken(struct wpstore *w, const char *nicename, const char *login,
 	struct result r = {.want_u64 = true};
 	enum mw_err rc;
 
-	rc = run(w,
-		 "SELECT ID FROM {P}users WHERE user_nicename = ? AND user_login != ? LIMIT 1",
-		 a, 2, &r);
+	rc = run(
+		w,
+		"SELECT ID FROM {P}users WHERE user_nicename = ? AND user_login != ? LIMIT 1",
+		a, 2, &r);
 	if (rc == MW_OK)
 		*taken = r.found;
 	return rc;
@@ -549,9 +558,10 @@ wp_meta_add(struct wpstore *w, uint64_t uid, const char *key, const char *val,
 	struct arg a[3] = {U64(uid), CSTR(key), STR(val, len)};
 	struct result r = {0};
 
-	return run(w,
-		   "INSERT INTO {P}usermeta (user_id, meta_key, meta_value) VALUES (?, ?, ?)",
-		   a, 3, &r);
+	return run(
+		w,
+		"INSERT INTO {P}usermeta (user_id, meta_key, meta_value) VALUES (?, ?, ?)",
+		a, 3, &r);
 }
 
 enum mw_err
@@ -581,14 +591,16 @@ wp_user_count_refresh(struct wpstore *w, const char *autoload)
 	struct result r = {0};
 	enum mw_err rc;
 
-	rc = run(w,
-		 "UPDATE {P}options SET option_value = (SELECT COUNT(ID) FROM {P}users) WHERE option_name = 'user_count'",
-		 NULL, 0, &r);
+	rc = run(
+		w,
+		"UPDATE {P}options SET option_value = (SELECT COUNT(ID) FROM {P}users) WHERE option_name = 'user_count'",
+		NULL, 0, &r);
 	if (rc != MW_OK || r.affected > 0)
 		return rc;
-	return run(w,
-		   "INSERT INTO {P}options (option_name, option_value, autoload) SELECT 'user_count', COUNT(ID), ? FROM {P}users",
-		   a, 1, &r);
+	return run(
+		w,
+		"INSERT INTO {P}options (option_name, option_value, autoload) SELECT 'user_count', COUNT(ID), ? FROM {P}users",
+		a, 1, &r);
 }
 
 enum mw_err

@@ -96,6 +96,7 @@ class Stack:
             "webhook": {"access_key": ACCESS_KEY},
             "fields": {"user_email": "email", "first_name": "firstname",
                        "last_name": "lastname"},
+            "mail": {"transport": "smtp", "smtp_url": self.env["MW_SMTP_URL"]},
             "log": {"level": "info"},
         }
         for k, v in over.items():
@@ -117,6 +118,22 @@ class Stack:
         os.chown(tmp, 0, 33)  # root:www-data
         os.chmod(tmp, mode)
         os.replace(tmp, self.config_path)
+
+    def mails(self):
+        """Messages the SMTP sink received, oldest first."""
+        path = os.path.join(self.state, "smtp", "mail.jsonl")
+        if not os.path.exists(path):
+            return []
+        with open(path) as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    def clear_mails(self):
+        path = os.path.join(self.state, "smtp", "mail.jsonl")
+        if os.path.exists(path):
+            open(path, "w").close()
+        d = os.path.join(self.state, "smtp", "mail")
+        for n in os.listdir(d) if os.path.isdir(d) else []:
+            os.unlink(os.path.join(d, n))
 
     def clear_token_cache(self):
         for name in ("token", "token.lock"):

@@ -85,6 +85,7 @@ def main():
             t.reset_db()
             t.emu_reset()
             t.clear_token_cache()
+            t.clear_mails()
             t.config()
             start = time.time()
             try:

@@ -326,6 +326,7 @@ db_ping() {
 # All components, in start order; MW_DEFAULT_COMPONENTS is what up.sh and
 # down.sh do without arguments and what status.sh requires to be up.
 MW_COMPONENTS="db mautic smtp apache nginx wordpress"
+# shellcheck disable=SC2034 # used by up.sh and status.sh
 MW_DEFAULT_COMPONENTS="db mautic smtp apache nginx wordpress"
 
 # pidfile_of NAME: the pid file of a server (fcgiwrap is nginx's partner).

@@ -34,8 +34,9 @@ WP_CONTENT=/var/lib/wordpress/wp-content
 URL="http://127.0.0.1:$MW_WP_PORT"
 t0=$(now_ms)
 
-[ -f "$WP_DIR/wp-settings.php" ] && [ -f "$MODS/libphp8.2.so" ] ||
+if [ ! -f "$WP_DIR/wp-settings.php" ] || [ ! -f "$MODS/libphp8.2.so" ]; then
 	die "WordPress or mod_php is not installed: run tests/stack/install-deps.sh"
+fi
 # Debian's wp-config.php accepts only these characters.
 [[ $WP_CONFIG_NAME =~ ^[a-zA-Z0-9-]+$ ]] ||
 	die "WP_CONFIG_NAME '$WP_CONFIG_NAME' must match [a-zA-Z0-9-]+"
@@ -61,6 +62,11 @@ chmod 0600 "$W/salts"
 
 # ---- /etc/wordpress/config-NAME.php ---------------------------------------
 mkdir -p /etc/wordpress
+if [ -f "$WP_CONFIG" ] && ! grep -qF "define('MW_TEST_STATE', '$MW_STATE');" "$WP_CONFIG"; then
+	log "warning: $WP_CONFIG belonged to another state dir" \
+		"($(grep -o "MW_TEST_STATE', '[^']*" "$WP_CONFIG" | cut -d"'" -f3));" \
+		"taking it over (set WP_CONFIG_NAME per state dir)"
+fi
 {
 	cat <<-EOF
 		<?php

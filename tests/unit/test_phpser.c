@@ -18,12 +18,11 @@
 
 /* One parser case. */
 struct row {
-	const char
-		*name;	/* the behaviour, phps_accepts_... / phps_rejects_... */
-	const char *in; /* serialized input; may hold NUL */
-	size_t len;	/* bytes of in */
-	enum mw_err rc; /* what phps_unserialize must return */
-	const char *out; /* re-serialization when it differs from in */
+	const char *name; /* the behaviour under test */
+	const char *in;	  /* serialized input; may hold NUL */
+	size_t len;	  /* bytes of in */
+	enum mw_err rc;	  /* what phps_unserialize must return */
+	const char *out;  /* re-serialization when it differs from in */
 };
 
 #define ROW(name, in, rc, out)                                                 \
