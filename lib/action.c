@@ -244,7 +244,8 @@ run_store_tags(struct run *r, struct job *j)
 	now = calloc(c->ntags ? c->ntags : 1, sizeof(*now));
 	if (now == NULL)
 		goto out;
-	memcpy(now, c->tags, c->ntags * sizeof(*now));
+	if (c->ntags > 0)
+		memcpy(now, c->tags, c->ntags * sizeof(*now));
 	rc = MW_OK;
 	if (old != NULL && same_set(oldtags, nold, now, c->ntags))
 		goto out;

@@ -534,7 +534,7 @@ update_user(struct run *r, struct job *j)
 /* ---- create -------------------------------------------------------------- */
 
 /* A login that is free: the candidate, else the candidate plus a number
- * (WP Fusion appends rand(1, 999) while the login exists). */
+ * (WP Fusion appends a random number up to 999 while the login exists). */
 static enum mw_err
 unique_login(struct run *r, const char *cand, char *out, size_t outsz)
 {

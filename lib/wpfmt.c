@@ -270,6 +270,42 @@ span(const char *s, size_t n, size_t i, bool (*cls)(unsigned char))
 	return i;
 }
 
+static size_t
+find_ci(const char *s, size_t n, size_t from, const char *needle, size_t nn)
+{
+	size_t i;
+
+	for (i = from; nn > 0 && i < n && n - i >= nn; i++)
+		if (ci_eq(s + i, needle, nn))
+			return i;
+	return n;
+}
+
+/* A search that resumes: the next needle at or after a position that
+ * mostly grows, so that scanning a hostile input stays linear where the
+ * PCRE patterns it stands for would backtrack. */
+struct seek {
+	const char *needle; /* what to find */
+	bool ci;	    /* ignore ASCII case */
+	bool done;	    /* from and at are set */
+	size_t from;	    /* where the last search started */
+	size_t at;	    /* the needle found from there, or n */
+};
+
+static size_t
+seek_next(struct seek *k, const char *s, size_t n, size_t from)
+{
+	size_t nn = strlen(k->needle);
+
+	if (!k->done || from < k->from || k->at < from) {
+		k->at = k->ci ? find_ci(s, n, from, k->needle, nn)
+			      : find(s, n, from, k->needle, nn);
+		k->from = from;
+		k->done = true;
+	}
+	return k->at;
+}
+
 /* trim(): narrow (*s, *n) past PHP's default whitespace at both ends. */
 static void
 php_trim(const char **s, size_t *n)
@@ -676,9 +712,15 @@ php_strip_tags(struct sb *o, const char *s, size_t n)
 	}
 }
 
-/* Does @<(script|style)[^>]*?>.*?</\1>@si match at s[i]?  Its end. */
+/* The searches of @<(script|style)[^>]*?>.*?</\1>@si. */
+struct scripts {
+	struct seek gt;	      /* ">" */
+	struct seek close[2]; /* "</script>", "</style>" */
+};
+
+/* Does the pattern match at s[i]?  Its end. */
 static bool
-script_block(const char *s, size_t n, size_t i, size_t *end)
+script_block(struct scripts *sc, const char *s, size_t n, size_t i, size_t *end)
 {
 	static const char *const names[] = {"script", "style"};
 	size_t k, len, gt, j;
@@ -687,16 +729,12 @@ script_block(const char *s, size_t n, size_t i, size_t *end)
 		len = strlen(names[k]);
 		if (n - i - 1 < len || !ci_eq(s + i + 1, names[k], len))
 			continue;
-		gt = find(s, n, i + 1 + len, ">", 1);
-		for (j = gt + 1; gt < n && j + len + 3 <= n; j++) {
-			if (s[j] == '<' && s[j + 1] == '/' &&
-			    ci_eq(s + j + 2, names[k], len) &&
-			    s[j + 2 + len] == '>') {
-				*end = j + 3 + len;
-				return true;
-			}
-		}
-		return false;
+		gt = seek_next(&sc->gt, s, n, i + 1 + len);
+		j = gt < n ? seek_next(&sc->close[k], s, n, gt + 1) : n;
+		if (j == n)
+			return false;
+		*end = j + len + 3;
+		return true;
 	}
 	return false;
 }
@@ -704,10 +742,13 @@ script_block(const char *s, size_t n, size_t i, size_t *end)
 static void
 drop_scripts(struct sb *o, const char *s, size_t n)
 {
+	struct scripts sc = {{">", false, false, 0, 0},
+			     {{"</script>", true, false, 0, 0},
+			      {"</style>", true, false, 0, 0}}};
 	size_t i = 0, from = 0, end;
 
 	while (i < n) {
-		if (s[i] == '<' && script_block(s, n, i, &end)) {
+		if (s[i] == '<' && script_block(&sc, s, n, i, &end)) {
 			sb_put(o, s + from, i - from);
 			i = from = end;
 			continue;
@@ -968,7 +1009,9 @@ wp_specialchars(struct sb *o, const char *s, size_t n, bool quotes)
 	sb_fail(o, t.rc);
 	p = sb_ptr(&t);
 	len = sb_len(&t);
-	for (i = 0; utf8_valid(p, len) && i < len; i++) {
+	if (!utf8_valid(p, len))
+		len = 0; /* htmlspecialchars() returns "" */
+	for (i = 0; i < len; i++) {
 		if (p[i] == '&' && !php_entity_at(p, len, i))
 			sb_puts(o, "&amp;");
 		else if (p[i] == '<')
@@ -1647,32 +1690,40 @@ wp_kses_split2(struct sb *o, const char *s, size_t n, const struct kses *k)
 	sb_free(&t);
 }
 
-/* The end of %(<!--.*?(-->|$))|(<[^>]*(>|$)|>)% matched at s[i]. */
+/* The searches of %(<!--.*?(-->|$))|(<[^>]*(>|$)|>)%. */
+struct splits {
+	struct seek gt;	   /* ">" */
+	struct seek close; /* "-->" */
+	struct seek nl;	   /* "\n": '.' stops there */
+};
+
+/* The end of the pattern matched at s[i] ('<' or '>'). */
 static size_t
-split_end(const char *s, size_t n, size_t i)
+split_end(struct splits *sp, const char *s, size_t n, size_t i)
 {
-	size_t j;
+	size_t c, d;
 
 	if (s[i] == '>')
 		return i + 1;
 	if (has_at(s, n, i, "<!--")) {
-		for (j = i + 4; j <= n; j++) {
-			if (has_at(s, n, j, "-->"))
-				return j + 3;
-			if (at_end(s, n, j))
-				return j;
-			if (s[j] == '\n')
-				break;
-		}
+		d = seek_next(&sp->close, s, n, i + 4);
+		c = seek_next(&sp->nl, s, n, i + 4);
+		if (d < c)
+			return d + 3;
+		if (at_end(s, n, c))
+			return c;
 	}
-	j = find(s, n, i + 1, ">", 1);
-	return j < n ? j + 1 : n;
+	d = seek_next(&sp->gt, s, n, i + 1);
+	return d < n ? d + 1 : n;
 }
 
 /* wp_kses_split(). */
 static void
 wp_kses_split(struct sb *o, const char *s, size_t n, const struct kses *k)
 {
+	struct splits sp = {{">", false, false, 0, 0},
+			    {"-->", false, false, 0, 0},
+			    {"\n", false, false, 0, 0}};
 	size_t i = 0, e;
 
 	while (i < n) {
@@ -1680,7 +1731,7 @@ wp_kses_split(struct sb *o, const char *s, size_t n, const struct kses *k)
 			sb_putc(o, s[i++]);
 			continue;
 		}
-		e = split_end(s, n, i);
+		e = split_end(&sp, s, n, i);
 		wp_kses_split2(o, s + i, e - i, k);
 		i = e;
 	}
@@ -1705,7 +1756,7 @@ block_name(const char *s, size_t n, size_t i)
  * pattern, up to the attributes: <!--\s+/?wp:(ns/)?name\s+ then "-->",
  * "/-->", or {...} followed somewhere by }\s+/?-->.  Errs on "yes". */
 static bool
-block_delimiter_at(const char *s, size_t n, size_t i)
+block_delimiter_at(const char *s, size_t n, size_t i, size_t last_close)
 {
 	size_t j = span(s, n, i + 4, is_space), k;
 
@@ -1729,15 +1780,22 @@ block_delimiter_at(const char *s, size_t n, size_t i)
 		return false;
 	if (has_at(s, n, j, "-->") || has_at(s, n, j, "/-->"))
 		return true;
-	if (!has_at(s, n, j, "{"))
-		return false;
-	for (k = find(s, n, j, "}", 1); k < n; k = find(s, n, k + 1, "}", 1)) {
+	return has_at(s, n, j, "{") && last_close < n && last_close > j;
+}
+
+/* The last "}" followed by blanks and "-->" or "/-->", or n. */
+static size_t
+block_last_close(const char *s, size_t n)
+{
+	size_t k, j, last = n;
+
+	for (k = find(s, n, 0, "}", 1); k < n; k = find(s, n, k + 1, "}", 1)) {
 		j = span(s, n, k + 1, is_space);
 		if (j > k + 1 &&
 		    (has_at(s, n, j, "-->") || has_at(s, n, j, "/-->")))
-			return true;
+			last = k;
 	}
-	return false;
+	return last;
 }
 
 /* filter_block_content() through wp_pre_kses_block_attributes():
@@ -1746,16 +1804,19 @@ block_delimiter_at(const char *s, size_t n, size_t i)
 static void
 block_content(struct sb *o, const char *s, size_t n)
 {
-	size_t i = 0, j, c, e;
+	struct seek dashes = {"--->", false, false, 0, 0};
+	struct seek nl = {"\n", false, false, 0, 0};
+	size_t i = 0, j, c, e, last;
 
 	if (find(s, n, 0, "<!--", 4) == n || find(s, n, 0, "--->", 4) == n) {
 		sb_put(o, s, n);
 		i = n;
 	}
 	while (i < n) {
-		j = has_at(s, n, i, "<!--") ? find(s, n, i + 4, "--->", 4) : n;
-		c = find(s, n, i, "\n", 1);
-		if (j == n || (c > i && c < j)) {
+		j = has_at(s, n, i, "<!--") ? seek_next(&dashes, s, n, i + 4)
+					    : n;
+		c = j < n ? seek_next(&nl, s, n, i + 4) : n;
+		if (j == n || c < j) {
 			sb_putc(o, s[i++]);
 			continue;
 		}
@@ -1765,9 +1826,10 @@ block_content(struct sb *o, const char *s, size_t n)
 		sb_puts(o, "-->");
 		i = j + 4;
 	}
+	last = block_last_close(sb_ptr(o), sb_len(o));
 	for (i = find(sb_ptr(o), sb_len(o), 0, "<!--", 4); i < sb_len(o);
 	     i = find(sb_ptr(o), sb_len(o), i + 1, "<!--", 4))
-		if (block_delimiter_at(sb_ptr(o), sb_len(o), i))
+		if (block_delimiter_at(sb_ptr(o), sb_len(o), i, last))
 			sb_fail(o, MW_EINPUT);
 }
 
@@ -2048,26 +2110,36 @@ url_chars(struct sb *o, const char *s, size_t n)
 	}
 }
 
-/* _deep_replace() of %0d %0a %0D %0A until none is left. */
+/* Append c; true when that leaves "%" hex hex (any case) on top, which
+ * is then dropped; with crlf only %0d %0a %0D %0A count. */
+static bool
+push_octet(struct sb *o, char c, bool crlf)
+{
+	const char *t;
+
+	sb_putc(o, c);
+	if (o->rc != MW_OK || sb_len(o) < 3)
+		return false;
+	t = sb_ptr(o) + sb_len(o) - 3;
+	if (t[0] != '%' || !(crlf ? t[1] == '0' && in_set(t[2], "daDA")
+				  : is_xdigit((unsigned char)t[1]) &&
+					     is_xdigit((unsigned char)t[2])))
+		return false;
+	o->b.len -= 3;
+	o->b.p[o->b.len] = '\0';
+	return true;
+}
+
+/* _deep_replace() of %0d %0a %0D %0A until none is left.  The needles
+ * cannot overlap, so deleting them as they complete on a stack gives the
+ * same string as WordPress's passes, in linear time. */
 static void
 url_no_crlf(struct sb *o, const char *s, size_t n)
 {
-	static const char *const crlf[] = {"%0d", "%0a", "%0D", "%0A"};
-	struct sb cur, nxt;
-	size_t before;
+	size_t i;
 
-	sb_init(&cur);
-	sb_init(&nxt);
-	sb_put(&cur, s, n);
-	do {
-		before = sb_len(&cur);
-		replace_list(&nxt, sb_ptr(&cur), sb_len(&cur), crlf, 4, "");
-		sb_move(&cur, &nxt);
-	} while (cur.rc == MW_OK && sb_len(&cur) != before);
-	sb_fail(o, cur.rc);
-	sb_put(o, sb_ptr(&cur), sb_len(&cur));
-	sb_free(&cur);
-	sb_free(&nxt);
+	for (i = 0; i < n; i++)
+		push_octet(o, s[i], true);
 }
 
 /* http:// unless there is a ':', a leading / # ?, or /^[a-z0-9-]+?\.php/i. */
@@ -2669,14 +2741,15 @@ kill_octets(struct sb *o, const char *s, size_t n)
 static void
 kill_entities(struct sb *o, const char *s, size_t n)
 {
-	size_t i = 0, j;
+	struct seek semi = {";", false, false, 0, 0};
+	struct seek nl = {"\n", false, false, 0, 0};
+	size_t i = 0, j, k;
 
 	while (i < n) {
 		if (s[i] == '&' && i + 1 < n && s[i + 1] != '\n') {
-			for (j = i + 2; j < n && s[j] != ';' && s[j] != '\n';
-			     j++)
-				;
-			if (j < n && s[j] == ';') {
+			j = seek_next(&semi, s, n, i + 2);
+			k = seek_next(&nl, s, n, i + 2);
+			if (j < k) {
 				i = j + 1;
 				continue;
 			}
@@ -2911,50 +2984,28 @@ text_blanks(struct sb *o, const char *s, size_t n)
 }
 
 /* while (preg_match('/%[a-f0-9]{2}/i')) str_replace(that match, ''),
- * then / +/ to one space and trim() if anything went. */
+ * then / +/ to one space and trim() if anything went.  As in
+ * url_no_crlf(), a stack gives the same result in linear time. */
 static void
 text_octets(struct sb *o, const char *s, size_t n)
 {
-	struct sb cur, nxt;
+	struct sb t;
 	const char *p;
 	size_t i, len;
-	char m[4];
 	bool found = false;
 
-	sb_init(&cur);
-	sb_init(&nxt);
-	sb_put(&cur, s, n);
-	for (;;) {
-		p = sb_ptr(&cur);
-		len = sb_len(&cur);
-		for (i = 0;
-		     i + 2 < len &&
-		     !(p[i] == '%' && is_xdigit((unsigned char)p[i + 1]) &&
-		       is_xdigit((unsigned char)p[i + 2]));
-		     i++)
-			;
-		if (i + 2 >= len || cur.rc != MW_OK)
-			break;
-		memcpy(m, p + i, 3);
-		m[3] = '\0';
-		replace_all(&nxt, p, len, m, "");
-		sb_move(&cur, &nxt);
-		found = true;
-	}
-	if (found) {
-		p = sb_ptr(&cur);
-		len = sb_len(&cur);
-		for (i = 0; i < len; i++)
-			if (p[i] != ' ' || i == 0 || p[i - 1] != ' ')
-				sb_putc(&nxt, p[i]);
-		sb_move(&cur, &nxt);
-		stage_trim(&nxt, sb_ptr(&cur), sb_len(&cur));
-		sb_move(&cur, &nxt);
-	}
-	sb_fail(o, cur.rc);
-	sb_put(o, sb_ptr(&cur), sb_len(&cur));
-	sb_free(&cur);
-	sb_free(&nxt);
+	sb_init(&t);
+	for (i = 0; i < n; i++)
+		found |= push_octet(&t, s[i], false);
+	p = sb_ptr(&t);
+	len = sb_len(&t);
+	sb_fail(o, t.rc);
+	if (found)
+		php_trim(&p, &len);
+	for (i = 0; i < len; i++)
+		if (!found || p[i] != ' ' || i == 0 || p[i - 1] != ' ')
+			sb_putc(o, p[i]);
+	sb_free(&t);
 }
 
 /* sanitize_text_field($s): "" for invalid UTF-8. */

@@ -13,11 +13,11 @@
 
 #include "err.h"
 
-#define WPFMT_LOGIN_MAX 60	/* wp_users.user_login, characters */
-#define WPFMT_NICENAME_MAX 50	/* wp_users.user_nicename */
-#define WPFMT_EMAIL_MAX 100	/* wp_users.user_email */
-#define WPFMT_URL_MAX 100	/* wp_users.user_url */
-#define WPFMT_DISPLAY_MAX 250	/* wp_users.display_name */
+#define WPFMT_LOGIN_MAX 60    /* wp_users.user_login, characters */
+#define WPFMT_NICENAME_MAX 50 /* wp_users.user_nicename */
+#define WPFMT_EMAIL_MAX 100   /* wp_users.user_email */
+#define WPFMT_URL_MAX 100     /* wp_users.user_url */
+#define WPFMT_DISPLAY_MAX 250 /* wp_users.display_name */
 
 /* sanitize_user($in, true): strip tags, remove_accents (Latin letters to
  * ASCII as WordPress's table does), drop %XX octets and &entities;, keep
