@@ -143,10 +143,14 @@ make_jobs(struct run *r)
 	struct request *q = r->req;
 	size_t i, n = q->json ? q->nevents : 1;
 
+	if (q->action == ACTION_TEST)
+		return MW_OK; /* no contact: the answer has no results */
 	r->jobs = calloc(n ? n : 1, sizeof(*r->jobs));
 	if (r->jobs == NULL)
 		return MW_ENOMEM;
 	r->njobs = n;
+	for (i = 0; i < n; i++)
+		r->jobs[i].outcome = OUT_UNCHANGED;
 	if (!q->json) {
 		r->jobs[0].contact_id = q->contact_id;
 		return MW_OK;
@@ -375,7 +379,9 @@ answer_ok(const struct run *r)
 		cJSON_AddTrueToObject(root, "dry_run");
 	if (r->req->action == ACTION_TEST)
 		cJSON_AddStringToObject(root, "message", "access key accepted");
-	arr = cJSON_AddArrayToObject(root, "results");
+	arr = r->req->action == ACTION_TEST
+		      ? NULL
+		      : cJSON_AddArrayToObject(root, "results");
 	for (i = 0; arr != NULL && i < r->njobs; i++)
 		add_result(arr, &r->jobs[i]);
 	text = cJSON_PrintUnformatted(root);
