@@ -147,20 +147,42 @@ blog_key(const struct run *r, const char *suffix, char *out, size_t outsz)
 	return out;
 }
 
-/* Set usermeta key when its value differs (update_user_meta's no-op). */
+/* Set text usermeta when its stored form differs (update_user_meta()'s
+ * no-op), stored as maybe_serialize() would. */
 static enum mw_err
 meta_update(struct run *r, struct job *j, const char *key, const char *val)
 {
 	char *old = NULL;
 	size_t len = 0;
+	struct buf v;
 	enum mw_err rc;
 
-	rc = wp_meta_get(r->wp, j->uid, key, &old, &len);
-	if (rc == MW_OK && (old == NULL || strcmp(old, val) != 0)) {
-		rc = wp_meta_set(r->wp, j->uid, key, val, strlen(val));
+	buf_init(&v, WP_META_MAX);
+	rc = phps_maybe_serialize(val, strlen(val), &v);
+	if (rc == MW_OK)
+		rc = wp_meta_get(r->wp, j->uid, key, &old, &len);
+	if (rc == MW_OK && (old == NULL || len != v.len ||
+			    memcmp(old, v.p ? v.p : "", len) != 0)) {
+		rc = wp_meta_set(r->wp, j->uid, key, v.p ? v.p : "", v.len);
 		j->changed = true;
 	}
 	free(old);
+	buf_free(&v);
+	return rc;
+}
+
+/* add_user_meta() of a text value, stored as maybe_serialize() would. */
+static enum mw_err
+meta_add_text(struct run *r, struct job *j, const char *key, const char *val)
+{
+	struct buf v;
+	enum mw_err rc;
+
+	buf_init(&v, WP_META_MAX);
+	rc = phps_maybe_serialize(val, strlen(val), &v);
+	if (rc == MW_OK)
+		rc = wp_meta_add(r->wp, j->uid, key, v.p ? v.p : "", v.len);
+	buf_free(&v);
 	return rc;
 }
 
@@ -705,8 +727,7 @@ core_meta(struct run *r, struct job *j, const char *login,
 		{"description", desc},
 	};
 	for (i = 0; rc == MW_OK && i < 4; i++)
-		rc = wp_meta_add(r->wp, j->uid, rows[i][0], rows[i][1],
-				 strlen(rows[i][1]));
+		rc = meta_add_text(r, j, rows[i][0], rows[i][1]);
 	for (i = 0; rc == MW_OK && i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		rc = wp_meta_add(r->wp, j->uid, fixed[i][0], fixed[i][1],
 				 strlen(fixed[i][1]));
@@ -757,7 +778,7 @@ extra_meta(struct run *r, struct job *j)
 		const char *val = mapped(r, j, wp);
 
 		if (val != NULL && field_kind(wp) == FK_META)
-			rc = wp_meta_add(r->wp, j->uid, wp, val, strlen(val));
+			rc = meta_add_text(r, j, wp, val);
 	}
 	if (rc == MW_OK && j->password != NULL)
 		rc = wp_meta_add(r->wp, j->uid, "default_password_nag", "1", 1);

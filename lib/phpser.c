@@ -665,3 +665,85 @@ phps_get(const struct phps_value *v, const char *key)
 			hit = &v->items[i].val;
 	return hit;
 }
+
+/* PHP's trim() character set. */
+static bool
+php_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\0' ||
+	       c == '\x0b';
+}
+
+/* "^T:[digits...]" followed by what WordPress's regexes want. */
+static bool
+token_digits(const char *s, size_t len, const char *allowed, char after,
+	     bool to_end)
+{
+	size_t i = 2;
+
+	while (i < len && strchr(allowed, s[i]) != NULL && s[i] != '\0')
+		i++;
+	if (i == 2 || i >= len || s[i] != after)
+		return false;
+	return !to_end || i + 1 == len;
+}
+
+bool
+phps_looks_serialized(const char *s, size_t len, bool strict)
+{
+	const char *semi, *brace;
+
+	while (len > 0 && php_blank(*s)) {
+		s++;
+		len--;
+	}
+	while (len > 0 && php_blank(s[len - 1]))
+		len--;
+	if (len == 2 && s[0] == 'N' && s[1] == ';')
+		return true;
+	if (len < 4 || s[1] != ':')
+		return false;
+	semi = memchr(s, ';', len);
+	brace = memchr(s, '}', len);
+	if (strict) {
+		if (s[len - 1] != ';' && s[len - 1] != '}')
+			return false;
+	} else {
+		if (semi == NULL && brace == NULL)
+			return false;
+		if ((semi != NULL && semi - s < 3) ||
+		    (brace != NULL && brace - s < 4))
+			return false;
+	}
+	switch (s[0]) {
+	case 's':
+		if (strict ? s[len - 2] != '"' : memchr(s, '"', len) == NULL)
+			return false;
+		/* FALLTHROUGH */
+	case 'a':
+	case 'O':
+	case 'E':
+		return token_digits(s, len, "0123456789", ':', false);
+	case 'b':
+	case 'i':
+	case 'd':
+		return token_digits(s, len, "0123456789.E+-", ';', strict);
+	default:
+		return false;
+	}
+}
+
+enum mw_err
+phps_maybe_serialize(const char *s, size_t len, struct buf *out)
+{
+	enum mw_err rc;
+
+	if (!phps_looks_serialized(s, len, false))
+		return buf_add(out, s, len);
+	rc = buf_printf(out, "s:%zu:\"", len);
+	if (rc == MW_OK)
+		rc = buf_add(out, s, len);
+	if (rc == MW_OK)
+		rc = buf_add(out, "\";", 2);
+	return rc;
+}

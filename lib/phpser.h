@@ -74,6 +74,16 @@ enum mw_err phps_unserialize_strlist(const char *s, size_t len,
 				     char ***strs /* OUT */,
 				     size_t *n /* OUT */);
 
+/* WordPress's is_serialized($data, $strict): whether a string looks like
+ * serialized data (PHP-trimmed first). */
+bool phps_looks_serialized(const char *s, size_t len, bool strict);
+
+/* WordPress's maybe_serialize() for a string: a value that looks serialized
+ * is serialized once more (s:N:"...";), so that WordPress reads back the
+ * string and never unserializes what a webhook sent; others are copied.
+ * Appends to out. */
+enum mw_err phps_maybe_serialize(const char *s, size_t len, struct buf *out);
+
 /* Look up a string key in an array; NULL if absent or v is not an array. */
 const struct phps_value *phps_get(const struct phps_value *v, const char *key);
 

@@ -13,6 +13,7 @@
 #include "contact.h"
 #include "log.h"
 #include "strparse.h"
+#include "wpfmt.h"
 
 /* The parameters we know; anything else is ignored, as PHP would. */
 enum param {
@@ -323,6 +324,26 @@ take_text(struct params *p, enum param which, size_t max, char **dst)
 	return MW_OK;
 }
 
+/* Role slugs are sanitize_key()'d ([a-z0-9_-]); display names are words
+ * (letters of any script, digits, blanks, _ . -).  Anything else, markup
+ * and SQL included, is refused rather than looked up. */
+static bool
+is_role_name(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x80 &&
+		    !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == ' ' || c == '_' ||
+		      c == '.' || c == '-'))
+			return false;
+	}
+	return i > 0 && s[0] != ' ' && s[i - 1] != ' ';
+}
+
 /* Everything after the key check: action, ids, flags, texts, JSON. */
 static enum mw_err
 decode_rest(struct params *p, const char *body, size_t bodysz,
@@ -348,12 +369,14 @@ decode_rest(struct params *p, const char *body, size_t bodysz,
 			"send_notification and dry_run must be true or false");
 		return MW_EINPUT;
 	}
-	if (take_text(p, P_ROLE, REQ_ROLE_MAX, &r->role) != MW_OK) {
-		set_msg(msg, msgsz, "role is too long");
+	if (take_text(p, P_ROLE, REQ_ROLE_MAX, &r->role) != MW_OK ||
+	    (r->role != NULL && !is_role_name(r->role))) {
+		set_msg(msg, msgsz,
+			"role must be a role slug or name ([A-Za-z0-9 _.-], at most 64)");
 		return MW_EINPUT;
 	}
 	if (take_text(p, P_EMAIL, REQ_EMAIL_MAX, &r->email) != MW_OK ||
-	    (r->email != NULL && strchr(r->email, '@') == NULL)) {
+	    (r->email != NULL && !wpfmt_is_email(r->email))) {
 		set_msg(msg, msgsz, "email is not an e-mail address");
 		return MW_EINPUT;
 	}

@@ -23,7 +23,11 @@
  *    (PHP throws a TypeError in chr(): WordPress dies);
  *  - description or URL output that is not valid UTF-8 (wpdb refuses to
  *    write it), a URL over 100 characters (user_url_too_long);
- *  - nicename of a login with non-ASCII bytes (strict logins are ASCII).
+ *  - nicename of a login with non-ASCII bytes (strict logins are ASCII);
+ *  - comments in kses input nested more than KSES_DEPTH_MAX deep or not
+ *    stable after KSES_ROUNDS_MAX rounds (never seen; bounds the work).
+ * Every scan is linear in the input, also where WordPress's regular
+ * expressions backtrack.
  */
 #include "wpfmt.h"
 
@@ -36,8 +40,8 @@
 
 #define IN_MAX 65536u		/* longest input accepted, bytes */
 #define WORK_MAX (IN_MAX * 16u) /* cap of every intermediate string */
-#define KSES_DEPTH_MAX 16	/* wp_kses() nesting through comments */
-#define KSES_ROUNDS_MAX 32	/* wp_kses() rounds on one comment */
+#define KSES_DEPTH_MAX 4	/* wp_kses() nesting through comments */
+#define KSES_ROUNDS_MAX 4	/* wp_kses() rounds on one comment */
 #define PROTO_ROUNDS_MAX 6	/* wp_kses_bad_protocol() iterations */
 #define TITLE_UTF8_MAX 200	/* utf8_uri_encode() length */
 
@@ -1079,15 +1083,24 @@ struct ktag {
 	const char *attrs[2]; /* allowed attributes, NULL-padded */
 };
 
+/* clang-format off */
 static const struct ktag ktags[] = {
-	{"a", {"href", "title"}},	{"abbr", {"title", NULL}},
-	{"acronym", {"title", NULL}},	{"b", {NULL, NULL}},
-	{"blockquote", {"cite", NULL}}, {"cite", {NULL, NULL}},
-	{"code", {NULL, NULL}},		{"del", {"datetime", NULL}},
-	{"em", {NULL, NULL}},		{"i", {NULL, NULL}},
-	{"q", {"cite", NULL}},		{"s", {NULL, NULL}},
-	{"strike", {NULL, NULL}},	{"strong", {NULL, NULL}},
+	{"a",		{"href", "title"}},
+	{"abbr",	{"title", NULL}},
+	{"acronym",	{"title", NULL}},
+	{"b",		{NULL, NULL}},
+	{"blockquote",	{"cite", NULL}},
+	{"cite",	{NULL, NULL}},
+	{"code",	{NULL, NULL}},
+	{"del",		{"datetime", NULL}},
+	{"em",		{NULL, NULL}},
+	{"i",		{NULL, NULL}},
+	{"q",		{"cite", NULL}},
+	{"s",		{NULL, NULL}},
+	{"strike",	{NULL, NULL}},
+	{"strong",	{NULL, NULL}},
 };
+/* clang-format on */
 
 /* wp_kses_uri_attributes(). */
 static const char *const uri_attrs[] = {

@@ -821,8 +821,8 @@ test_hook_fresh(void)
 static void
 test_hook_limits(void)
 {
-	struct webhook_event *evs;
-	size_t n, len;
+	struct webhook_event *evs = NULL;
+	size_t n = 0, len;
 	char *body;
 
 	body = build("{\"mautic.lead_post_save_update\":[",

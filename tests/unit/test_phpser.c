@@ -816,6 +816,70 @@ test_random_roundtrip(void)
 	}
 }
 
+/* is_serialized() rows, expected values from WordPress 6.1.9's PHP. */
+struct looks_row {
+	const char *in;
+	int loose;  /* is_serialized($in, false) */
+	int strict; /* is_serialized($in, true) */
+};
+
+static const struct looks_row looks_rows[] = {
+	{"O:8:\"stdClass\":0:{}", 1, 1},
+	{"a:1:{s:1:\"a\";i:1;}", 1, 1},
+	{"s:5:\"hello\";", 1, 1},
+	{"s:5:hello", 0, 0},
+	{"i:5;", 1, 1},
+	{"i:5", 0, 0},
+	{"b:1;", 1, 1},
+	{"d:0.5;", 1, 1},
+	{"d:1.0E+25;", 1, 1},
+	{"N;", 1, 1},
+	{" N; ", 1, 1},
+	{"hello world", 0, 0},
+	{"a:", 0, 0},
+	{"a:1", 0, 0},
+	{"x:1:{}", 0, 0},
+	{"E:7:\"Foo:Bar\";", 1, 1},
+	{"s:1:\"x\";trailing", 1, 0},
+	{"i:12;junk", 1, 0},
+	{"i:;", 0, 0},
+	{"b:x;", 0, 0},
+	{"a:b:{}", 0, 0},
+	{" a:0:{} ", 1, 1},
+	{"plain;text}", 0, 0},
+	{"{}", 0, 0},
+	{"s:", 0, 0},
+	{"O:3:\"Foo\":1:{s:1:\"a\";O:3:\"Bar\":0:{}}", 1, 1},
+};
+
+/* phps_looks_serialized and phps_maybe_serialize: WordPress double-
+ * serializes strings that look serialized (maybe_serialize). */
+static void
+test_maybe_serialize(void)
+{
+	struct buf b;
+	size_t i;
+
+	for (i = 0; i < sizeof(looks_rows) / sizeof(looks_rows[0]); i++) {
+		const struct looks_row *r = &looks_rows[i];
+
+		CHECK(phps_looks_serialized(r->in, strlen(r->in), false) ==
+		      (r->loose != 0));
+		CHECK(phps_looks_serialized(r->in, strlen(r->in), true) ==
+		      (r->strict != 0));
+	}
+	buf_init(&b, 1024);
+	CHECK(phps_maybe_serialize("O:8:\"stdClass\":0:{}", 19, &b) == MW_OK);
+	CHECK_STR(b.p, "s:19:\"O:8:\"stdClass\":0:{}\";");
+	buf_reset(&b);
+	CHECK(phps_maybe_serialize("Jane", 4, &b) == MW_OK);
+	CHECK_STR(b.p, "Jane");
+	buf_reset(&b);
+	CHECK(phps_maybe_serialize("i:5;", 4, &b) == MW_OK);
+	CHECK_STR(b.p, "s:4:\"i:5;\";");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -833,5 +897,6 @@ main(void)
 	test_strlist_read();
 	test_wp_user_roles();
 	test_random_roundtrip();
+	test_maybe_serialize();
 	return CHECK_DONE();
 }
