@@ -28,7 +28,8 @@ enum mw_err wpfmt_sanitize_login(const char *in, bool lower, char *out,
 				 size_t outsz);
 
 /* user_nicename from a (sanitized) login: sanitize_title() in save
- * context for login characters, at most 50 characters. */
+ * context, cut to 50 characters.  May be "" (MW_OK) for a login such as
+ * "@", as WordPress stores it. */
 enum mw_err wpfmt_nicename(const char *login, char *out, size_t outsz);
 
 /* The nicename with a collision suffix: mb_substr(nicename, 0,
@@ -38,21 +39,27 @@ enum mw_err wpfmt_nicename_suffix(const char *nicename, unsigned suffix,
 
 /* The display filters of display_name, first_name, last_name and nickname:
  * sanitize_text_field() (strip tags, collapse whitespace and line breaks,
- * trim, drop invalid UTF-8 and %XX octets) then _wp_specialchars() with
- * ENT_NOQUOTES without double encoding (& < > only). */
+ * trim, drop %XX octets; invalid UTF-8 blanks the whole value) then
+ * _wp_specialchars() with ENT_NOQUOTES without double encoding (& < >). */
 enum mw_err wpfmt_display(const char *in, char *out, size_t outsz);
 
-/* description: wp_filter_kses() for the common cases: tags other than
- * WordPress's allowed inline tags removed, & escaped (no double
- * encoding). */
+/* description: wp_filter_kses() with the pre_user_description rules:
+ * WordPress's allowed inline tags kept, everything else removed, &
+ * escaped (no double encoding).  MW_EINPUT for block comments
+ * (<!-- wp:... -->, which WordPress rewrites through its block parser)
+ * and for output that is not valid UTF-8. */
 enum mw_err wpfmt_description(const char *in, char *out, size_t outsz);
 
-/* True when in is an e-mail address sanitize_email() leaves unchanged and
- * is_email() accepts, at most 100 bytes. */
+/* True when in is an e-mail address that is_email() accepts and that
+ * sanitize_email() and the user_email filters store unchanged (so "a&b@x"
+ * is refused: WordPress would store "a&amp;b@x"), at most 100 bytes. */
 bool wpfmt_is_email(const char *in);
 
-/* user_url: strip tags, add http:// when there is no scheme, spaces to
- * %20; only http and https; MW_EINPUT when longer than 100 bytes. */
+/* user_url: wp_strip_all_tags() then esc_url_raw(): http:// added when
+ * there is no scheme, spaces to %20, & to &amp;, WordPress's allowed
+ * protocols kept (http, https, ftp, mailto, tel, ...), a disallowed one
+ * such as javascript: gives "" (MW_OK).  MW_EINPUT when longer than 100
+ * characters. */
 enum mw_err wpfmt_url(const char *in, char *out, size_t outsz);
 
 #endif
