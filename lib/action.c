@@ -197,6 +197,16 @@ run_load_contact(struct run *r, struct job *j, bool need_fields)
 		rc = mautic_get_contact(r->mautic, j->contact_id, &j->fetched);
 	if (rc == MW_OK)
 		j->data = &j->fetched;
+	/* In a batch, one contact deleted since the event must not lose the
+	 * others: it is skipped.  A single contact stays an error (502). */
+	if (rc == MW_EUPSTREAM && r->req->json &&
+	    mautic_last_status(r->mautic) == 404) {
+		j->deleted = true;
+		j->outcome = OUT_SKIPPED;
+		job_note(j,
+			 "Mautic no longer has this contact; nothing changed");
+		rc = MW_OK;
+	}
 	return rc;
 }
 
@@ -344,12 +354,16 @@ static void
 add_result(cJSON *arr, const struct job *j)
 {
 	cJSON *o = cJSON_CreateObject();
+	char num[24];
 
 	if (o == NULL)
 		return;
-	cJSON_AddNumberToObject(o, "contact_id", (double)j->contact_id);
+	/* Ids as exact decimals: cJSON prints numbers with 15 digits. */
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)j->contact_id);
+	cJSON_AddRawToObject(o, "contact_id", num);
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)j->uid);
 	if (j->uid != 0)
-		cJSON_AddNumberToObject(o, "user_id", (double)j->uid);
+		cJSON_AddRawToObject(o, "user_id", num);
 	else
 		cJSON_AddNullToObject(o, "user_id");
 	cJSON_AddStringToObject(o, "outcome", outcome_names[j->outcome]);

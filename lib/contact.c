@@ -106,7 +106,8 @@ parse_json(const char *json, size_t len)
 	const char *end = NULL;
 	cJSON *root;
 
-	if (len == 0 || !json_prescan(json, len))
+	/* JSON is UTF-8 (RFC 8259); Mautic escapes everything else anyway. */
+	if (len == 0 || !str_is_utf8(json, len) || !json_prescan(json, len))
 		return NULL;
 	root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
 	if (root == NULL)
@@ -120,14 +121,16 @@ parse_json(const char *json, size_t len)
 	return root;
 }
 
-/* An id: an integral JSON number or a decimal string, 1 .. 2^53. */
+/* An id: an integral JSON number below 2^53 (above it a double cannot
+ * tell neighbours apart, so 2^53 + 1 would read as 2^53), or a decimal
+ * string 1 .. 2^53. */
 static bool
 read_id(const cJSON *item, uint64_t *out)
 {
 	if (cJSON_IsNumber(item)) {
 		double d = item->valuedouble;
 
-		if (!(d >= 1 && d <= (double)MW_ID_MAX) || floor(d) != d)
+		if (!(d >= 1 && d < (double)MW_ID_MAX) || floor(d) != d)
 			return false;
 		*out = (uint64_t)d;
 		return true;

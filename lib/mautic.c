@@ -27,6 +27,7 @@ struct mautic {
 	long long deadline_ms; /* monotonic end of the budget */
 	char *token;	       /* OAuth2 access token, owned, secret */
 	unsigned calls;	       /* HTTP requests made */
+	long last_status;      /* status of the last answer (0: none) */
 };
 
 /* One HTTP exchange. */
@@ -82,6 +83,12 @@ mautic_close(struct mautic *m)
 		curl_easy_cleanup(m->curl);
 	drop_token(m);
 	free(m);
+}
+
+long
+mautic_last_status(const struct mautic *m)
+{
+	return m->last_status;
 }
 
 unsigned
@@ -197,6 +204,7 @@ perform(struct mautic *m, struct exchange *x)
 	}
 	curl_easy_setopt(m->curl, CURLOPT_HTTPHEADER, h);
 	m->calls++;
+	m->last_status = 0;
 	cc = curl_easy_perform(m->curl);
 	curl_easy_setopt(m->curl, CURLOPT_HTTPHEADER, NULL);
 	for (t = h; t != NULL; t = t->next)
@@ -213,6 +221,7 @@ perform(struct mautic *m, struct exchange *x)
 		return MW_EUPSTREAM;
 	}
 	curl_easy_getinfo(m->curl, CURLINFO_RESPONSE_CODE, &x->status);
+	m->last_status = x->status;
 	log_debug("mautic: %s %s -> %ld (%zu bytes)", x->method, x->path,
 		  x->status, x->answer.len);
 	return MW_OK;

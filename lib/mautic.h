@@ -37,6 +37,9 @@ enum mw_err mautic_get_contact(struct mautic *m, uint64_t id,
 enum mw_err mautic_patch_contact(struct mautic *m, uint64_t id,
 				 const char *json);
 
+/* HTTP status of the last answer (0 when none came). */
+long mautic_last_status(const struct mautic *m);
+
 /* HTTP requests made so far (token requests included). */
 unsigned mautic_calls(const struct mautic *m);
 

@@ -46,10 +46,14 @@ static const char *const action_names[ACTION__MAX] = {
 	"test",	       /* ACTION_TEST */
 };
 
-/* Decoded parameter values; a body value replaces a query value. */
+/* Decoded parameter values; a body value replaces a query value.  A value
+ * that cannot be used is only marked: the key is checked first, so that a
+ * caller without it learns nothing more than 403. */
 struct params {
 	char *v[P__MAX];    /* owned, NUL-terminated, or NULL */
 	size_t len[P__MAX]; /* byte lengths */
+	bool bad[P__MAX];   /* given twice, too long, or not clean UTF-8 */
+	const char *why;    /* the first such problem, for the answer */
 };
 
 const char *
@@ -81,8 +85,7 @@ set_msg(char *msg, size_t msgsz, const char *text)
 /* Decode one name=value pair into p.  seen marks names given earlier in
  * the same source: a repeated known name is ambiguous and refused. */
 static enum mw_err
-add_pair(struct params *p, bool *seen, const char *s, size_t len, char *msg,
-	 size_t msgsz)
+add_pair(struct params *p, bool *seen, const char *s, size_t len)
 {
 	const char *eq = memchr(s, '=', len);
 	size_t nlen = eq ? (size_t)(eq - s) : len, vlen = 0, dlen;
@@ -100,8 +103,10 @@ add_pair(struct params *p, bool *seen, const char *s, size_t len, char *msg,
 	if (i == P__MAX)
 		return MW_OK;
 	if (seen[i]) {
-		set_msg(msg, msgsz, "a parameter was given twice");
-		return MW_EINPUT;
+		p->bad[i] = true;
+		if (p->why == NULL)
+			p->why = "a parameter was given twice";
+		return MW_OK;
 	}
 	seen[i] = true;
 	val = str_urldecode(eq ? eq + 1 : s + len, eq ? len - nlen - 1 : 0,
@@ -111,9 +116,11 @@ add_pair(struct params *p, bool *seen, const char *s, size_t len, char *msg,
 	if (vlen > REQ_VALUE_MAX || !str_is_clean_utf8(val, vlen, false)) {
 		explicit_bzero(val, vlen);
 		free(val);
-		set_msg(msg, msgsz,
-			"a parameter is too long or has control characters or invalid UTF-8");
-		return MW_EINPUT;
+		p->bad[i] = true;
+		if (p->why == NULL)
+			p->why =
+				"a parameter is too long or has control characters or invalid UTF-8";
+		return MW_OK;
 	}
 	if (p->v[i] != NULL) {
 		explicit_bzero(p->v[i], p->len[i]);
@@ -126,23 +133,22 @@ add_pair(struct params *p, bool *seen, const char *s, size_t len, char *msg,
 
 /* Split s[0..len) on '&' and decode every pair into p. */
 static enum mw_err
-decode_form(struct params *p, const char *s, size_t len, char *msg,
-	    size_t msgsz)
+decode_form(struct params *p, const char *s, size_t len)
 {
 	bool seen[P__MAX] = {false};
 	size_t start = 0, i;
 	enum mw_err rc;
 
 	if (memchr(s, '\0', len) != NULL) {
-		set_msg(msg, msgsz, "the request has a NUL byte");
-		return MW_EINPUT;
+		if (p->why == NULL)
+			p->why = "the request has a NUL byte";
+		return MW_OK;
 	}
 	for (i = 0; i <= len; i++) {
 		if (i < len && s[i] != '&')
 			continue;
 		if (i > start) {
-			rc = add_pair(p, seen, s + start, i - start, msg,
-				      msgsz);
+			rc = add_pair(p, seen, s + start, i - start);
 			if (rc != MW_OK)
 				return rc;
 		}
@@ -182,6 +188,28 @@ check_method(const struct req_env *env)
 	return MW_OK;
 }
 
+/* Read and drop up to n bytes (at most MW_DRAIN_MAX): a web server that
+ * is still writing a refused body to us would otherwise turn our 413 into
+ * its own 502. */
+static void
+drain(int fd, uint64_t n)
+{
+	char sink[65536];
+
+	if (n > MW_DRAIN_MAX)
+		n = MW_DRAIN_MAX;
+	while (n > 0) {
+		ssize_t r = read(fd, sink,
+				 n < sizeof(sink) ? (size_t)n : sizeof(sink));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return;
+		n -= (uint64_t)r;
+	}
+}
+
 enum mw_err
 req_read_body(const struct req_env *env, int fd, char **body, size_t *bodysz)
 {
@@ -199,8 +227,10 @@ req_read_body(const struct req_env *env, int fd, char **body, size_t *bodysz)
 	if (cl != NULL && cl[0] != '\0' &&
 	    str_u64(cl, strlen(cl), 0, UINT64_MAX / 2, &n) != MW_OK)
 		return MW_EINPUT;
-	if (n > MW_BODY_MAX)
+	if (n > MW_BODY_MAX) {
+		drain(fd, n);
 		return MW_ETOOBIG;
+	}
 	if (n == 0)
 		return MW_OK;
 	b = malloc((size_t)n + 1);
@@ -234,6 +264,9 @@ check_key(const struct req_env *env, const struct params *p,
 	if (env->access_key != NULL && env->access_key[0] != '\0') {
 		given = env->access_key;
 		glen = strlen(given);
+	} else if (p->bad[P_KEY]) {
+		set_msg(msg, msgsz, "access key invalid");
+		return MW_EAUTH;
 	}
 	if (given == NULL || glen == 0) {
 		set_msg(msg, msgsz, "access key missing");
@@ -324,24 +357,17 @@ take_text(struct params *p, enum param which, size_t max, char **dst)
 	return MW_OK;
 }
 
-/* Role slugs are sanitize_key()'d ([a-z0-9_-]); display names are words
- * (letters of any script, digits, blanks, _ . -).  Anything else, markup
- * and SQL included, is refused rather than looked up. */
+/* Role slugs are sanitize_key()'d ([a-z0-9_-]) and role names are stored
+ * in English in {prefix}user_roles (translations are for display only), so
+ * a role is [A-Za-z0-9 _.-].  Anything else (markup, SQL, invisible
+ * Unicode) is refused rather than looked up. */
 static bool
 is_role_name(const char *s)
 {
-	size_t i;
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz"
+			     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _.-");
 
-	for (i = 0; s[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x80 &&
-		    !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == ' ' || c == '_' ||
-		      c == '.' || c == '-'))
-			return false;
-	}
-	return i > 0 && s[0] != ' ' && s[i - 1] != ' ';
+	return n > 0 && s[n] == '\0' && s[0] != ' ' && s[n - 1] != ' ';
 }
 
 /* Everything after the key check: action, ids, flags, texts, JSON. */
@@ -424,14 +450,18 @@ req_parse(const struct req_env *env, const char *body, size_t bodysz,
 			"unsupported Content-Type (use application/x-www-form-urlencoded or application/json)");
 		return MW_EINPUT;
 	}
-	rc = decode_form(&p, q, strlen(q), msg, msgsz);
+	rc = decode_form(&p, q, strlen(q));
 	if (rc == MW_OK && bodysz > 0 && !r->json)
-		rc = decode_form(&p, body, bodysz, msg, msgsz);
+		rc = decode_form(&p, body, bodysz);
 	if (rc == MW_OK)
 		rc = check_key(env, &p, cfg, msg, msgsz);
 	if (rc == MW_OK && r->json && cfg->secret != NULL) {
 		rc = check_signature(env, body, bodysz, cfg, msg, msgsz);
 		r->signed_payload = rc == MW_OK;
+	}
+	if (rc == MW_OK && p.why != NULL) {
+		set_msg(msg, msgsz, p.why);
+		rc = MW_EINPUT;
 	}
 	if (rc == MW_OK)
 		rc = decode_rest(&p, body, bodysz, r, msg, msgsz);

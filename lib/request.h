@@ -17,12 +17,14 @@
 #include "err.h"
 #include "model.h"
 
-#define MW_QUERY_MAX 8192u     /* bytes of QUERY_STRING */
-#define MW_BODY_MAX (4u << 20) /* bytes of a POST body */
-#define REQ_VALUE_MAX 1024u    /* bytes of one decoded parameter */
-#define REQ_EMAIL_MAX 100u     /* wp_users.user_email */
-#define REQ_ROLE_MAX 64u       /* role slug or display name */
-#define REQ_MSG_MAX 160u       /* size of the caller's message buffer */
+#define MW_QUERY_MAX 8192u	 /* bytes of QUERY_STRING */
+#define MW_BODY_MAX (4u << 20)	 /* bytes of a POST body */
+#define MW_DRAIN_MAX (64u << 20) /* bytes of a refused body read and dropped   \
+				  */
+#define REQ_VALUE_MAX 1024u	 /* bytes of one decoded parameter */
+#define REQ_EMAIL_MAX 100u	 /* wp_users.user_email */
+#define REQ_ROLE_MAX 64u	 /* role slug or display name */
+#define REQ_MSG_MAX 160u	 /* size of the caller's message buffer */
 
 enum action {
 	ACTION_ADD,

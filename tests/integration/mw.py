@@ -70,6 +70,9 @@ class Answer:
 class Stack:
     """One test stack (servers started by tests/stack/up.sh)."""
 
+    answers = []        # every answer of the run, for the secrets scan
+    harvested = set()   # generated passwords and tokens seen by the emulator
+
     def __init__(self, env):
         self.env = env
         self.state = env["MW_STATE"]
@@ -162,6 +165,7 @@ class Stack:
         raw = r.read().decode("utf-8", "replace")
         ans = Answer(r.status, {k.lower(): v for k, v in r.getheaders()}, raw)
         conn.close()
+        Stack.answers.append(raw)
         return ans
 
     def hook(self, server, action, contact_id=None, **extra):
@@ -212,7 +216,18 @@ class Stack:
         except ValueError:
             return raw
 
+    def harvest(self):
+        """Remember secrets the emulator saw (returned passwords, tokens)."""
+        for r in self.emu_log():
+            if r["method"] == "PATCH" and r["body"].startswith("{"):
+                for v in json.loads(r["body"]).values():
+                    if isinstance(v, str) and len(v) >= 16:
+                        Stack.harvested.add(v)
+            if r["auth"].startswith("bearer:"):
+                Stack.harvested.add(r["auth"][7:])
+
     def emu_reset(self):
+        self.harvest()
         self.emu("POST", "/_emu/reset", {})
 
     def contact(self, cid, tags=(), **fields):
@@ -231,6 +246,7 @@ class Stack:
             time.sleep(0.1)
 
     def emu_log_clear(self):
+        self.harvest()
         self.emu("DELETE", "/_emu/log")
 
     def payload(self, events, test_payload=False):
@@ -449,6 +465,11 @@ def php_strlist(names):
     for i, n in enumerate(names):
         out += f'i:{i};s:{len(n.encode())}:"{n}";'
     return out + "}"
+
+
+def php_json(obj):
+    """json_encode() with PHP's default flags, as Mautic sends it."""
+    return json.dumps(obj, ensure_ascii=True, separators=(",", ":")).replace("/", "\\/")
 
 
 def signature(body, secret=WEBHOOK_SECRET):

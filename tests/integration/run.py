@@ -62,6 +62,27 @@ def load_tests(pattern):
     return tests
 
 
+def secrets_scan(t, marks):
+    """Search every CGI log line and every answer of the run for the
+    access key, the webhook secret, the Mautic password, the OAuth secret,
+    every token and every generated password the emulator received."""
+    secrets = {"access key": mw.ACCESS_KEY, "webhook secret": mw.WEBHOOK_SECRET,
+               "Mautic password": mw.MAUTIC_PASSWORD, "OAuth secret": mw.OAUTH_SECRET,
+               "database password": "wppw"}
+    for i, v in enumerate(sorted(mw.Stack.harvested)):
+        secrets[f"token or generated password #{i}"] = v
+    texts = {f"{srv} log": t.log_since(srv, mark) for srv, mark in marks.items()}
+    texts["answers"] = "\n".join(mw.Stack.answers)
+    leaks = []
+    for where, text in texts.items():
+        for what, value in secrets.items():
+            if value and value in text:
+                leaks.append(f"{what} found in {where}")
+    print(f"secrets scan: {len(secrets)} secrets, {len(mw.Stack.answers)} answers, "
+          f"{sum(len(x) for x in texts.values())} bytes searched, {len(leaks)} found")
+    return leaks
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cgi")
@@ -73,6 +94,7 @@ def main():
     if a.cgi:
         subprocess.run([os.path.join(mw.STACK, "install-cgi.sh"), a.cgi], check=True)
     t = mw.Stack(env)
+    marks = {srv: t.log_mark(srv) for srv in t.logs}
     tests = load_tests(a.k)
     failed, passed = [], 0
     t0 = time.time()
@@ -97,6 +119,12 @@ def main():
                 failed.append(label)
                 print(f"FAIL {label}")
                 traceback.print_exc(file=sys.stdout)
+    t.harvest()
+    leaks = secrets_scan(t, marks)
+    if leaks:
+        failed.append("secrets_scan")
+        for leak in leaks:
+            print("FAIL secrets_scan: " + leak)
     print(f"integration: {passed} passed, {len(failed)} failed in {time.time() - t0:.1f}s")
     for f in failed:
         print("  failed: " + f)

@@ -388,9 +388,10 @@ static const struct row rows[] = {
 	{.name = "req_duplicate_action_refused",
 	 .query = "wpf_action=test&wpf_action=test&" K,
 	 .want = MW_EINPUT},
+	/* An unusable key is a wrong key: 403, like any other. */
 	{.name = "req_duplicate_key_refused",
 	 .query = "wpf_action=test&" K "&" K,
-	 .want = MW_EINPUT},
+	 .want = MW_EAUTH},
 	{.name = "req_duplicate_by_encoded_name_refused",
 	 .query = "wpf%5Faction=test&wpf_action=test&" K,
 	 .want = MW_EINPUT},
@@ -435,7 +436,11 @@ static const struct row rows[] = {
 	 .want = MW_EINPUT},
 	{.name = "req_nul_in_key_refused",
 	 .query = "wpf_action=test&access_key=test-key-123%00",
-	 .want = MW_EINPUT},
+	 .want = MW_EAUTH},
+	/* Other unusable values are only judged once the key is right. */
+	{.name = "req_bad_value_without_key_is_403",
+	 .query = "wpf_action=test%00&access_key=wrong-key-0",
+	 .want = MW_EAUTH},
 	{.name = "req_email_without_at_refused",
 	 .query = "email=jane.example.com&wpf_action=test&" K,
 	 .want = MW_EINPUT},
@@ -603,9 +608,8 @@ static const struct text_row text_rows[] = {
 	{"text_role_slug", "&role=subscriber", MW_OK, "subscriber", NULL},
 	{"text_role_display_name", "&role=Shop+Manager", MW_OK, "Shop Manager",
 	 NULL},
-	{"text_role_utf8", "&role=R%C3%A9dacteur", MW_OK,
-	 "R\xc3\xa9"
-	 "dacteur",
+	/* Role names are stored in English; other scripts are refused. */
+	{"text_role_utf8_refused", "&role=R%C3%A9dacteur", MW_EINPUT, NULL,
 	 NULL},
 	{"text_role_empty_is_none", "&role=", MW_OK, NULL, NULL},
 	{"text_role_of_64_bytes", "&role=" A64, MW_OK, A64, NULL},
