@@ -1,0 +1,185 @@
+"""Faults (issue 4): Mautic away, refusing, slow or broken; MariaDB stopped,
+killed in the middle of an add, or holding locks too long.  Each gets its
+SPEC section 5 status and leaves the database as it was."""
+
+import os
+import signal
+import subprocess
+import threading
+import time
+
+from mw import ACCESS_KEY, STACK
+
+APACHE = ("apache",)
+
+
+def seed(t):
+    uid = t.add_user("ann", "ann@example.com", contact_id=42)
+    t.contact(42, tags=["a"], email="ann@example.com", firstname="Ann")
+    t.contact(77, tags=["n"], email="new@example.com", firstname="New")
+    return uid
+
+
+def db_pid(t):
+    with open(os.path.join(t.state, "db", "mysqld.pid")) as f:
+        return int(f.read().strip())
+
+
+def db_restart(t):
+    subprocess.run([os.path.join(STACK, "db-up.sh")], check=True, capture_output=True)
+
+
+def users_count(t):
+    return t.sql("SELECT COUNT(*) FROM wp_users")[0][0]
+
+
+def test_mautic_faults_for_every_action(t, server):
+    """Refused connection, 5xx, truncated and non-JSON answers, an answer
+    past the budget: 502/504 for update_tags, update and add alike."""
+    seed(t)
+    before = t.checksum()
+    faults = [({"match": "^/api/contacts/", "status": 503}, 502),
+              ({"match": "^/api/contacts/", "truncate": True}, 502),
+              ({"match": "^/api/contacts/", "status": 200, "body": "Service Unavailable"}, 502),
+              ({"match": "^/api/contacts/", "drop": True}, 502),
+              ({"match": "^/api/contacts/", "delay_ms": 1500}, 504)]
+    t.config(mautic__timeout_ms=700)
+    for rule, status in faults:
+        t.emu("DELETE", "/_emu/faults")
+        t.fault(**rule)
+        for action, cid in (("update_tags", 42), ("update", 42), ("add", 77)):
+            a = t.hook(server, action, cid)
+            assert a.status == status, (rule, action, a)
+    t.emu("DELETE", "/_emu/faults")
+    t.wait_emu_log(len(faults) * 3 - 3, timeout=5)
+    # Nothing listens on the port at all.
+    t.config(mautic__url="https://127.0.0.1:1")
+    for action, cid in (("update_tags", 42), ("update", 42), ("add", 77)):
+        a = t.hook(server, action, cid)
+        assert a.status == 502, (action, a)
+    assert t.checksum() == before
+
+
+def test_database_stopped_is_503(t, server):
+    seed(t)
+    before = t.checksum()
+    os.kill(db_pid(t), signal.SIGTERM)
+    try:
+        deadline = time.time() + 15
+        while os.path.exists(os.path.join(t.state, "db", "mysqld.sock")) and \
+                time.time() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.3)
+        for action, cid in (("update_tags", 42), ("update", 42), ("add", 77)):
+            a = t.hook(server, action, cid)
+            assert a.status == 503, (action, a)
+            assert a.headers.get("retry-after") == "30", a.headers
+            assert a.json["error"] == "database_unavailable", a
+        assert t.hook(server, "test").status == 200, "test needs no database"
+    finally:
+        db_restart(t)
+    assert t.checksum() == before
+
+
+def hold_row_lock(t, seconds, ready):
+    """Hold the user_count option row locked, as a long transaction would."""
+    c = t.db()
+    c.autocommit(False)
+    with c.cursor() as cur:
+        cur.execute("SELECT option_value FROM wp_options WHERE option_name='user_count'"
+                    " FOR UPDATE")
+        ready.set()
+        time.sleep(seconds)
+    try:
+        c.rollback()
+        c.close()
+    except Exception:  # noqa: BLE001 - the server may have been killed
+        pass
+
+
+def test_mariadb_killed_in_the_middle_of_an_add(t, server):
+    seed(t)
+    n_users = users_count(t)
+    n_meta = t.sql("SELECT COUNT(*) FROM wp_usermeta")[0][0]
+    ready = threading.Event()
+    holder = threading.Thread(target=hold_row_lock, args=(t, 30, ready), daemon=True)
+    holder.start()
+    ready.wait(5)
+    answer = {}
+    add = threading.Thread(target=lambda: answer.update(a=t.hook(server, "add", 77)))
+    add.start()
+    try:
+        # The add has inserted its wp_users and usermeta rows and now waits
+        # for the user_count row: kill the server under it.
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            rows = t.sql("SELECT COUNT(*) FROM information_schema.innodb_trx")
+            if rows[0][0] >= 2:
+                break
+            time.sleep(0.05)
+        time.sleep(0.5)
+        os.kill(db_pid(t), signal.SIGKILL)
+        add.join(20)
+    finally:
+        db_restart(t)
+    a = answer["a"]
+    assert a.status == 503, a
+    assert users_count(t) == n_users, "a partial user survived the crash"
+    assert t.sql("SELECT COUNT(*) FROM wp_usermeta")[0][0] == n_meta
+    assert t.sql("SELECT COUNT(*) FROM wp_usermeta m LEFT JOIN wp_users u ON u.ID ="
+                 " m.user_id WHERE u.ID IS NULL")[0][0] == 0
+    # And the retry after recovery creates exactly one user.
+    a = t.hook(server, "add", 77)
+    assert a.status == 200 and a.outcome == "created", a
+    assert users_count(t) == n_users + 1
+test_mariadb_killed_in_the_middle_of_an_add.servers = APACHE
+
+
+def test_lock_wait_timeout_is_503_and_rolls_back(t, server):
+    seed(t)
+    before = t.checksum()
+    ready = threading.Event()
+    holder = threading.Thread(target=hold_row_lock, args=(t, 8, ready), daemon=True)
+    holder.start()
+    ready.wait(5)
+    start = time.time()
+    a = t.hook(server, "add", 77)
+    took = time.time() - start
+    holder.join(10)
+    assert a.status == 503 and a.headers.get("retry-after") == "30", a
+    assert 4 < took < 8, took   # innodb_lock_wait_timeout = 5 s, below Mautic's 10 s
+    assert t.checksum() == before
+test_lock_wait_timeout_is_503_and_rolls_back.servers = APACHE
+
+
+def test_add_lock_held_elsewhere_is_503(t, server):
+    seed(t)
+    before = t.checksum()
+    c = t.db()
+    with c.cursor() as cur:
+        cur.execute("SELECT GET_LOCK('mautic-wp:add:wordpress:wp_', 0)")
+        assert cur.fetchone()[0] == 1
+        a = t.hook(server, "add", 77)
+        cur.execute("SELECT RELEASE_LOCK('mautic-wp:add:wordpress:wp_')")
+    c.close()
+    assert a.status == 503, a
+    assert t.checksum() == before
+    # update_tags and update do not need that lock.
+    assert t.hook(server, "update_tags", 42).status == 200
+test_add_lock_held_elsewhere_is_503.servers = APACHE
+
+
+def test_expired_token_and_refused_token_endpoint(t, server):
+    seed(t)
+    t.config(mautic__auth="oauth2", mautic__username=None, mautic__password=None,
+             mautic__client_id="1_testclient", mautic__client_secret="testsecret")
+    assert t.hook(server, "update_tags", 42).status == 200
+    t.emu("POST", "/_emu/expire_tokens", {})
+    t.fault(match="^/oauth/v2/token$", status=500)
+    before = t.checksum()
+    t.contact(42, tags=["b"], email="ann@example.com")
+    a = t.hook(server, "update_tags", 42)
+    assert a.status == 502, a
+    assert t.checksum() == before
+    paths = [r["path"] for r in t.emu_log()]
+    assert paths[-2:] == ["/api/contacts/42", "/oauth/v2/token"], paths
