@@ -41,7 +41,7 @@ if [ "$asan" = 1 ]; then
 	logs=$(. /tmp/mw/stack.env 2>/dev/null; echo "${MW_LOG_DIR:-/tmp/mw/logs}")
 	marks=()
 	for f in "$logs"/*.log; do marks+=("$f:$(stat -c %s "$f")"); done
-	ctest --preset asan --output-on-failure
+	ctest --preset asan --output-on-failure -LE valgrind
 	for m in "${marks[@]}"; do
 		f=${m%:*} off=${m##*:}
 		if tail -c +"$((off + 1))" "$f" | grep -E 'AddressSanitizer|LeakSanitizer|runtime error:'; then

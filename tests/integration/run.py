@@ -62,6 +62,49 @@ def load_tests(pattern):
     return tests
 
 
+def valgrind_install(env):
+    """Put a wrapper in place of the installed CGI that runs it under
+    memcheck, each process logging to its own file."""
+    state = env["MW_STATE"]
+    vg = os.path.join(state, "valgrind")
+    logs = os.path.join(vg, "logs")
+    subprocess.run(["rm", "-rf", vg], check=True)
+    os.makedirs(logs)
+    os.chmod(vg, 0o755)
+    os.chown(logs, 33, 33)
+    cgi = os.path.join(env["MW_CGI_DIR"], "mautic-wp.cgi")
+    real = os.path.join(vg, "mautic-wp.cgi.real")
+    subprocess.run(["cp", cgi, real], check=True)
+    os.chmod(real, 0o755)
+    wrapper = cgi + ".new"
+    with open(wrapper, "w") as f:
+        f.write("#!/bin/sh\nexec /usr/bin/valgrind --quiet --leak-check=full"
+                " --show-leak-kinds=definite,indirect,possible"
+                " --errors-for-leak-kinds=definite,indirect,possible"
+                f" --log-file={logs}/%p.log {real} \"$@\"\n")
+    os.chmod(wrapper, 0o755)
+    os.replace(wrapper, cgi)
+    return {"logs": logs, "real": real, "cgi": cgi}
+
+
+def valgrind_report(vg):
+    """Count processes and errors; put the real CGI back."""
+    os.replace(vg["real"], vg["cgi"])
+    names = os.listdir(vg["logs"])
+    bad = []
+    for n in names:
+        with open(os.path.join(vg["logs"], n)) as f:
+            text = f.read()
+        if text.strip():
+            bad.append(n)
+            print(f"FAIL valgrind {n}:\n{text[:3000]}")
+    print(f"valgrind: {len(names)} CGI processes under memcheck, {len(bad)} with errors"
+          " or leaks")
+    if not names:
+        return ["valgrind: no process ran under memcheck"]
+    return [f"valgrind {n}" for n in bad]
+
+
 def secrets_scan(t, marks):
     """Search every CGI log line and every answer of the run for the
     access key, the webhook secret, the Mautic password, the OAuth secret,
@@ -89,10 +132,14 @@ def main():
     ap.add_argument("--server", choices=("apache", "nginx"))
     ap.add_argument("-k")
     ap.add_argument("-v", action="store_true")
+    ap.add_argument("--valgrind", action="store_true",
+                    help="serve the CGI under valgrind memcheck (Apache only, tests"
+                         " that depend on timing or volume are left out)")
     a = ap.parse_args()
     env = stack_or_skip()
     if a.cgi:
         subprocess.run([os.path.join(mw.STACK, "install-cgi.sh"), a.cgi], check=True)
+    vg = valgrind_install(env) if a.valgrind else None
     t = mw.Stack(env)
     marks = {srv: t.log_mark(srv) for srv in t.logs}
     tests = load_tests(a.k)
@@ -100,6 +147,10 @@ def main():
     t0 = time.time()
     for mod, name, fn in tests:
         servers = getattr(fn, "servers", ("apache", "nginx"))
+        if vg is not None:
+            if getattr(fn, "timing", False) or getattr(fn, "volume", False):
+                continue
+            servers = [s for s in servers if s == "apache"]
         for server in servers:
             if a.server and server != a.server:
                 continue
@@ -119,6 +170,9 @@ def main():
                 failed.append(label)
                 print(f"FAIL {label}")
                 traceback.print_exc(file=sys.stdout)
+    if vg is not None:
+        errors = valgrind_report(vg)
+        failed.extend(errors)
     t.harvest()
     leaks = secrets_scan(t, marks)
     if leaks:

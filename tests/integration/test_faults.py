@@ -183,3 +183,7 @@ def test_expired_token_and_refused_token_endpoint(t, server):
     assert t.checksum() == before
     paths = [r["path"] for r in t.emu_log()]
     assert paths[-2:] == ["/api/contacts/42", "/oauth/v2/token"], paths
+test_mautic_faults_for_every_action.timing = True  # valgrind: depends on time budgets
+test_mariadb_killed_in_the_middle_of_an_add.timing = True  # valgrind: depends on time budgets
+test_lock_wait_timeout_is_503_and_rolls_back.timing = True  # valgrind: depends on time budgets
+test_add_lock_held_elsewhere_is_503.timing = True  # valgrind: depends on time budgets

@@ -99,3 +99,4 @@ def test_load_300_mixed_webhooks(t, server):
           f"{sum(a.outcome == 'created' for a in answers)} created, "
           f"{json.dumps({k: sum(1 for j in jobs if j[0] == k) for k in set(kinds)})}")
 test_load_300_mixed_webhooks.servers = ("apache",)
+test_load_300_mixed_webhooks.volume = True  # valgrind: too many requests for memcheck

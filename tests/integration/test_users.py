@@ -419,3 +419,4 @@ def test_dry_run_writes_nothing(t, server):
     assert t.checksum() == cs
     assert t.mails() == []
     assert [r for r in t.emu_log() if r["method"] == "PATCH"] == []
+test_parallel_adds_make_one_user.timing = True  # valgrind: depends on time budgets
