@@ -1,8 +1,10 @@
 /*
- * mautic-wp.cgi - Mautic webhooks into WordPress users, as a CGI.
+ * mautic-wp.cgi - Mautic webhooks into WordPress users.
  *
- * Reads the CGI environment and stdin, lets action_cgi() do everything, and
- * prints the status line and the JSON answer.  No logic here.
+ * With GATEWAY_INTERFACE set it is a CGI: the environment and stdin go to
+ * action_cgi(), and the status line and JSON answer come back.  Only then
+ * is argv ignored, because a web server turns a query without '=' into
+ * arguments.  From a shell it runs --check or --action.  No logic here.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,7 +13,14 @@
 #include <unistd.h>
 
 #include "action.h"
+#include "shell.h"
 #include "wpstore.h"
+
+static const char usage[] =
+	"usage: mautic-wp.cgi --check [--config FILE]\n"
+	"       mautic-wp.cgi --action add|update|update_tags|test --contact ID\n"
+	"                     [--role ROLE] [--send-notification] [--dry-run] [--config FILE]\n"
+	"Without arguments and with GATEWAY_INTERFACE set, it runs as a CGI program.\n";
 
 /* fds 0-2 must exist, or a later open() could become our stderr. */
 static void
@@ -25,19 +34,12 @@ keep_std_fds(void)
 		close(fd);
 }
 
-int
-main(int argc, char **argv)
+static int
+cgi(void)
 {
 	struct req_env env;
 	struct action_answer ans;
 
-	(void)argv;
-	keep_std_fds();
-	if (argc > 1 || getenv("GATEWAY_INTERFACE") == NULL) {
-		fprintf(stderr,
-			"usage: mautic-wp.cgi runs as a CGI program (GATEWAY_INTERFACE unset)\n");
-		return 2;
-	}
 	env.method = getenv("REQUEST_METHOD");
 	env.query = getenv("QUERY_STRING");
 	env.content_length = getenv("CONTENT_LENGTH");
@@ -52,6 +54,78 @@ main(int argc, char **argv)
 		printf("Retry-After: 30\r\n");
 	printf("\r\n%s\n", ans.body);
 	action_answer_free(&ans);
-	wp_library_end();
 	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* The value of an option that takes one, or NULL (after a message). */
+static const char *
+value(int argc, char **argv, int *i)
+{
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "mautic-wp: %s needs a value\n%s", argv[*i],
+			usage);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+static int
+shell(int argc, char **argv)
+{
+	struct shell_args a;
+	bool check = false;
+	int i;
+
+	memset(&a, 0, sizeof(a));
+	for (i = 1; i < argc; i++) {
+		const char **dst = NULL;
+
+		if (strcmp(argv[i], "--check") == 0)
+			check = true;
+		else if (strcmp(argv[i], "--dry-run") == 0)
+			a.dry_run = true;
+		else if (strcmp(argv[i], "--send-notification") == 0)
+			a.notify = true;
+		else if (strcmp(argv[i], "--config") == 0)
+			dst = &a.config;
+		else if (strcmp(argv[i], "--action") == 0)
+			dst = &a.action;
+		else if (strcmp(argv[i], "--contact") == 0)
+			dst = &a.contact;
+		else if (strcmp(argv[i], "--role") == 0)
+			dst = &a.role;
+		else if (strcmp(argv[i], "--version") == 0) {
+			printf("mautic-wp %s\n", MW_VERSION);
+			return 0;
+		} else {
+			fprintf(stderr, "%s", usage);
+			return strcmp(argv[i], "--help") == 0 ? 0 : 2;
+		}
+		if (dst != NULL && (*dst = value(argc, argv, &i)) == NULL)
+			return 2;
+	}
+	if (check && a.action == NULL)
+		return shell_check(a.config, stdout);
+	if (!check && a.action != NULL)
+		return shell_action(&a, stdout);
+	fprintf(stderr, "%s", usage);
+	return 2;
+}
+
+int
+main(int argc, char **argv)
+{
+	int rc;
+
+	keep_std_fds();
+	if (getenv("GATEWAY_INTERFACE") != NULL)
+		rc = cgi();
+	else if (argc > 1)
+		rc = shell(argc, argv);
+	else {
+		fprintf(stderr, "%s", usage);
+		rc = 2;
+	}
+	wp_library_end();
+	return rc;
 }

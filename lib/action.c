@@ -493,13 +493,32 @@ run_free(struct run *r)
 	wp_close(r->wp);
 }
 
-void
-action_cgi(const struct req_env *env, int fd, struct action_answer *ans)
+/* Fill the answer for the outcome of a request and write its log line. */
+static void
+respond(struct run *r, enum mw_err rc, const char *msg, long long t0,
+	struct action_answer *ans)
 {
-	struct cfg cfg;
+	ans->status = mw_http_status(rc);
+	ans->retry_after = rc == MW_EDB;
+	ans->body = rc == MW_OK
+			    ? answer_ok(r)
+			    : answer_error(rc, msg[0] ? msg : error_message(rc),
+					   r->reqid);
+	if (ans->body == NULL) {
+		ans->status = 500;
+		ans->body =
+			strdup("{\"ok\":false,\"error\":\"internal_error\"}");
+	}
+	log_done(r, rc, ans->status, now_ms() - t0);
+}
+
+void
+action_run(const struct cfg *cfg, const struct req_env *env, int fd,
+	   struct action_answer *ans)
+{
 	struct request req;
 	struct run r;
-	char errbuf[CFG_ERRMSG_MAX], msg[REQ_MSG_MAX] = "";
+	char msg[REQ_MSG_MAX] = "";
 	char *body = NULL;
 	size_t bodysz = 0;
 	long long t0 = now_ms();
@@ -510,16 +529,11 @@ action_cgi(const struct req_env *env, int fd, struct action_answer *ans)
 	memset(ans, 0, sizeof(*ans));
 	new_request_id(r.reqid);
 	log_set_request_id(r.reqid);
-	rc = cfg_load(cfg_default_path(), &cfg, errbuf, sizeof(errbuf));
-	if (rc != MW_OK) {
-		log_err("config: %s", errbuf);
-		goto out;
-	}
-	log_set_level((enum log_level)cfg.log_level);
-	r.cfg = &cfg;
+	log_set_level((enum log_level)cfg->log_level);
+	r.cfg = cfg;
 	rc = req_read_body(env, fd, &body, &bodysz);
 	if (rc == MW_OK)
-		rc = req_parse(env, body, bodysz, &cfg, &req, msg, sizeof(msg));
+		rc = req_parse(env, body, bodysz, cfg, &req, msg, sizeof(msg));
 	if (rc != MW_OK) {
 		log_warn("request refused: %s (%s)", mw_strerror(rc), msg);
 		goto out;
@@ -531,24 +545,35 @@ action_cgi(const struct req_env *env, int fd, struct action_answer *ans)
 	if (rc == MW_OK && !req.dry_run)
 		action_user_after_commit(&r);
 out:
-	ans->status = mw_http_status(rc);
-	ans->retry_after = rc == MW_EDB;
-	ans->body = rc == MW_OK
-			    ? answer_ok(&r)
-			    : answer_error(rc, msg[0] ? msg : error_message(rc),
-					   r.reqid);
-	if (ans->body == NULL) {
-		ans->status = 500;
-		ans->body =
-			strdup("{\"ok\":false,\"error\":\"internal_error\"}");
-	}
-	log_done(&r, rc, ans->status, now_ms() - t0);
+	respond(&r, rc, msg, t0, ans);
 	run_free(&r);
 	req_free(&req);
 	if (body != NULL) {
 		explicit_bzero(body, bodysz);
 		free(body);
 	}
+	log_set_request_id(NULL);
+}
+
+void
+action_cgi(const struct req_env *env, int fd, struct action_answer *ans)
+{
+	struct cfg cfg;
+	struct run r;
+	char errbuf[CFG_ERRMSG_MAX];
+
+	if (cfg_load(cfg_default_path(), &cfg, errbuf, sizeof(errbuf)) ==
+	    MW_OK) {
+		action_run(&cfg, env, fd, ans);
+		cfg_free(&cfg);
+		return;
+	}
+	memset(&r, 0, sizeof(r));
+	memset(ans, 0, sizeof(*ans));
+	new_request_id(r.reqid);
+	log_set_request_id(r.reqid);
+	log_err("config: %s", errbuf);
+	respond(&r, MW_ECONFIG, "", now_ms(), ans);
 	cfg_free(&cfg);
 	log_set_request_id(NULL);
 }

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 
+#include "config.h"
 #include "request.h"
 
 /* What main() prints. */
@@ -20,6 +21,11 @@ struct action_answer {
  * env (borrowed), body from fd.  Always fills *ans (release with
  * action_answer_free), whatever happened. */
 void action_cgi(const struct req_env *env, int fd,
+		struct action_answer *ans /* OUT */);
+
+/* The same with a loaded configuration (borrowed): for the shell mode and
+ * for a process that serves many requests. */
+void action_run(const struct cfg *cfg, const struct req_env *env, int fd,
 		struct action_answer *ans /* OUT */);
 
 /* Release an answer.  NULL is fine. */

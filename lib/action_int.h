@@ -96,6 +96,11 @@ void action_user_after_commit(struct run *r);
 /* Release what a job owns. */
 void job_free(struct job *j);
 
+/* Read the site's roles, default role and version into *s (once: does
+ * nothing when s->loaded).  MW_ECONFIG when the role table is missing. */
+enum mw_err site_read(const struct cfg *cfg, struct wpstore *wp,
+		      struct site *s);
+
 /* Release the site description. */
 void site_free(struct site *s);
 

@@ -45,22 +45,26 @@ site_free(struct site *s)
 static enum mw_err
 site_load(struct run *r)
 {
-	struct site *s = &r->site;
+	return site_read(r->cfg, r->wp, &r->site);
+}
+
+enum mw_err
+site_read(const struct cfg *cfg, struct wpstore *wp, struct site *s)
+{
 	char name[96], *val = NULL;
 	size_t len = 0;
 	enum mw_err rc;
 
 	if (s->loaded)
 		return MW_OK;
-	if (r->cfg->blog_id > 1)
+	if (cfg->blog_id > 1)
 		snprintf(s->blog_prefix, sizeof(s->blog_prefix), "%s%llu_",
-			 r->cfg->table_prefix,
-			 (unsigned long long)r->cfg->blog_id);
+			 cfg->table_prefix, (unsigned long long)cfg->blog_id);
 	else
 		snprintf(s->blog_prefix, sizeof(s->blog_prefix), "%s",
-			 r->cfg->table_prefix);
+			 cfg->table_prefix);
 	snprintf(name, sizeof(name), "%suser_roles", s->blog_prefix);
-	rc = wp_option_get(r->wp, name, &val, &len);
+	rc = wp_option_get(wp, name, &val, &len);
 	if (rc == MW_OK && val == NULL) {
 		log_err("site: option %s is missing", name);
 		rc = MW_ECONFIG;
@@ -72,16 +76,16 @@ site_load(struct run *r)
 	free(val);
 	if (rc != MW_OK)
 		return rc;
-	rc = wp_option_get(r->wp, "default_role", &s->default_role, &len);
+	rc = wp_option_get(wp, "default_role", &s->default_role, &len);
 	if (rc == MW_OK)
-		rc = wp_option_get(r->wp, "db_version", &val, &len);
+		rc = wp_option_get(wp, "db_version", &val, &len);
 	if (rc != MW_OK)
 		return rc;
 	if (val == NULL ||
 	    str_u64(val, len, 0, UINT32_MAX, &s->db_version) != MW_OK)
 		s->db_version = 0;
 	free(val);
-	switch (r->cfg->password_hash) {
+	switch (cfg->password_hash) {
 	case CFG_HASH_PHPASS:
 		s->scheme = PWHASH_PHPASS;
 		break;

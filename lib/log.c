@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 static enum log_level cur_level = LL_INFO;
+static bool muted;
 static char req_id[33];
 
 static const char *const level_names[LL__MAX] = {
@@ -33,10 +34,16 @@ log_set_request_id(const char *id)
 	snprintf(req_id, sizeof(req_id), "%s", id);
 }
 
+void
+log_mute(bool mute)
+{
+	muted = mute;
+}
+
 bool
 log_enabled(enum log_level level)
 {
-	return level <= cur_level;
+	return !muted && level <= cur_level;
 }
 
 void

@@ -26,6 +26,9 @@ void log_set_level(enum log_level level);
  * NULL clears it. */
 void log_set_request_id(const char *id);
 
+/* Silence every record (shell diagnostics print their own lines). */
+void log_mute(bool mute);
+
 /* True when a record of this level would be written. */
 bool log_enabled(enum log_level level);
 

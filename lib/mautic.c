@@ -574,3 +574,62 @@ mautic_patch_contact(struct mautic *m, uint64_t id, const char *json)
 	buf_free(&x.answer);
 	return rc;
 }
+
+enum mw_err
+mautic_ping(struct mautic *m)
+{
+	struct exchange x = {"GET",	     "/api/contacts?limit=1&minimal=1",
+			     NULL,	     NULL,
+			     true,	     0,
+			     {NULL, 0, 0, 0}};
+	enum mw_err rc;
+
+	buf_init(&x.answer, MAUTIC_ANSWER_MAX);
+	rc = api_call(m, &x);
+	buf_free(&x.answer);
+	return rc;
+}
+
+enum mw_err
+mautic_field_aliases(struct mautic *m, char ***aliases, size_t *n)
+{
+	struct exchange x = {"GET",	     "/api/fields/contact?limit=1000",
+			     NULL,	     NULL,
+			     true,	     0,
+			     {NULL, 0, 0, 0}};
+	cJSON *root = NULL;
+	const cJSON *f, *fields;
+	char **v = NULL;
+	size_t count = 0;
+	enum mw_err rc;
+
+	buf_init(&x.answer, MAUTIC_ANSWER_MAX);
+	rc = api_call(m, &x);
+	if (rc != MW_OK)
+		goto out;
+	root = cJSON_ParseWithLength(x.answer.p ? x.answer.p : "",
+				     x.answer.len);
+	fields = cJSON_GetObjectItemCaseSensitive(root, "fields");
+	rc = MW_EUPSTREAM;
+	if (!cJSON_IsArray(fields) && !cJSON_IsObject(fields))
+		goto out;
+	v = calloc((size_t)cJSON_GetArraySize(fields) + 1, sizeof(*v));
+	rc = MW_ENOMEM;
+	if (v == NULL)
+		goto out;
+	cJSON_ArrayForEach(f, fields) {
+		const cJSON *a = cJSON_GetObjectItemCaseSensitive(f, "alias");
+
+		if (cJSON_IsString(a) && (v[count] = strdup(a->valuestring)))
+			count++;
+	}
+	*aliases = v;
+	*n = count;
+	v = NULL;
+	rc = MW_OK;
+out:
+	free(v);
+	cJSON_Delete(root);
+	buf_free(&x.answer);
+	return rc;
+}

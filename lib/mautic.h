@@ -37,6 +37,15 @@ enum mw_err mautic_get_contact(struct mautic *m, uint64_t id,
 enum mw_err mautic_patch_contact(struct mautic *m, uint64_t id,
 				 const char *json);
 
+/* GET /api/contacts?limit=1&minimal=1: Mautic is reachable and accepts
+ * our credentials. */
+enum mw_err mautic_ping(struct mautic *m);
+
+/* GET /api/fields/contact: the aliases of every contact field, allocated
+ * (caller frees each and the array). */
+enum mw_err mautic_field_aliases(struct mautic *m, char ***aliases /* OUT */,
+				 size_t *n /* OUT */);
+
 /* HTTP status of the last answer (0 when none came). */
 long mautic_last_status(const struct mautic *m);
 
