@@ -17,6 +17,7 @@
 #include "log.h"
 #include "mautic.h"
 #include "phpser.h"
+#include "wpfopts.h"
 #include "wpstore.h"
 
 #define TAGS_META "mautic_tags"
@@ -490,7 +491,105 @@ run_free(struct run *r)
 	free(r->jobs);
 	site_free(&r->site);
 	mautic_close(r->mautic);
-	wp_close(r->wp);
+	if (r->wp_borrowed)
+		wp_rollback(r->wp);
+	else
+		wp_close(r->wp);
+}
+
+/* Append text with & < > " ' escaped, as esc_html() would. */
+static void
+html_add(struct buf *b, const char *text)
+{
+	for (; *text != '\0'; text++) {
+		switch (*text) {
+		case '&':
+			buf_addstr(b, "&amp;");
+			break;
+		case '<':
+			buf_addstr(b, "&lt;");
+			break;
+		case '>':
+			buf_addstr(b, "&gt;");
+			break;
+		case '"':
+			buf_addstr(b, "&quot;");
+			break;
+		case '\'':
+			buf_addstr(b, "&#039;");
+			break;
+		default:
+			buf_add(b, text, 1);
+		}
+	}
+}
+
+/* The context column: a serialized array PHP's unserialize() reads. */
+static void
+wpflog_context(struct buf *b, const struct run *r, const char *outcome,
+	       const char *note)
+{
+	const char *v[3] = {r->reqid, outcome, note};
+	const char *k[3] = {"request_id", "outcome", "note"};
+	size_t i, n = note != NULL && note[0] != '\0' ? 3 : 2;
+
+	buf_printf(b, "a:%zu:{", n);
+	for (i = 0; i < n; i++)
+		buf_printf(b, "s:%zu:\"%s\";s:%zu:\"%s\";", strlen(k[i]), k[i],
+			   strlen(v[i]), v[i]);
+	buf_addstr(b, "}");
+}
+
+/* One row per contact in WP Fusion's activity log (when the site has
+ * it), so the admins see webhooks where they look: info for changes,
+ * notice for contacts without a user or skipped, error for failures. */
+static void
+wpflog_write(struct run *r, enum mw_err rc, const char *msg)
+{
+	const char *action = req_action_name(r->req->action);
+	struct buf m, c;
+	bool exists = false;
+	size_t i;
+
+	if (r->wp == NULL || r->req->dry_run ||
+	    wp_wpflog_exists(r->wp, &exists) != MW_OK || !exists)
+		return;
+	for (i = 0; i < r->njobs; i++) {
+		const struct job *j = &r->jobs[i];
+		const char *out = rc == MW_OK ? outcome_names[j->outcome]
+					      : mw_strerror(rc);
+		unsigned level = rc != MW_OK ? 500
+				 : j->outcome == OUT_NO_USER ||
+						 j->outcome == OUT_SKIPPED ||
+						 j->note[0] != '\0'
+					 ? 300
+					 : 200;
+
+		buf_init(&m, 4096);
+		buf_init(&c, 4096);
+		buf_printf(
+			&m,
+			"mautic-wp: <strong>%s</strong> webhook for contact #%llu: ",
+			action, (unsigned long long)j->contact_id);
+		if (rc != MW_OK)
+			html_add(&m, msg[0] ? msg : error_message(rc));
+		else if (j->uid != 0)
+			buf_printf(&m, "%s user #%llu", out,
+				   (unsigned long long)j->uid);
+		else
+			buf_printf(&m, "%s", out);
+		if (rc == MW_OK && j->note[0] != '\0') {
+			buf_addstr(&m, " (");
+			html_add(&m, j->note);
+			buf_addstr(&m, ")");
+		}
+		wpflog_context(&c, r, out, rc == MW_OK ? j->note : msg);
+		if (m.p != NULL && c.p != NULL &&
+		    wp_wpflog_add(r->wp, level, j->uid, m.p, c.p) != MW_OK)
+			log_warn("wpf_logging: row not written");
+		buf_free(&m);
+		buf_free(&c);
+	}
 }
 
 /* Fill the answer for the outcome of a request and write its log line. */
@@ -513,8 +612,8 @@ respond(struct run *r, enum mw_err rc, const char *msg, long long t0,
 }
 
 void
-action_run(const struct cfg *cfg, const struct req_env *env, int fd,
-	   struct action_answer *ans)
+action_run(const struct cfg *cfg, struct wpstore *wp, const struct req_env *env,
+	   int fd, struct action_answer *ans)
 {
 	struct request req;
 	struct run r;
@@ -531,6 +630,8 @@ action_run(const struct cfg *cfg, const struct req_env *env, int fd,
 	log_set_request_id(r.reqid);
 	log_set_level((enum log_level)cfg->log_level);
 	r.cfg = cfg;
+	r.wp = wp;
+	r.wp_borrowed = wp != NULL;
 	rc = req_read_body(env, fd, &body, &bodysz);
 	if (rc == MW_OK)
 		rc = req_parse(env, body, bodysz, cfg, &req, msg, sizeof(msg));
@@ -544,6 +645,8 @@ action_run(const struct cfg *cfg, const struct req_env *env, int fd,
 		rc = handlers[req.action](&r);
 	if (rc == MW_OK && !req.dry_run)
 		action_user_after_commit(&r);
+	if (rc != MW_EDB)
+		wpflog_write(&r, rc, msg);
 out:
 	respond(&r, rc, msg, t0, ans);
 	run_free(&r);
@@ -555,16 +658,55 @@ out:
 	log_set_request_id(NULL);
 }
 
+enum mw_err
+action_config(const char *path, struct cfg *cfg, struct wpstore **wp, char *err,
+	      size_t errsz)
+{
+	char *val = NULL;
+	size_t len = 0;
+	enum mw_err rc;
+
+	*wp = NULL;
+	rc = cfg_load(path, cfg, err, errsz);
+	if (rc != MW_OK || !cfg->use_wpf_options)
+		return rc;
+	/* WP Fusion keeps the key in the database: connect before the
+	 * request can be judged. */
+	rc = wp_open(cfg, wp);
+	if (rc == MW_OK)
+		rc = wp_option_get(*wp, "wpf_options", &val, &len);
+	if (rc == MW_OK)
+		rc = wpfopts_apply(cfg, val, len, err, errsz);
+	else
+		snprintf(
+			err, errsz,
+			"%s: use_wpf_options: cannot read wpf_options from the database",
+			cfg->path);
+	if (val != NULL) {
+		explicit_bzero(val, len);
+		free(val);
+	}
+	if (rc != MW_OK) {
+		wp_close(*wp);
+		*wp = NULL;
+	}
+	return rc;
+}
+
 void
 action_cgi(const struct req_env *env, int fd, struct action_answer *ans)
 {
 	struct cfg cfg;
+	struct wpstore *wp = NULL;
 	struct run r;
 	char errbuf[CFG_ERRMSG_MAX];
+	enum mw_err rc;
 
-	if (cfg_load(cfg_default_path(), &cfg, errbuf, sizeof(errbuf)) ==
-	    MW_OK) {
-		action_run(&cfg, env, fd, ans);
+	rc = action_config(cfg_default_path(), &cfg, &wp, errbuf,
+			   sizeof(errbuf));
+	if (rc == MW_OK) {
+		action_run(&cfg, wp, env, fd, ans);
+		wp_close(wp);
 		cfg_free(&cfg);
 		return;
 	}
@@ -573,7 +715,7 @@ action_cgi(const struct req_env *env, int fd, struct action_answer *ans)
 	new_request_id(r.reqid);
 	log_set_request_id(r.reqid);
 	log_err("config: %s", errbuf);
-	respond(&r, MW_ECONFIG, "", now_ms(), ans);
+	respond(&r, rc, "", now_ms(), ans);
 	cfg_free(&cfg);
 	log_set_request_id(NULL);
 }

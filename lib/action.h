@@ -23,9 +23,22 @@ struct action_answer {
 void action_cgi(const struct req_env *env, int fd,
 		struct action_answer *ans /* OUT */);
 
-/* The same with a loaded configuration (borrowed): for the shell mode and
- * for a process that serves many requests. */
-void action_run(const struct cfg *cfg, const struct req_env *env, int fd,
+struct wpstore;
+
+/* Load the configuration at path and, with use_wpf_options, connect to the
+ * database and merge WP Fusion's settings.  *wp gets that connection (or
+ * NULL; caller closes it with wp_close).  On error err holds the reason:
+ * MW_ECONFIG, or MW_EDB when the database is needed and away. */
+enum mw_err action_config(const char *path, struct cfg *cfg /* OUT */,
+			  struct wpstore **wp /* OUT */, char *err,
+			  size_t errsz);
+
+/* Handle one request with a loaded configuration (borrowed) and, if not
+ * NULL, an open database connection (borrowed; left outside any
+ * transaction): for the shell mode and a process that serves many
+ * requests. */
+void action_run(const struct cfg *cfg, struct wpstore *wp,
+		const struct req_env *env, int fd,
 		struct action_answer *ans /* OUT */);
 
 /* Release an answer.  NULL is fine. */

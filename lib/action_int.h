@@ -63,6 +63,7 @@ struct run {
 	size_t njobs;
 	struct mautic *mautic; /* opened on first need */
 	struct wpstore *wp;    /* opened on first need */
+	bool wp_borrowed;      /* wp belongs to the caller */
 	struct site site;      /* loaded on first need */
 	char reqid[17];	       /* hex request id */
 };

@@ -96,6 +96,7 @@ static const struct key keys[] = {
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
+_Static_assert(NKEYS <= CFG_KEYS_MAX, "raise CFG_KEYS_MAX");
 
 /* WP Fusion's default mapping, used when the file has no [fields]. */
 static const char *const default_fields[][2] = {
@@ -373,6 +374,7 @@ apply_defaults(struct loader *ld)
 		if (!set_value(ld, &keys[i], keys[i].def))
 			return false;
 	}
+	ld->cfg->fields_default = !ld->have_fields;
 	if (!ld->have_fields) {
 		for (i = 0;
 		     i < sizeof(default_fields) / sizeof(default_fields[0]);
@@ -406,43 +408,78 @@ validate(struct loader *ld)
 		     "reading wp-config.php is not supported by this version; set db_* keys instead");
 		return false;
 	}
-	if (c->use_wpf_options) {
-		fail(ld, "use_wpf_options",
-		     "not supported by this version; set the [mautic] and [webhook] keys instead");
-		return false;
-	}
 	if (!require(ld, c->db_name, "wordpress", "db_name", "") ||
-	    !require(ld, c->db_user, "wordpress", "db_user", "") ||
-	    !require(ld, c->mautic_url, "mautic", "url", "") ||
-	    !require(ld, c->access_key, "webhook", "access_key", ""))
+	    !require(ld, c->db_user, "wordpress", "db_user", ""))
 		return false;
 	if (!is_ident(c->table_prefix, CFG_PREFIX_MAX, NULL)) {
 		fail(ld, "table_prefix", "must match [A-Za-z0-9_]{1,32}");
 		return false;
 	}
+	return c->use_wpf_options ||
+	       cfg_complete(c, ld->err, ld->errsz) == MW_OK;
+}
+
+/* The error text of cfg_complete(). */
+static enum mw_err
+incomplete(const struct cfg *c, char *err, size_t errsz, const char *key,
+	   const char *what)
+{
+	snprintf(
+		err, errsz, "%s: %s: %s%s", c->path, key, what,
+		c->use_wpf_options
+			? " (neither in the file nor in WP Fusion's wpf_options)"
+			: "");
+	return MW_ECONFIG;
+}
+
+enum mw_err
+cfg_complete(struct cfg *c, char *err, size_t errsz)
+{
+	size_t n;
+
+	if (c->mautic_url == NULL)
+		return incomplete(c, err, errsz, "url", "required in [mautic]");
+	if (c->access_key == NULL)
+		return incomplete(c, err, errsz, "access_key",
+				  "required in [webhook]");
 	if (strncmp(c->mautic_url, "https://", 8) != 0 ||
 	    strcspn(c->mautic_url + 8, "/?#") == 0 ||
-	    strpbrk(c->mautic_url, " \t\\") != NULL) {
-		fail(ld, "url", "must be an https:// URL with a host");
-		return false;
-	}
-	while (c->mautic_url[strlen(c->mautic_url) - 1] == '/')
-		c->mautic_url[strlen(c->mautic_url) - 1] = '\0';
-	if (strlen(c->access_key) < 8) {
-		fail(ld, "access_key", "must be at least 8 characters");
-		return false;
-	}
-	if (c->auth == CFG_AUTH_BASIC)
-		return require(ld, c->username, "mautic", "username",
-			       " with auth = basic") &&
-		       require(ld, c->password, "mautic", "password",
-			       " with auth = basic");
-	return require(ld, c->client_id, "mautic", "client_id",
-		       " with auth = oauth2") &&
-	       require(ld, c->client_secret, "mautic", "client_secret",
-		       " with auth = oauth2") &&
-	       require(ld, c->token_cache, "mautic", "token_cache",
-		       " with auth = oauth2");
+	    strpbrk(c->mautic_url, " \t\\") != NULL)
+		return incomplete(c, err, errsz, "url",
+				  "must be an https:// URL with a host");
+	while ((n = strlen(c->mautic_url)) > 0 && c->mautic_url[n - 1] == '/')
+		c->mautic_url[n - 1] = '\0';
+	if (strlen(c->access_key) < 8)
+		return incomplete(c, err, errsz, "access_key",
+				  "must be at least 8 characters");
+	if (c->auth == CFG_AUTH_BASIC && c->username == NULL)
+		return incomplete(c, err, errsz, "username",
+				  "required in [mautic] with auth = basic");
+	if (c->auth == CFG_AUTH_BASIC && c->password == NULL)
+		return incomplete(c, err, errsz, "password",
+				  "required in [mautic] with auth = basic");
+	if (c->auth == CFG_AUTH_OAUTH2 && c->client_id == NULL)
+		return incomplete(c, err, errsz, "client_id",
+				  "required in [mautic] with auth = oauth2");
+	if (c->auth == CFG_AUTH_OAUTH2 && c->client_secret == NULL)
+		return incomplete(c, err, errsz, "client_secret",
+				  "required in [mautic] with auth = oauth2");
+	if (c->auth == CFG_AUTH_OAUTH2 && c->token_cache == NULL)
+		return incomplete(c, err, errsz, "token_cache",
+				  "required in [mautic] with auth = oauth2");
+	return MW_OK;
+}
+
+bool
+cfg_is_set(const struct cfg *cfg, const char *section, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].section, section) == 0 &&
+		    strcmp(keys[i].name, name) == 0)
+			return cfg->set[i];
+	return false;
 }
 
 /* Open the file and refuse one that others may read or write. */
@@ -510,6 +547,7 @@ cfg_load(const char *path, struct cfg *cfg, char *errbuf, size_t errsz)
 		     "syntax error (expected [section] or key = value)");
 	} else if (r < 0)
 		fail(&ld, "file", "cannot parse (error %d)", r);
+	memcpy(cfg->set, ld.seen, sizeof(ld.seen));
 	if (ld.failed || !apply_defaults(&ld) || !validate(&ld))
 		return MW_ECONFIG;
 	return MW_OK;

@@ -15,6 +15,7 @@
 #define CFG_FIELDS_MAX 64  /* entries in [fields] */
 #define CFG_VALUE_MAX 190  /* longest value on one line */
 #define CFG_ERRMSG_MAX 256 /* size of the caller's error buffer */
+#define CFG_KEYS_MAX 64	   /* keys outside [fields] */
 
 enum cfg_auth { CFG_AUTH_BASIC, CFG_AUTH_OAUTH2 };
 enum cfg_hash { CFG_HASH_AUTO, CFG_HASH_PHPASS, CFG_HASH_BCRYPT };
@@ -81,6 +82,10 @@ struct cfg {
 
 	/* [log] */
 	int log_level; /* enum log_level */
+
+	/* bookkeeping */
+	bool set[CFG_KEYS_MAX]; /* key given in the file, by table row */
+	bool fields_default;	/* [fields] absent: WP Fusion's defaults */
 };
 
 /* Load and validate the file at path into *cfg (release with cfg_free, also
@@ -89,6 +94,15 @@ struct cfg {
  * and writes "file:line: key: problem" into errbuf (CFG_ERRMSG_MAX bytes). */
 enum mw_err cfg_load(const char *path, struct cfg *cfg /* OUT */, char *errbuf,
 		     size_t errsz);
+
+/* True when the file itself set [section] name (not a default). */
+bool cfg_is_set(const struct cfg *cfg, const char *section, const char *name);
+
+/* The checks that need every source merged: the access key, the Mautic
+ * URL and credentials.  cfg_load() runs them unless use_wpf_options
+ * defers them until WP Fusion's settings are applied.  Normalises the
+ * Mautic URL.  MW_ECONFIG with "file: key: problem" in err. */
+enum mw_err cfg_complete(struct cfg *cfg, char *err, size_t errsz);
 
 /* The path to use: MAUTIC_WP_CONFIG when set and non-empty, else the
  * compiled-in default.  Borrowed. */

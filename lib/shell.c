@@ -43,14 +43,15 @@ int
 shell_action(const struct shell_args *a, FILE *out)
 {
 	struct cfg cfg;
+	struct wpstore *wp = NULL;
 	struct req_env env;
 	struct action_answer ans;
 	struct buf q;
 	char err[CFG_ERRMSG_MAX];
 	enum mw_err rc;
 
-	if (cfg_load(a->config ? a->config : cfg_default_path(), &cfg, err,
-		     sizeof(err)) != MW_OK) {
+	if (action_config(a->config ? a->config : cfg_default_path(), &cfg, &wp,
+			  err, sizeof(err)) != MW_OK) {
 		fprintf(stderr, "mautic-wp: %s\n", err);
 		cfg_free(&cfg);
 		return 2;
@@ -68,6 +69,7 @@ shell_action(const struct shell_args *a, FILE *out)
 	if (rc != MW_OK) {
 		fprintf(stderr, "mautic-wp: arguments too long\n");
 		buf_free(&q);
+		wp_close(wp);
 		cfg_free(&cfg);
 		return 2;
 	}
@@ -76,11 +78,12 @@ shell_action(const struct shell_args *a, FILE *out)
 	env.method = "GET";
 	env.query = q.p;
 	env.access_key = cfg.access_key;
-	action_run(&cfg, &env, -1, &ans);
+	action_run(&cfg, wp, &env, -1, &ans);
 	fprintf(out, "%s\n", ans.body);
 	rc = ans.status == 200 ? MW_OK : MW_EINPUT;
 	action_answer_free(&ans);
 	buf_free(&q);
+	wp_close(wp);
 	cfg_free(&cfg);
 	return rc == MW_OK ? 0 : 1;
 }
@@ -336,17 +339,20 @@ shell_check(const char *config, FILE *out)
 {
 	struct checker c = {out, 0};
 	struct cfg cfg;
+	struct wpstore *wp = NULL;
 	char err[CFG_ERRMSG_MAX];
 	const char *path = config ? config : cfg_default_path();
 
 	log_mute(true);
-	if (cfg_load(path, &cfg, err, sizeof(err)) != MW_OK) {
+	if (action_config(path, &cfg, &wp, err, sizeof(err)) != MW_OK) {
 		line(&c, false, "config", "%s", err);
 		cfg_free(&cfg);
 		log_mute(false);
 		return 1;
 	}
-	line(&c, true, "config", "%s is readable and private", path);
+	wp_close(wp);
+	line(&c, true, "config", "%s is readable and private%s", path,
+	     cfg.use_wpf_options ? "; WP Fusion's wpf_options merged" : "");
 	check_db(&c, &cfg);
 	check_mautic(&c, &cfg);
 	check_mail(&c, &cfg);

@@ -645,3 +645,41 @@ wp_unlock(struct wpstore *w, const char *name)
 	if (run(w, "SELECT RELEASE_LOCK(?)", a, 1, &r) != MW_OK)
 		log_warn("wpstore: RELEASE_LOCK failed");
 }
+
+enum mw_err
+wp_wpflog_exists(struct wpstore *w, bool *exists)
+{
+	char table[64];
+	struct arg a[1];
+	struct result r = {.want_u64 = true};
+	enum mw_err rc;
+
+	snprintf(table, sizeof(table), "%swpf_logging", w->cfg->table_prefix);
+	a[0] = CSTR(table);
+	rc = run(
+		w,
+		"SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
+		a, 1, &r);
+	if (rc == MW_OK)
+		*exists = r.found && r.u > 0;
+	return rc;
+}
+
+enum mw_err
+wp_wpflog_add(struct wpstore *w, unsigned level, uint64_t uid,
+	      const char *message, const char *context)
+{
+	struct arg a[4] = {U64(level), U64(uid), CSTR(message),
+			   context ? CSTR(context) : CSTR("")};
+	struct result r = {0};
+
+	if (context == NULL)
+		return run(
+			w,
+			"INSERT INTO {P}wpf_logging (timestamp, level, user, source, message, context) VALUES (UTC_TIMESTAMP(), ?, ?, 'api', ?, NULL)",
+			a, 3, &r);
+	return run(
+		w,
+		"INSERT INTO {P}wpf_logging (timestamp, level, user, source, message, context) VALUES (UTC_TIMESTAMP(), ?, ?, 'api', ?, ?)",
+		a, 4, &r);
+}

@@ -128,6 +128,16 @@ enum mw_err wp_lock(struct wpstore *w, const char *name, unsigned timeout_s);
 /* RELEASE_LOCK(name); errors are only logged. */
 void wp_unlock(struct wpstore *w, const char *name);
 
+/* True in *exists when WP Fusion's activity log table {prefix}wpf_logging
+ * exists. */
+enum mw_err wp_wpflog_exists(struct wpstore *w, bool *exists /* OUT */);
+
+/* One row of WP Fusion's activity log: UTC now, level (200 info, 300
+ * notice, 500 error), user, source "api", an HTML message and a
+ * serialized context (or NULL). */
+enum mw_err wp_wpflog_add(struct wpstore *w, unsigned level, uint64_t uid,
+			  const char *message, const char *context);
+
 /* SQL statements sent so far (for the benchmark's round-trip count). */
 unsigned wp_queries(const struct wpstore *w);
 

@@ -9,6 +9,8 @@
 #   /usr/share/wordpress with SetEnv WORDPRESS_CONFIG $WP_CONFIG_NAME, and
 #   $MW_STATE/cgi-bin/ at /cgi-bin/ (SetEnv MAUTIC_WP_CONFIG) so that the CGI
 #   shares WordPress's origin and cookies.
+#   /bench/ serves $MW_STATE/bench/, where tests/bench/run.sh puts its PHP
+#   page.
 # - /etc/wordpress/config-$WP_CONFIG_NAME.php (root:www-data 0640, default
 #   name mwtest): DB_HOST 127.0.0.1:$MW_DB_PORT, wordpress/wp/wppw, prefix
 #   wp_, WP_HOME/WP_SITEURL, salts generated once per state dir
@@ -43,7 +45,7 @@ fi
 WP_CONFIG="/etc/wordpress/config-$WP_CONFIG_NAME.php"
 db_ping || die "the database does not answer: run tests/stack/db-up.sh first"
 
-mkdir -p "$W/run" "$MW_STATE/logs" "$MW_STATE/cgi-bin"
+mkdir -p "$W/run" "$MW_STATE/logs" "$MW_STATE/cgi-bin" "$MW_STATE/bench"
 chmod 0755 "$W"
 touch "$MW_STATE/logs/wp-mail.log"
 chown www-data:www-data "$MW_STATE/logs/wp-mail.log"
@@ -201,6 +203,14 @@ ScriptAlias /cgi-bin/ "$MW_STATE/cgi-bin/"
 	Require all granted
 </Directory>
 SetEnv MAUTIC_WP_CONFIG "$MW_STATE/etc/mautic-wp.conf"
+
+# tests/bench/run.sh copies its PHP page (wp-bench.php) here.
+Alias /bench/ "$MW_STATE/bench/"
+<Directory "$MW_STATE/bench">
+	Options None
+	AllowOverride None
+	Require all granted
+</Directory>
 EOF
 mv -f "$CONF.new" "$CONF"
 

@@ -519,9 +519,6 @@ static const struct bad_row bad_rows[] = {
 	{"cfg_refuses_wp_config_for_now",
 	 "[wordpress]\nwp_config = /var/www/wp-config.php\n" MINIMAL, 0600,
 	 "wp_config", 0, "not supported"},
-	{"cfg_refuses_use_wpf_options_for_now",
-	 "[webhook]\nuse_wpf_options = yes\n" MINIMAL, 0600, "use_wpf_options",
-	 0, "not supported"},
 	{"cfg_refuses_field_key_with_blank",
 	 "[fields]\nuser email = email\n" MINIMAL, 0600, "user email", 2, NULL},
 	{"cfg_refuses_field_alias_with_dash",
@@ -770,6 +767,34 @@ test_default_path(void)
 	unsetenv("MAUTIC_WP_CONFIG");
 }
 
+/* cfg_use_wpf_options_defers_the_mautic_and_key_checks: WP Fusion's
+ * settings fill them in later; cfg_complete() then judges the result. */
+static void
+test_wpf_deferred(void)
+{
+	static const char text[] = MIN_WP "[webhook]\nuse_wpf_options = yes\n";
+	struct cfg cfg;
+	char err[CFG_ERRMSG_MAX], path[64];
+
+	CHECK(load_text(text, 0600, &cfg, err, sizeof(err), path,
+			sizeof(path)) == MW_OK);
+	CHECK(cfg.use_wpf_options && cfg.access_key == NULL);
+	CHECK(cfg.fields_default);
+	CHECK(cfg_is_set(&cfg, "webhook", "use_wpf_options"));
+	CHECK(!cfg_is_set(&cfg, "webhook", "username_format"));
+	CHECK(cfg_complete(&cfg, err, sizeof(err)) == MW_ECONFIG);
+	CHECK(strstr(err, "url") != NULL && strstr(err, "wpf_options") != NULL);
+	cfg.mautic_url = strdup("https://m.example.com///");
+	cfg.access_key = strdup("abcd1234");
+	cfg.username = strdup("u");
+	CHECK(cfg_complete(&cfg, err, sizeof(err)) == MW_ECONFIG);
+	CHECK(strstr(err, "password") != NULL);
+	cfg.password = strdup("p");
+	CHECK(cfg_complete(&cfg, err, sizeof(err)) == MW_OK);
+	CHECK_STR(cfg.mautic_url, "https://m.example.com");
+	cfg_free(&cfg);
+}
+
 int
 main(void)
 {
@@ -785,5 +810,6 @@ main(void)
 	test_files();
 	test_free();
 	test_default_path();
+	test_wpf_deferred();
 	return CHECK_DONE();
 }
