@@ -117,17 +117,46 @@ new_request_id(char out[17])
 enum mw_err
 run_open_wp(struct run *r)
 {
+	struct action_conn *c = r->conn;
+	enum mw_err rc;
+
 	if (r->wp != NULL)
 		return MW_OK;
-	return wp_open(r->cfg, &r->wp);
+	/* A kept connection is checked first: the server may have gone
+	 * away (restart, wait_timeout) since the last request. */
+	if (c->wp != NULL && !wp_ping(c->wp)) {
+		log_info("wpstore: connection lost, reconnecting");
+		wp_close(c->wp);
+		c->wp = NULL;
+	}
+	if (c->wp == NULL) {
+		rc = wp_open(r->cfg, &c->wp);
+		if (rc != MW_OK)
+			return rc;
+	}
+	r->wp = c->wp;
+	r->sql0 = wp_queries(r->wp);
+	return MW_OK;
 }
 
 enum mw_err
 run_open_mautic(struct run *r)
 {
+	struct action_conn *c = r->conn;
+	enum mw_err rc;
+
 	if (r->mautic != NULL)
 		return MW_OK;
-	return mautic_open(r->cfg, &r->mautic);
+	if (c->mautic == NULL) {
+		rc = mautic_open(r->cfg, &c->mautic);
+		if (rc != MW_OK)
+			return rc;
+	} else {
+		mautic_begin(c->mautic);
+	}
+	r->mautic = c->mautic;
+	r->calls0 = mautic_calls(r->mautic);
+	return MW_OK;
 }
 
 static enum mw_err
@@ -471,14 +500,16 @@ log_done(const struct run *r, enum mw_err rc, int status, long long ms)
 			(unsigned long long)j->uid,
 			rc == MW_OK ? outcome_names[j->outcome]
 				    : mw_strerror(rc),
-			status, ms, r->mautic ? mautic_calls(r->mautic) : 0,
-			r->wp ? wp_queries(r->wp) : 0);
+			status, ms,
+			r->mautic ? mautic_calls(r->mautic) - r->calls0 : 0,
+			r->wp ? wp_queries(r->wp) - r->sql0 : 0);
 	else
 		log_info(
 			"done action=%s contacts=%zu outcome=%s status=%d ms=%lld mautic_calls=%u sql=%u",
 			action, r->njobs, rc == MW_OK ? "ok" : mw_strerror(rc),
-			status, ms, r->mautic ? mautic_calls(r->mautic) : 0,
-			r->wp ? wp_queries(r->wp) : 0);
+			status, ms,
+			r->mautic ? mautic_calls(r->mautic) - r->calls0 : 0,
+			r->wp ? wp_queries(r->wp) - r->sql0 : 0);
 }
 
 static void
@@ -490,11 +521,9 @@ run_free(struct run *r)
 		job_free(&r->jobs[i]);
 	free(r->jobs);
 	site_free(&r->site);
-	mautic_close(r->mautic);
-	if (r->wp_borrowed)
-		wp_rollback(r->wp);
-	else
-		wp_close(r->wp);
+	/* The connections stay with the caller, outside any transaction; a
+	 * database that failed is dropped, to be opened again next time. */
+	wp_rollback(r->wp);
 }
 
 /* Append text with & < > " ' escaped, as esc_html() would. */
@@ -612,8 +641,9 @@ respond(struct run *r, enum mw_err rc, const char *msg, long long t0,
 }
 
 void
-action_run(const struct cfg *cfg, struct wpstore *wp, const struct req_env *env,
-	   int fd, struct action_answer *ans)
+action_run(const struct cfg *cfg, struct action_conn *conn,
+	   const struct req_env *env, req_read_fn fn, void *ctx,
+	   struct action_answer *ans)
 {
 	struct request req;
 	struct run r;
@@ -630,9 +660,8 @@ action_run(const struct cfg *cfg, struct wpstore *wp, const struct req_env *env,
 	log_set_request_id(r.reqid);
 	log_set_level((enum log_level)cfg->log_level);
 	r.cfg = cfg;
-	r.wp = wp;
-	r.wp_borrowed = wp != NULL;
-	rc = req_read_body(env, fd, &body, &bodysz);
+	r.conn = conn;
+	rc = req_read_body_fn(env, fn, ctx, &body, &bodysz);
 	if (rc == MW_OK)
 		rc = req_parse(env, body, bodysz, cfg, &req, msg, sizeof(msg));
 	if (rc != MW_OK) {
@@ -650,6 +679,10 @@ action_run(const struct cfg *cfg, struct wpstore *wp, const struct req_env *env,
 out:
 	respond(&r, rc, msg, t0, ans);
 	run_free(&r);
+	if (rc == MW_EDB && conn->wp != NULL) {
+		wp_close(conn->wp);
+		conn->wp = NULL;
+	}
 	req_free(&req);
 	if (body != NULL) {
 		explicit_bzero(body, bodysz);
@@ -705,8 +738,10 @@ action_cgi(const struct req_env *env, int fd, struct action_answer *ans)
 	rc = action_config(cfg_default_path(), &cfg, &wp, errbuf,
 			   sizeof(errbuf));
 	if (rc == MW_OK) {
-		action_run(&cfg, wp, env, fd, ans);
-		wp_close(wp);
+		struct action_conn conn = {wp, NULL};
+
+		action_run(&cfg, &conn, env, req_read_fd, &fd, ans);
+		action_conn_close(&conn);
 		cfg_free(&cfg);
 		return;
 	}
@@ -718,6 +753,17 @@ action_cgi(const struct req_env *env, int fd, struct action_answer *ans)
 	respond(&r, rc, "", now_ms(), ans);
 	cfg_free(&cfg);
 	log_set_request_id(NULL);
+}
+
+void
+action_conn_close(struct action_conn *c)
+{
+	if (c == NULL)
+		return;
+	wp_close(c->wp);
+	mautic_close(c->mautic);
+	c->wp = NULL;
+	c->mautic = NULL;
 }
 
 void

@@ -33,13 +33,26 @@ enum mw_err action_config(const char *path, struct cfg *cfg /* OUT */,
 			  struct wpstore **wp /* OUT */, char *err,
 			  size_t errsz);
 
-/* Handle one request with a loaded configuration (borrowed) and, if not
- * NULL, an open database connection (borrowed; left outside any
- * transaction): for the shell mode and a process that serves many
- * requests. */
-void action_run(const struct cfg *cfg, struct wpstore *wp,
-		const struct req_env *env, int fd,
+struct mautic;
+
+/* Connections kept between requests.  Both start NULL, are opened on
+ * first need by action_run() and stay open (outside any transaction) for
+ * the next request; a database connection that failed is dropped.  They
+ * are bound to the cfg they were opened with: close them when it changes. */
+struct action_conn {
+	struct wpstore *wp;    /* owned */
+	struct mautic *mautic; /* owned */
+};
+
+/* Handle one request with a loaded configuration (borrowed), connections
+ * kept by the caller, and the body from fn/ctx: the shell mode and the
+ * FastCGI loop use it; action_cgi() is this with fresh everything. */
+void action_run(const struct cfg *cfg, struct action_conn *conn,
+		const struct req_env *env, req_read_fn fn, void *ctx,
 		struct action_answer *ans /* OUT */);
+
+/* Close both connections.  NULL is fine. */
+void action_conn_close(struct action_conn *c);
 
 /* Release an answer.  NULL is fine. */
 void action_answer_free(struct action_answer *ans);

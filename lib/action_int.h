@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "action.h"
 #include "config.h"
 #include "model.h"
 #include "pwhash.h"
@@ -61,11 +62,13 @@ struct run {
 	struct request *req;   /* parsed request */
 	struct job *jobs;      /* one per contact */
 	size_t njobs;
-	struct mautic *mautic; /* opened on first need */
-	struct wpstore *wp;    /* opened on first need */
-	bool wp_borrowed;      /* wp belongs to the caller */
-	struct site site;      /* loaded on first need */
-	char reqid[17];	       /* hex request id */
+	struct action_conn *conn; /* the caller's kept connections */
+	struct mautic *mautic;	  /* conn->mautic once needed */
+	struct wpstore *wp;	  /* conn->wp once needed */
+	unsigned sql0;		  /* wp_queries() when it was taken */
+	unsigned calls0;	  /* mautic_calls() when it was taken */
+	struct site site;	  /* loaded on first need */
+	char reqid[17];		  /* hex request id */
 };
 
 /* Append a note to a job's answer. */

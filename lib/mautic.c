@@ -64,6 +64,13 @@ mautic_open(const struct cfg *cfg, struct mautic **out)
 	return MW_OK;
 }
 
+void
+mautic_begin(struct mautic *m)
+{
+	m->deadline_ms = now_ms() + (long long)m->cfg->timeout_ms;
+	m->last_status = 0;
+}
+
 static void
 drop_token(struct mautic *m)
 {

@@ -24,6 +24,10 @@ struct mautic;
  * time budget.  No network traffic yet. */
 enum mw_err mautic_open(const struct cfg *cfg, struct mautic **out /* OUT */);
 
+/* Start the next request on a kept client: a fresh time budget; the
+ * connection and the OAuth2 token stay. */
+void mautic_begin(struct mautic *m);
+
 /* Release the client.  NULL is fine. */
 void mautic_close(struct mautic *m);
 

@@ -21,11 +21,11 @@
 #include "log.h"
 #include "strparse.h"
 
-#define OC_TIMEOUT_S 1	       /* connect and per-command timeout */
-#define OC_PORT_DEFAULT 6379u  /* redis:// without a port */
-#define OC_DB_MAX 2147483647u  /* SELECT index (Redis: an int) */
-#define OC_URL_MAX 512	       /* longest [cache] redis we accept */
-#define OC_ID_MAX 24	       /* digits of a uint64_t plus NUL */
+#define OC_TIMEOUT_S 1		  /* connect and per-command timeout */
+#define OC_PORT_DEFAULT 6379u	  /* redis:// without a port */
+#define OC_DB_MAX 2147483647u	  /* SELECT index (Redis: an int) */
+#define OC_URL_MAX 512		  /* longest [cache] redis we accept */
+#define OC_ID_MAX 24		  /* digits of a uint64_t plus NUL */
 #define OC_PHP_BLANKS " \t\n\r\v" /* PHP trim()'s default set, less NUL */
 #define OC_PREFIX_TRIM "_-:$"	  /* Redis Object Cache trims the prefix */
 
@@ -55,12 +55,12 @@ static const struct {
 
 /* The parts every key starts with, borrowed from cfg or held here. */
 struct naming {
-	const char *salt;      /* trimmed [cache] redis_prefix (borrowed) */
-	size_t saltlen;	       /* its length */
-	const char *global;    /* prefix of global groups (borrowed) */
-	size_t globallen;      /* its length */
-	const char *blog;      /* prefix of blog groups (borrowed) */
-	size_t bloglen;	       /* its length */
+	const char *salt;	/* trimmed [cache] redis_prefix (borrowed) */
+	size_t saltlen;		/* its length */
+	const char *global;	/* prefix of global groups (borrowed) */
+	size_t globallen;	/* its length */
+	const char *blog;	/* prefix of blog groups (borrowed) */
+	size_t bloglen;		/* its length */
 	char blogid[OC_ID_MAX]; /* multisite: the blog id, blog points here */
 };
 
@@ -74,12 +74,12 @@ struct keyset {
 /* Where to connect, parsed from [cache] redis.  The password is a secret:
  * wiped by target_wipe(). */
 struct target {
-	bool unix_sock;			 /* path, not host:port */
-	char host[OC_URL_MAX];		 /* host name or address, or path */
-	unsigned port;			 /* TCP port */
-	uint64_t db;			 /* SELECT index, 0 = none */
-	char user[OC_URL_MAX];		 /* ACL user name, "" = default */
-	char pass[OC_URL_MAX];		 /* password, "" = no AUTH */
+	bool unix_sock;	       /* path, not host:port */
+	char host[OC_URL_MAX]; /* host name or address, or path */
+	unsigned port;	       /* TCP port */
+	uint64_t db;	       /* SELECT index, 0 = none */
+	char user[OC_URL_MAX]; /* ACL user name, "" = default */
+	char pass[OC_URL_MAX]; /* password, "" = no AUTH */
 };
 
 /* ---- key names ------------------------------------------------------- */
@@ -241,7 +241,8 @@ dedup(struct keyset *ks)
 		if (strcmp(r[i].s, r[i - 1].s) == 0) {
 			free(ks->v[r[i].i]);
 			ks->v[r[i].i] = NULL;
-			r[i].s = r[i - 1].s; /* freed: compare with the kept one */
+			r[i].s = r[i - 1].s; /* freed: compare with the kept one
+					      */
 		}
 	}
 	free(r);
@@ -591,8 +592,8 @@ del_keys(redisContext *c, char **keys, size_t nkeys)
 		argv[i + 1] = keys[i];
 		lens[i + 1] = strlen(keys[i]);
 	}
-	rc = command(c, "DEL", (int)nkeys + 1, argv, lens,
-		     REDIS_REPLY_INTEGER, &gone);
+	rc = command(c, "DEL", (int)nkeys + 1, argv, lens, REDIS_REPLY_INTEGER,
+		     &gone);
 	if (rc == MW_OK)
 		log_debug("objcache: %lld of %zu keys deleted", gone, nkeys);
 out:
@@ -623,8 +624,7 @@ objcache_invalidate(const struct cfg *cfg, const struct objcache_user *users,
 	}
 	rc = objcache_keys(cfg, users, n, &keys, &nkeys);
 	if (rc != MW_OK) {
-		log_err("objcache: cannot build the keys: %s",
-			mw_strerror(rc));
+		log_err("objcache: cannot build the keys: %s", mw_strerror(rc));
 		goto out;
 	}
 	memset(&ign, 0, sizeof(ign));

@@ -188,22 +188,31 @@ check_method(const struct req_env *env)
 	return MW_OK;
 }
 
+ssize_t
+req_read_fd(void *ctx, char *buf, size_t n)
+{
+	ssize_t r;
+
+	do
+		r = read(*(const int *)ctx, buf, n);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
 /* Read and drop up to n bytes (at most MW_DRAIN_MAX): a web server that
  * is still writing a refused body to us would otherwise turn our 413 into
  * its own 502. */
 static void
-drain(int fd, uint64_t n)
+drain(req_read_fn fn, void *ctx, uint64_t n)
 {
 	char sink[65536];
 
 	if (n > MW_DRAIN_MAX)
 		n = MW_DRAIN_MAX;
 	while (n > 0) {
-		ssize_t r = read(fd, sink,
-				 n < sizeof(sink) ? (size_t)n : sizeof(sink));
+		ssize_t r = fn(ctx, sink,
+			       n < sizeof(sink) ? (size_t)n : sizeof(sink));
 
-		if (r < 0 && errno == EINTR)
-			continue;
 		if (r <= 0)
 			return;
 		n -= (uint64_t)r;
@@ -211,7 +220,8 @@ drain(int fd, uint64_t n)
 }
 
 enum mw_err
-req_read_body(const struct req_env *env, int fd, char **body, size_t *bodysz)
+req_read_body_fn(const struct req_env *env, req_read_fn fn, void *ctx,
+		 char **body, size_t *bodysz)
 {
 	const char *cl = env->content_length;
 	uint64_t n = 0;
@@ -228,7 +238,7 @@ req_read_body(const struct req_env *env, int fd, char **body, size_t *bodysz)
 	    str_u64(cl, strlen(cl), 0, UINT64_MAX / 2, &n) != MW_OK)
 		return MW_EINPUT;
 	if (n > MW_BODY_MAX) {
-		drain(fd, n);
+		drain(fn, ctx, n);
 		return MW_ETOOBIG;
 	}
 	if (n == 0)
@@ -237,10 +247,8 @@ req_read_body(const struct req_env *env, int fd, char **body, size_t *bodysz)
 	if (b == NULL)
 		return MW_ENOMEM;
 	while (got < n) {
-		ssize_t r = read(fd, b + got, (size_t)n - got);
+		ssize_t r = fn(ctx, b + got, (size_t)n - got);
 
-		if (r < 0 && errno == EINTR)
-			continue;
 		if (r <= 0) {
 			free(b);
 			return MW_EINPUT;
@@ -251,6 +259,12 @@ req_read_body(const struct req_env *env, int fd, char **body, size_t *bodysz)
 	*body = b;
 	*bodysz = (size_t)n;
 	return MW_OK;
+}
+
+enum mw_err
+req_read_body(const struct req_env *env, int fd, char **body, size_t *bodysz)
+{
+	return req_read_body_fn(env, req_read_fd, &fd, body, bodysz);
 }
 
 /* The access key: header X-Access-Key, else the access_key parameter. */

@@ -12,19 +12,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "config.h"
 #include "err.h"
 #include "model.h"
 
-#define MW_QUERY_MAX 8192u	 /* bytes of QUERY_STRING */
-#define MW_BODY_MAX (4u << 20)	 /* bytes of a POST body */
-#define MW_DRAIN_MAX (64u << 20) /* bytes of a refused body read and dropped   \
-				  */
-#define REQ_VALUE_MAX 1024u	 /* bytes of one decoded parameter */
-#define REQ_EMAIL_MAX 100u	 /* wp_users.user_email */
-#define REQ_ROLE_MAX 64u	 /* role slug or display name */
-#define REQ_MSG_MAX 160u	 /* size of the caller's message buffer */
+#define MW_QUERY_MAX 8192u     /* bytes of QUERY_STRING */
+#define MW_BODY_MAX (4u << 20) /* bytes of a POST body */
+#define MW_DRAIN_MAX                                                           \
+	(64u << 20)	    /* bytes of a refused body read and dropped        \
+			     */
+#define REQ_VALUE_MAX 1024u /* bytes of one decoded parameter */
+#define REQ_EMAIL_MAX 100u  /* wp_users.user_email */
+#define REQ_ROLE_MAX 64u    /* role slug or display name */
+#define REQ_MSG_MAX 160u    /* size of the caller's message buffer */
 
 enum action {
 	ACTION_ADD,
@@ -59,6 +61,18 @@ struct request {
 
 /* Name of an action as clients spell it ("update_tags"). */
 const char *req_action_name(enum action a);
+
+/* A body source: read up to n bytes into buf; returns the count, 0 at the
+ * end, negative on error (like read(2), EINTR handled inside). */
+typedef ssize_t (*req_read_fn)(void *ctx, char *buf, size_t n);
+
+/* req_read_fn for a file descriptor; ctx points to the int fd. */
+ssize_t req_read_fd(void *ctx, char *buf, size_t n);
+
+/* req_read_body() from any source (FastCGI streams). */
+enum mw_err req_read_body_fn(const struct req_env *env, req_read_fn fn,
+			     void *ctx, char **body /* OUT */,
+			     size_t *bodysz /* OUT */);
 
 /* Check the method and CONTENT_LENGTH, then read exactly that many bytes
  * from fd.  *body is allocated (caller frees; NULL when empty).  Errors:

@@ -78,12 +78,15 @@ shell_action(const struct shell_args *a, FILE *out)
 	env.method = "GET";
 	env.query = q.p;
 	env.access_key = cfg.access_key;
-	action_run(&cfg, wp, &env, -1, &ans);
+	struct action_conn conn = {wp, NULL};
+	int fd = -1;
+
+	action_run(&cfg, &conn, &env, req_read_fd, &fd, &ans);
 	fprintf(out, "%s\n", ans.body);
 	rc = ans.status == 200 ? MW_OK : MW_EINPUT;
 	action_answer_free(&ans);
 	buf_free(&q);
-	wp_close(wp);
+	action_conn_close(&conn);
 	cfg_free(&cfg);
 	return rc == MW_OK ? 0 : 1;
 }

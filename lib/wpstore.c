@@ -100,6 +100,13 @@ wp_open(const struct cfg *cfg, struct wpstore **out)
 	return MW_OK;
 }
 
+bool
+wp_ping(struct wpstore *w)
+{
+	w->queries++;
+	return mysql_ping(w->db) == 0;
+}
+
 void
 wp_close(struct wpstore *w)
 {

@@ -24,6 +24,9 @@ struct wpstore;
  * MW_ECONFIG when it refuses the credentials or the database. */
 enum mw_err wp_open(const struct cfg *cfg, struct wpstore **out /* OUT */);
 
+/* True when the connection still answers (mysql_ping). */
+bool wp_ping(struct wpstore *w);
+
 /* Roll back anything open and disconnect.  NULL is fine. */
 void wp_close(struct wpstore *w);
 
