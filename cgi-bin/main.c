@@ -1,7 +1,9 @@
 /*
  * mautic-wp.cgi - Mautic webhooks into WordPress users.
  *
- * With GATEWAY_INTERFACE set it is a CGI: the environment and stdin go to
+ * Started by a FastCGI process manager (stdin is a listening socket), it
+ * serves requests in a loop (serve.c).  With GATEWAY_INTERFACE set it is a
+ * CGI: the environment and stdin go to
  * action_cgi(), and the status line and JSON answer come back.  Only then
  * is argv ignored, because a web server turns a query without '=' into
  * arguments.  From a shell it runs --check or --action.  No logic here.
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #include "action.h"
+#include "serve.h"
 #include "shell.h"
 #include "wpstore.h"
 
@@ -118,7 +121,9 @@ main(int argc, char **argv)
 	int rc;
 
 	keep_std_fds();
-	if (getenv("GATEWAY_INTERFACE") != NULL)
+	if (serve_is_fastcgi())
+		rc = serve_fastcgi();
+	else if (getenv("GATEWAY_INTERFACE") != NULL)
 		rc = cgi();
 	else if (argc > 1)
 		rc = shell(argc, argv);

@@ -692,20 +692,22 @@ out:
 }
 
 enum mw_err
-action_config(const char *path, struct cfg *cfg, struct wpstore **wp, char *err,
-	      size_t errsz)
+action_wpf_merge(struct cfg *cfg, struct wpstore **wp, char *err, size_t errsz)
 {
 	char *val = NULL;
 	size_t len = 0;
-	enum mw_err rc;
+	enum mw_err rc = MW_OK;
 
-	*wp = NULL;
-	rc = cfg_load(path, cfg, err, errsz);
-	if (rc != MW_OK || !cfg->use_wpf_options)
-		return rc;
+	if (!cfg->use_wpf_options)
+		return MW_OK;
 	/* WP Fusion keeps the key in the database: connect before the
 	 * request can be judged. */
-	rc = wp_open(cfg, wp);
+	if (*wp != NULL && !wp_ping(*wp)) {
+		wp_close(*wp);
+		*wp = NULL;
+	}
+	if (*wp == NULL)
+		rc = wp_open(cfg, wp);
 	if (rc == MW_OK)
 		rc = wp_option_get(*wp, "wpf_options", &val, &len);
 	if (rc == MW_OK)
@@ -719,6 +721,23 @@ action_config(const char *path, struct cfg *cfg, struct wpstore **wp, char *err,
 		explicit_bzero(val, len);
 		free(val);
 	}
+	if (rc == MW_EDB) {
+		wp_close(*wp);
+		*wp = NULL;
+	}
+	return rc;
+}
+
+enum mw_err
+action_config(const char *path, struct cfg *cfg, struct wpstore **wp, char *err,
+	      size_t errsz)
+{
+	enum mw_err rc;
+
+	*wp = NULL;
+	rc = cfg_load(path, cfg, err, errsz);
+	if (rc == MW_OK)
+		rc = action_wpf_merge(cfg, wp, err, errsz);
 	if (rc != MW_OK) {
 		wp_close(*wp);
 		*wp = NULL;
@@ -727,11 +746,24 @@ action_config(const char *path, struct cfg *cfg, struct wpstore **wp, char *err,
 }
 
 void
+action_error(enum mw_err rc, const char *why, struct action_answer *ans)
+{
+	struct run r;
+
+	memset(&r, 0, sizeof(r));
+	memset(ans, 0, sizeof(*ans));
+	new_request_id(r.reqid);
+	log_set_request_id(r.reqid);
+	log_err("config: %s", why);
+	respond(&r, rc, "", now_ms(), ans);
+	log_set_request_id(NULL);
+}
+
+void
 action_cgi(const struct req_env *env, int fd, struct action_answer *ans)
 {
 	struct cfg cfg;
 	struct wpstore *wp = NULL;
-	struct run r;
 	char errbuf[CFG_ERRMSG_MAX];
 	enum mw_err rc;
 
@@ -745,14 +777,8 @@ action_cgi(const struct req_env *env, int fd, struct action_answer *ans)
 		cfg_free(&cfg);
 		return;
 	}
-	memset(&r, 0, sizeof(r));
-	memset(ans, 0, sizeof(*ans));
-	new_request_id(r.reqid);
-	log_set_request_id(r.reqid);
-	log_err("config: %s", errbuf);
-	respond(&r, rc, "", now_ms(), ans);
+	action_error(rc, errbuf, ans);
 	cfg_free(&cfg);
-	log_set_request_id(NULL);
 }
 
 void

@@ -33,6 +33,18 @@ enum mw_err action_config(const char *path, struct cfg *cfg /* OUT */,
 			  struct wpstore **wp /* OUT */, char *err,
 			  size_t errsz);
 
+/* With use_wpf_options, merge WP Fusion's settings into cfg (in place)
+ * through *wp, connecting or reconnecting it as needed.  Does nothing
+ * otherwise. */
+enum mw_err action_wpf_merge(struct cfg *cfg, struct wpstore **wp, char *err,
+			     size_t errsz);
+
+/* The answer to a request that cannot be served because of its
+ * configuration (rc MW_ECONFIG, or MW_EDB while reading wpf_options); the
+ * reason goes to the log only. */
+void action_error(enum mw_err rc, const char *why,
+		  struct action_answer *ans /* OUT */);
+
 struct mautic;
 
 /* Connections kept between requests.  Both start NULL, are opened on

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 static enum log_level cur_level = LL_INFO;
+static log_sink_fn sink;
+static void *sink_ctx;
 static bool muted;
 static char req_id[33];
 
@@ -32,6 +34,13 @@ log_set_request_id(const char *id)
 		return;
 	}
 	snprintf(req_id, sizeof(req_id), "%s", id);
+}
+
+void
+log_set_sink(log_sink_fn fn, void *ctx)
+{
+	sink = fn;
+	sink_ctx = ctx;
 }
 
 void
@@ -77,6 +86,10 @@ log_write(enum log_level level, const char *fmt, ...)
 	if ((size_t)n >= sizeof(line)) {
 		n = (int)sizeof(line) - 1;
 		line[n - 1] = '\n';
+	}
+	if (sink != NULL) {
+		sink(line, (size_t)n, sink_ctx);
+		return;
 	}
 	/* One write() per record so that lines of concurrent CGIs don't mix. */
 	if (write(STDERR_FILENO, line, (size_t)n) < 0)

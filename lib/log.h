@@ -26,6 +26,12 @@ void log_set_level(enum log_level level);
  * NULL clears it. */
 void log_set_request_id(const char *id);
 
+/* Where records go: by default stderr (the web server's error log for a
+ * CGI).  A FastCGI process sends them down the request's error stream
+ * instead; fn NULL restores stderr. */
+typedef void (*log_sink_fn)(const char *line, size_t len, void *ctx);
+void log_set_sink(log_sink_fn fn, void *ctx);
+
 /* Silence every record (shell diagnostics print their own lines). */
 void log_mute(bool mute);
 

@@ -80,9 +80,16 @@ class Stack:
         self.ca = env["MW_CA"]
         self.mautic_url = env["MW_MAUTIC_URL"]
         self.urls = {"apache": env["MW_APACHE_URL"], "nginx": env["MW_NGINX_URL"]}
+        self.mode = "cgi"
         self.logs = {"apache": os.path.join(env["MW_LOG_DIR"], "apache-error.log"),
                      "nginx": os.path.join(env["MW_LOG_DIR"], "nginx-error.log")}
         self.ssl = ssl.create_default_context(cafile=self.ca)
+
+    def persistent(self):
+        """Talk to the FastCGI processes (mod_fcgid, spawn-fcgi) instead."""
+        self.mode = "persistent"
+        for k in self.urls:
+            self.urls[k] = self.urls[k].replace("/cgi-bin/", "/fcgi-bin/")
 
     # ---- configuration -------------------------------------------------
     def config(self, **over):
@@ -195,6 +202,8 @@ class Stack:
         if server == "nginx":
             parts = re.findall(r'FastCGI sent in stderr: "(.*?)" while ', text, re.S)
             text = "\n".join(parts)
+        # mod_fcgid prefixes each line of a FastCGI process's stderr.
+        text = re.sub(r"^.*?mod_fcgid: stderr: ", "", text, flags=re.M)
         return "\n".join(line for line in text.splitlines()
                          if line.startswith("mautic-wp[")) + "\n"
 

@@ -132,6 +132,9 @@ def main():
     ap.add_argument("--server", choices=("apache", "nginx"))
     ap.add_argument("-k")
     ap.add_argument("-v", action="store_true")
+    ap.add_argument("--mode", choices=("cgi", "persistent"), default="cgi",
+                    help="persistent: the same tests against the FastCGI processes"
+                         " (Apache mod_fcgid, nginx + spawn-fcgi)")
     ap.add_argument("--valgrind", action="store_true",
                     help="serve the CGI under valgrind memcheck (Apache only, tests"
                          " that depend on timing or volume are left out)")
@@ -140,7 +143,12 @@ def main():
     if a.cgi:
         subprocess.run([os.path.join(mw.STACK, "install-cgi.sh"), a.cgi], check=True)
     vg = valgrind_install(env) if a.valgrind else None
+    if a.mode == "persistent":
+        subprocess.run([os.path.join(mw.STACK, "fcgi-up.sh")] + ([a.cgi] if a.cgi else
+                       [os.path.join(env["MW_CGI_DIR"], "mautic-wp.cgi")]), check=True)
     t = mw.Stack(env)
+    if a.mode == "persistent":
+        t.persistent()
     marks = {srv: t.log_mark(srv) for srv in t.logs}
     tests = load_tests(a.k)
     failed, passed = [], 0

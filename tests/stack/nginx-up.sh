@@ -85,6 +85,15 @@ http {
 			fastcgi_pass unix:$SOCK;
 		}
 
+		# The persistent mode: the same binary kept alive by spawn-fcgi.
+		location = /fcgi-bin/mautic-wp.cgi {
+			include /etc/nginx/fastcgi_params;
+			fastcgi_param SCRIPT_FILENAME $MW_STATE/fcgi-bin/mautic-wp.cgi;
+			fastcgi_param MAUTIC_WP_CONFIG $MW_STATE/etc/mautic-wp.conf;
+			fastcgi_read_timeout 60s;
+			fastcgi_pass unix:$MW_STATE/fcgi/mautic-wp.sock;
+		}
+
 		location / {
 			return 404;
 		}
