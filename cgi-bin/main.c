@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "action.h"
+#include "import.h"
 #include "serve.h"
 #include "shell.h"
 #include "wpstore.h"
@@ -23,6 +24,8 @@ static const char usage[] =
 	"usage: mautic-wp.cgi --check [--config FILE]\n"
 	"       mautic-wp.cgi --action add|update|update_tags|test --contact ID\n"
 	"                     [--role ROLE] [--send-notification] [--dry-run] [--config FILE]\n"
+	"       mautic-wp.cgi --import --tag TAG|--segment ALIAS [--role ROLE]\n"
+	"                     [--send-notification] [--dry-run] [--state FILE] [--config FILE]\n"
 	"Without arguments and with GATEWAY_INTERFACE set, it runs as a CGI program.\n";
 
 /* fds 0-2 must exist, or a later open() could become our stderr. */
@@ -76,15 +79,25 @@ static int
 shell(int argc, char **argv)
 {
 	struct shell_args a;
-	bool check = false;
+	struct import_args im;
+	bool check = false, import = false;
 	int i;
 
 	memset(&a, 0, sizeof(a));
+	memset(&im, 0, sizeof(im));
 	for (i = 1; i < argc; i++) {
 		const char **dst = NULL;
 
 		if (strcmp(argv[i], "--check") == 0)
 			check = true;
+		else if (strcmp(argv[i], "--import") == 0)
+			import = true;
+		else if (strcmp(argv[i], "--tag") == 0)
+			dst = &im.tag;
+		else if (strcmp(argv[i], "--segment") == 0)
+			dst = &im.segment;
+		else if (strcmp(argv[i], "--state") == 0)
+			dst = &im.state;
 		else if (strcmp(argv[i], "--dry-run") == 0)
 			a.dry_run = true;
 		else if (strcmp(argv[i], "--send-notification") == 0)
@@ -106,6 +119,18 @@ shell(int argc, char **argv)
 		}
 		if (dst != NULL && (*dst = value(argc, argv, &i)) == NULL)
 			return 2;
+	}
+	if (import) {
+		if (check || a.action != NULL ||
+		    (im.tag != NULL) == (im.segment != NULL)) {
+			fprintf(stderr, "%s", usage);
+			return 2;
+		}
+		im.config = a.config;
+		im.role = a.role;
+		im.dry_run = a.dry_run;
+		im.notify = a.notify;
+		return import_run(&im, stdout);
 	}
 	if (check && a.action == NULL)
 		return shell_check(a.config, stdout);

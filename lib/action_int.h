@@ -43,6 +43,8 @@ struct job {
 	char *reset_key;	       /* welcome-mail key (secret) */
 	char *login;		       /* new user's login, for the mail */
 	char *email;		       /* new user's e-mail, for the mail */
+	char *old_email;	       /* replaced user_email (object cache) */
+	char *old_nicename;	       /* replaced user_nicename */
 };
 
 /* What the site says about itself, read once per request. */

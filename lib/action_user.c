@@ -19,6 +19,7 @@
 #include "log.h"
 #include "mail.h"
 #include "mautic.h"
+#include "objcache.h"
 #include "phpser.h"
 #include "strparse.h"
 #include "wpfmt.h"
@@ -115,6 +116,8 @@ job_free(struct job *j)
 	free(j->reset_key);
 	free(j->login);
 	free(j->email);
+	free(j->old_email);
+	free(j->old_nicename);
 	memset(j, 0, sizeof(*j));
 }
 
@@ -331,7 +334,11 @@ update_email(struct run *r, struct job *j, struct wp_user *u, bool priv,
 			 (unsigned long long)other);
 		return MW_OK;
 	}
-	rc = wp_user_set(r->wp, j->uid, WP_COL_EMAIL, val);
+	free(j->old_email);
+	j->old_email = strdup(u->col[WP_COL_EMAIL]);
+	rc = j->old_email != NULL ? MW_OK : MW_ENOMEM;
+	if (rc == MW_OK)
+		rc = wp_user_set(r->wp, j->uid, WP_COL_EMAIL, val);
 	if (rc == MW_OK)
 		rc = wp_user_set(r->wp, j->uid, WP_COL_ACTIVATION, "");
 	j->changed = true;
@@ -426,6 +433,12 @@ update_column(struct run *r, struct job *j, struct wp_user *u,
 	if (rc != MW_OK || strcmp(out, u->col[col]) == 0)
 		return rc;
 	j->changed = true;
+	if (col == WP_COL_NICENAME) {
+		free(j->old_nicename);
+		j->old_nicename = strdup(u->col[col]);
+		if (j->old_nicename == NULL)
+			return MW_ENOMEM;
+	}
 	return wp_user_set(r->wp, j->uid, col, out);
 }
 
@@ -1119,10 +1132,51 @@ welcome_mail(struct run *r, struct job *j)
 	free(url);
 }
 
+/* Drop the object cache's copies of every user this request changed. */
+static void
+drop_cached(struct run *r)
+{
+	struct objcache_user *v;
+	struct wp_user *rows;
+	size_t i, n = 0;
+
+	if (r->cfg->redis == NULL || r->wp == NULL)
+		return;
+	v = calloc(r->njobs + 1, sizeof(*v));
+	rows = calloc(r->njobs + 1, sizeof(*rows));
+	for (i = 0; v != NULL && rows != NULL && i < r->njobs; i++) {
+		struct job *j = &r->jobs[i];
+
+		if (!j->changed || j->uid == 0 ||
+		    wp_user_get(r->wp, j->uid, &rows[n]) != MW_OK)
+			continue;
+		v[n].id = j->uid;
+		v[n].login = rows[n].col[WP_COL_LOGIN];
+		v[n].email = rows[n].col[WP_COL_EMAIL];
+		v[n].nicename = rows[n].col[WP_COL_NICENAME];
+		v[n].old_email = j->old_email;
+		v[n].old_nicename = j->old_nicename;
+		v[n].created = j->outcome == OUT_CREATED;
+		n++;
+	}
+	if (n > 0 && objcache_invalidate(r->cfg, v, n) != MW_OK)
+		for (i = 0; i < r->njobs; i++)
+			if (r->jobs[i].changed && r->jobs[i].uid != 0)
+				job_note(
+					&r->jobs[i],
+					"the object cache could not be updated");
+	for (i = 0; rows != NULL && i < n; i++)
+		wp_user_free(&rows[i]);
+	free(rows);
+	free(v);
+}
+
 void
 action_user_after_commit(struct run *r)
 {
 	size_t i;
+
+	drop_cached(r);
 
 	for (i = 0; i < r->njobs; i++) {
 		struct job *j = &r->jobs[i];

@@ -550,3 +550,58 @@ out:
 	*n = l.n;
 	return MW_OK;
 }
+
+enum mw_err
+contact_parse_list(const char *json, size_t len, struct contact **out,
+		   size_t *n, uint64_t *total)
+{
+	cJSON *root;
+	const cJSON *list, *doc, *tot;
+	struct contact *v = NULL;
+	size_t count = 0, i;
+	enum mw_err rc = MW_EINPUT;
+	int size;
+
+	root = parse_json(json, len);
+	list = cJSON_GetObjectItemCaseSensitive(root, "contacts");
+	tot = cJSON_GetObjectItemCaseSensitive(root, "total");
+	if (!cJSON_IsObject(list) && !cJSON_IsArray(list))
+		goto out;
+	size = cJSON_GetArraySize(list);
+	if (size > CONTACT_PAGE_MAX)
+		goto out;
+	*total = 0;
+	if (tot != NULL && !read_id(tot, total) &&
+	    !(cJSON_IsString(tot) && strcmp(tot->valuestring, "0") == 0) &&
+	    !(cJSON_IsNumber(tot) && tot->valuedouble == 0))
+		goto out;
+	v = calloc((size_t)size + 1, sizeof(*v));
+	rc = MW_ENOMEM;
+	if (v == NULL)
+		goto out;
+	rc = MW_OK;
+	cJSON_ArrayForEach(doc, list) {
+		if (!cJSON_IsObject(doc))
+			continue;
+		rc = read_contact(doc, &v[count]);
+		if (rc != MW_OK)
+			break;
+		if (v[count].id == 0) {
+			contact_free(&v[count]);
+			rc = MW_EINPUT;
+			break;
+		}
+		count++;
+	}
+out:
+	cJSON_Delete(root);
+	if (rc != MW_OK) {
+		for (i = 0; i < count; i++)
+			contact_free(&v[i]);
+		free(v);
+		return rc;
+	}
+	*out = v;
+	*n = count;
+	return MW_OK;
+}

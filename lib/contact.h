@@ -28,6 +28,16 @@
 enum mw_err contact_parse_rest(const char *json, size_t len,
 			       struct contact *out /* OUT */);
 
+#define CONTACT_PAGE_MAX 1000 /* contacts in one list answer */
+
+/* Parse a GET /api/contacts answer: {"total": "N", "contacts": {id: doc}}
+ * (or a list, or [] when empty).  *out is allocated with *n contacts
+ * (caller frees each with contact_free, then the array); *total is what
+ * Mautic says matches in all. */
+enum mw_err contact_parse_list(const char *json, size_t len,
+			       struct contact **out /* OUT */,
+			       size_t *n /* OUT */, uint64_t *total /* OUT */);
+
 /* Parse a global-webhook body: every "mautic.*" key whose value is an
  * array, every item; one event per contact id (the newest item wins; a
  * delete only when nothing else names the id).  *evs is allocated (caller

@@ -640,3 +640,38 @@ out:
 	buf_free(&x.answer);
 	return rc;
 }
+
+enum mw_err
+mautic_list_contacts(struct mautic *m, const char *search, uint64_t start,
+		     unsigned limit, struct contact **out, size_t *n,
+		     uint64_t *total)
+{
+	char path[1024], *enc;
+	struct exchange x = {"GET", path, NULL, NULL, true, 0, {NULL, 0, 0, 0}};
+	enum mw_err rc;
+
+	rc = ensure_curl(m);
+	if (rc != MW_OK)
+		return rc;
+	enc = curl_easy_escape(m->curl, search, 0);
+	if (enc == NULL)
+		return MW_ENOMEM;
+	snprintf(
+		path, sizeof(path),
+		"/api/contacts?search=%s&start=%llu&limit=%u&orderBy=id&orderByDir=asc",
+		enc, (unsigned long long)start, limit);
+	curl_free(enc);
+	buf_init(&x.answer, MAUTIC_ANSWER_MAX * 8);
+	rc = api_call(m, &x);
+	if (rc == MW_OK) {
+		rc = contact_parse_list(x.answer.p ? x.answer.p : "",
+					x.answer.len, out, n, total);
+		if (rc == MW_EINPUT) {
+			log_err("mautic: GET /api/contacts: the answer is not a contact list (%zu bytes)",
+				x.answer.len);
+			rc = MW_EUPSTREAM;
+		}
+	}
+	buf_free(&x.answer);
+	return rc;
+}

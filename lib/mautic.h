@@ -10,6 +10,7 @@
 #ifndef MW_MAUTIC_H
 #define MW_MAUTIC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -49,6 +50,14 @@ enum mw_err mautic_ping(struct mautic *m);
  * (caller frees each and the array). */
 enum mw_err mautic_field_aliases(struct mautic *m, char ***aliases /* OUT */,
 				 size_t *n /* OUT */);
+
+/* One page of GET /api/contacts?search=...&start=&limit=, ordered by id
+ * (see contact_parse_list for what comes back). */
+enum mw_err mautic_list_contacts(struct mautic *m, const char *search,
+				 uint64_t start, unsigned limit,
+				 struct contact **out /* OUT */,
+				 size_t *n /* OUT */,
+				 uint64_t *total /* OUT */);
 
 /* HTTP status of the last answer (0 when none came). */
 long mautic_last_status(const struct mautic *m);

@@ -37,7 +37,7 @@ stop() {
 
 rc=0
 # Front ends first, the database last.
-for c in nginx apache wordpress mautic smtp db; do
+for c in nginx apache wordpress mautic smtp redis db; do
 	case " $* " in
 	*" $c "*) ;;
 	*) continue ;;

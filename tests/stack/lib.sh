@@ -17,6 +17,7 @@
 : "${MW_MAUTIC_PORT:=18443}"
 : "${MW_SMTP_PORT:=12525}"
 : "${MW_WP_PORT:=18083}"
+: "${MW_REDIS_PORT:=16379}"
 # WordPress reads /etc/wordpress/config-$WP_CONFIG_NAME.php (global: give
 # each state dir its own name when several stacks run).
 : "${WP_CONFIG_NAME:=mwtest}"
@@ -39,9 +40,10 @@ esac
 MW_DB_SOCKET="$MW_STATE/db/mysqld.sock"
 MW_CA="$MW_STATE/tls/ca.crt"
 MW_CONFIG="$MW_STATE/etc/mautic-wp.conf"
+MW_REDIS_SOCKET="$MW_STATE/redis/redis.sock"
 export MW_STATE MW_DB_PORT MW_APACHE_PORT MW_NGINX_PORT MW_MAUTIC_PORT \
 	MW_SMTP_PORT MW_WP_PORT WP_CONFIG_NAME MW_CGI MW_DB_SOCKET MW_CA MW_CONFIG \
-	MW_ROOT MW_STACK MW_PYTHON
+	MW_ROOT MW_STACK MW_PYTHON MW_REDIS_PORT MW_REDIS_SOCKET
 
 # ---- logging -------------------------------------------------------------
 # log MESSAGE...: one line on stderr, prefixed with the script's name.
@@ -322,17 +324,27 @@ db_ping() {
 		ping >/dev/null 2>&1
 }
 
+# ---- Redis client --------------------------------------------------------
+# redis_ping: true if the test Redis of this state dir answers PING on its
+# socket and listens on $MW_REDIS_PORT.
+redis_ping() {
+	[ "$(redis-cli -s "$MW_REDIS_SOCKET" ping 2>/dev/null)" = PONG ] &&
+		[ "$(redis-cli -s "$MW_REDIS_SOCKET" --raw config get port 2>/dev/null |
+			tail -n 1)" = "$MW_REDIS_PORT" ]
+}
+
 # ---- components ----------------------------------------------------------
 # All components, in start order; MW_DEFAULT_COMPONENTS is what up.sh and
 # down.sh do without arguments and what status.sh requires to be up.
-MW_COMPONENTS="db mautic smtp apache nginx wordpress"
+MW_COMPONENTS="db redis mautic smtp apache nginx wordpress"
 # shellcheck disable=SC2034 # used by up.sh and status.sh
-MW_DEFAULT_COMPONENTS="db mautic smtp apache nginx wordpress"
+MW_DEFAULT_COMPONENTS="db redis mautic smtp apache nginx wordpress"
 
 # pidfile_of NAME: the pid file of a server (fcgiwrap is nginx's partner).
 pidfile_of() {
 	case $1 in
 	db) echo "$MW_STATE/db/mysqld.pid" ;;
+	redis) echo "$MW_STATE/redis/redis.pid" ;;
 	mautic) echo "$MW_STATE/mautic/pid" ;;
 	smtp) echo "$MW_STATE/smtp/pid" ;;
 	apache) echo "$MW_STATE/apache/httpd.pid" ;;
@@ -347,6 +359,7 @@ pidfile_of() {
 port_of() {
 	case $1 in
 	db) echo "$MW_DB_PORT" ;;
+	redis) echo "$MW_REDIS_PORT" ;;
 	mautic) echo "$MW_MAUTIC_PORT" ;;
 	smtp) echo "$MW_SMTP_PORT" ;;
 	apache) echo "$MW_APACHE_PORT" ;;

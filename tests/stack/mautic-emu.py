@@ -1209,6 +1209,12 @@ class Handler(BaseHTTPRequestHandler):
                         return self.send(404, json.dumps(
                             {"ok": False, "error": "no such contact"}))
                     return ok(st.simple(c))
+            if path == "/_emu/contacts" and cmd == "POST":
+                # Bulk seeding: {"contacts": [{"id": N, "fields": ..., "tags": ...}]}
+                with st.lock:
+                    for one in spec.get("contacts") or []:
+                        st.put_control(int(one["id"]), one)
+                    return ok({"ok": True, "count": len(spec.get("contacts") or [])})
             if path == "/_emu/contacts":
                 with st.lock:
                     return ok({"contacts": [st.simple(c) for c in sorted(

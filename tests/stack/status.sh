@@ -10,11 +10,12 @@ set -uo pipefail
 
 rc=0
 printf '%-9s %-8s %7s %5s  %s\n' NAME STATE PID PROCS ADDRESS
-for c in db mautic smtp apache nginx fcgiwrap wordpress; do
+for c in db redis mautic smtp apache nginx fcgiwrap wordpress; do
 	pf=$(pidfile_of "$c")
 	port=$(port_of "$c" 2>/dev/null || true)
 	case $c in
 	db) addr="127.0.0.1:$MW_DB_PORT $MW_DB_SOCKET" ;;
+	redis) addr="redis://127.0.0.1:$MW_REDIS_PORT $MW_REDIS_SOCKET" ;;
 	mautic) addr="https://127.0.0.1:$MW_MAUTIC_PORT" ;;
 	smtp) addr="smtp://127.0.0.1:$MW_SMTP_PORT" ;;
 	apache) addr="http://127.0.0.1:$MW_APACHE_PORT/cgi-bin/" ;;
@@ -31,6 +32,8 @@ for c in db mautic smtp apache nginx fcgiwrap wordpress; do
 			if [ -n "$port" ] && ! port_busy "$port"; then
 				state=noport
 			elif [ $c = db ] && ! db_ping; then
+				state=noping
+			elif [ $c = redis ] && ! redis_ping; then
 				state=noping
 			fi
 		elif [ "$n" -gt 0 ]; then

@@ -2,8 +2,8 @@
 # Bring up the test stack under $MW_STATE (default /tmp/mw).
 #
 # Usage: tests/stack/up.sh [component ...]
-#   components: db mautic smtp apache nginx wordpress (default: all, in that
-#   order; wordpress needs db)
+#   components: db redis mautic smtp apache nginx wordpress (default: all, in
+#   that order; wordpress needs db)
 #
 # First it creates the state layout (owners and modes), installs the CGI
 # ($MW_CGI, default build/dev/cgi-bin/mautic-wp.cgi, if it was built) and
@@ -56,7 +56,10 @@ build_hello
 		"MW_CGI_DIR=$MW_STATE/cgi-bin" \
 		"MW_CONFIG=$MW_CONFIG" \
 		"MW_CACHE_DIR=$MW_STATE/cache" \
-		"MW_LOG_DIR=$MW_STATE/logs"; do
+		"MW_LOG_DIR=$MW_STATE/logs" \
+		"MW_REDIS_PORT=$MW_REDIS_PORT" \
+		"MW_REDIS_URL=redis://127.0.0.1:$MW_REDIS_PORT/0" \
+		"MW_REDIS_SOCKET=$MW_REDIS_SOCKET"; do
 		printf '%s=%q\n' "${kv%%=*}" "${kv#*=}"
 	done
 } >"$MW_STATE/stack.env.new"
