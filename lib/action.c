@@ -196,6 +196,63 @@ make_jobs(struct run *r)
 	return MW_OK;
 }
 
+/* Forget what a failed transaction decided, keep what was read. */
+static void
+jobs_reset(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->njobs; i++) {
+		struct job *j = &r->jobs[i];
+		struct job keep = *j;
+
+		/* The contact read from Mautic stays (same address). */
+		memset(&j->fetched, 0, sizeof(j->fetched));
+		job_free(j);
+		j->contact_id = keep.contact_id;
+		j->payload = keep.payload;
+		j->deleted = keep.deleted;
+		j->fetched = keep.fetched;
+		j->data = keep.data;
+		j->outcome = OUT_UNCHANGED;
+	}
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Lock every user the jobs will write, in ascending ID order, so that two
+ * requests touching the same users never wait on each other crosswise. */
+enum mw_err
+run_lock_users(struct run *r)
+{
+	uint64_t *ids;
+	size_t i, n = 0;
+	enum mw_err rc = MW_OK;
+
+	ids = calloc(r->njobs + 1, sizeof(*ids));
+	if (ids == NULL)
+		return MW_ENOMEM;
+	for (i = 0; i < r->njobs; i++)
+		if (r->jobs[i].uid != 0 && !r->jobs[i].deleted)
+			ids[n++] = r->jobs[i].uid;
+	qsort(ids, n, sizeof(*ids), cmp_u64);
+	for (i = 0; rc == MW_OK && i < n; i++)
+		if (i == 0 || ids[i] != ids[i - 1]) {
+			rc = wp_user_lock(r->wp, ids[i]);
+			if (rc == MW_EINPUT)
+				rc = MW_OK; /* deleted meanwhile: the job says
+					       so */
+		}
+	free(ids);
+	return rc;
+}
+
 /* Find the WordPress user of a job: by contact id, else by e-mail. */
 enum mw_err
 run_find_user(struct run *r, struct job *j)
@@ -217,6 +274,8 @@ run_load_contact(struct run *r, struct job *j, bool need_fields)
 {
 	enum mw_err rc;
 
+	if (j->data != NULL)
+		return MW_OK; /* loaded before a deadlock retry */
 	if (j->payload != NULL && j->payload->has_tags &&
 	    (!need_fields || j->payload->has_fields)) {
 		j->data = j->payload;
@@ -370,6 +429,8 @@ do_update_tags(struct run *r)
 	}
 	if (rc == MW_OK)
 		rc = wp_begin(r->wp);
+	if (rc == MW_OK)
+		rc = run_lock_users(r);
 	for (i = 0; rc == MW_OK && i < r->njobs; i++)
 		if (r->jobs[i].uid != 0 && !r->jobs[i].deleted)
 			rc = write_tags_job(r, &r->jobs[i]);
@@ -645,6 +706,7 @@ action_run(const struct cfg *cfg, struct action_conn *conn,
 	   const struct req_env *env, req_read_fn fn, void *ctx,
 	   struct action_answer *ans)
 {
+	int attempt;
 	struct request req;
 	struct run r;
 	char msg[REQ_MSG_MAX] = "";
@@ -671,7 +733,19 @@ action_run(const struct cfg *cfg, struct action_conn *conn,
 	r.req = &req;
 	rc = make_jobs(&r);
 	if (rc == MW_OK)
-		rc = handlers[req.action](&r);
+		for (attempt = 1; rc == MW_OK; attempt++) {
+			rc = handlers[req.action](&r);
+			/* InnoDB rolled a deadlocked transaction back: run it
+			 * again (Mautic's data is kept, so no second API call).
+			 */
+			if (rc != MW_EDB || attempt == 3 ||
+			    !wp_deadlocked(r.wp))
+				break;
+			log_info("retrying after a deadlock (attempt %d)",
+				 attempt + 1);
+			jobs_reset(&r);
+			rc = MW_OK;
+		}
 	if (rc == MW_OK && !req.dry_run)
 		action_user_after_commit(&r);
 	if (rc != MW_EDB)

@@ -89,6 +89,9 @@ enum mw_err run_find_user(struct run *r, struct job *j);
  * needed (tags, and fields when need_fields), else GET from Mautic. */
 enum mw_err run_load_contact(struct run *r, struct job *j, bool need_fields);
 
+/* Lock the jobs' users in ascending ID order (inside the transaction). */
+enum mw_err run_lock_users(struct run *r);
+
 /* Store the job's tags as WP Fusion does (inside the transaction). */
 enum mw_err run_store_tags(struct run *r, struct job *j);
 

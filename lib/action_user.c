@@ -230,7 +230,7 @@ wanted_role(struct run *r, struct job *j, const char *wanted)
 static enum mw_err
 set_role(struct run *r, struct job *j, const struct role *ro)
 {
-	char key[96], lvl[8], *old = NULL;
+	char key[96], lvl[24], *old = NULL;
 	size_t len = 0;
 	struct buf caps;
 	enum mw_err rc;
@@ -714,7 +714,7 @@ core_meta(struct run *r, struct job *j, const char *login,
 {
 	char first[TEXT_MAX], last[TEXT_MAX], nick[TEXT_MAX],
 		desc[TEXT_MAX * 4];
-	char key[96], lvl[8], *domain = NULL;
+	char key[96], lvl[24], *domain = NULL;
 	struct buf caps;
 	enum mw_err rc = MW_OK;
 	size_t i;
@@ -1032,6 +1032,8 @@ action_update(struct run *r)
 		rc = load_all(r, true);
 	if (rc == MW_OK)
 		rc = wp_begin(r->wp);
+	if (rc == MW_OK)
+		rc = run_lock_users(r);
 	for (i = 0; rc == MW_OK && i < r->njobs; i++)
 		if (r->jobs[i].uid != 0 && !r->jobs[i].deleted)
 			rc = update_user(r, &r->jobs[i]);

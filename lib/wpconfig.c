@@ -69,7 +69,16 @@ enum run { RUN_LIVE, RUN_MAYBE, RUN_DEAD };
 enum kst { K_UNSET, K_VALUE, K_UNKNOWN, K_MAYBE };
 
 /* Why a key is unreadable; see set_why(). */
-enum why { W_NOTLIT, W_DQUOTE, W_NUL, W_COND, W_INCLUDE, W_COMPUTED, W_HOST };
+enum why {
+	W_NONE,
+	W_NOTLIT,
+	W_DQUOTE,
+	W_NUL,
+	W_COND,
+	W_INCLUDE,
+	W_COMPUTED,
+	W_HOST
+};
 
 /* The parts of a literal string. */
 enum lit { LIT_OK, LIT_DQ, LIT_NUL, LIT_NOMEM };
@@ -87,21 +96,23 @@ struct parser {
 	bool opened;		     /* a <?php tag was seen */
 	unsigned char blk[NEST_MAX]; /* open blocks: enum run | BLK_ALT */
 	unsigned nblk, ndead, nmaybe;
-	size_t paren;		    /* open ( and [ */
-	enum hdr hdr;		    /* reading a control header "if (...)" */
-	bool hdr_else;		    /* ... of elseif or else */
-	size_t hdr_paren;	    /* paren depth outside the header */
-	size_t guard_pos;	    /* token governed by a guard */
-	enum run guard_run;	    /* how surely it runs */
-	size_t alt_pos;		    /* ':' opening an alternative block */
-	bool alt_else;		    /* ... of "else:" or "elseif (...):" */
-	enum kst st[WPCONFIG__MAX]; /* what is known of each key */
-	char *val[WPCONFIG__MAX];   /* K_VALUE: the value; owned, wiped */
-	size_t vpos[WPCONFIG__MAX]; /* K_VALUE: where it was set */
-	struct wpconfig *res;	    /* why[] is written here */
-	enum mw_err rc;		    /* set when a step fails */
-	const char *fail;	    /* MW_ECONFIG: what is wrong */
-	size_t failpos;		    /* ... and where */
+	size_t paren;		     /* open ( and [ */
+	enum hdr hdr;		     /* reading a control header "if (...)" */
+	bool hdr_else;		     /* ... of elseif or else */
+	size_t hdr_paren;	     /* paren depth outside the header */
+	size_t guard_pos;	     /* token governed by a guard */
+	enum run guard_run;	     /* how surely it runs */
+	size_t alt_pos;		     /* ':' opening an alternative block */
+	bool alt_else;		     /* ... of "else:" or "elseif (...):" */
+	enum kst st[WPCONFIG__MAX];  /* what is known of each key */
+	char *val[WPCONFIG__MAX];    /* K_VALUE: the value; owned, wiped */
+	size_t vpos[WPCONFIG__MAX];  /* K_VALUE: where it was set */
+	enum why why[WPCONFIG__MAX]; /* why a key is unreadable */
+	size_t wpos[WPCONFIG__MAX];  /* ... and where (formatted at the end) */
+	struct wpconfig *res;	     /* why[] is written here */
+	enum mw_err rc;		     /* set when a step fails */
+	const char *fail;	     /* MW_ECONFIG: what is wrong */
+	size_t failpos;		     /* ... and where */
 };
 
 static const struct {
@@ -118,8 +129,8 @@ static const struct {
 /* PHP's multi-byte operators, longest first. */
 static const char *const ops[] = {
 	"<<=", ">>=", "**=", "...", "<=>", "===", "!==", "?\?=", "?->",
-	"++",  "--",  "->",  "=>",  "::",  "==",  "!=",	 "<>",	"<=",
-	">=",  "&&",  "||",  "??",  "+=",  "-=",  "*=",	 "/=",	".=",
+	"++",  "--",  "->",  "=>",  "::",  "==",  "!=",	 "<>",	 "<=",
+	">=",  "&&",  "||",  "??",  "+=",  "-=",  "*=",	 "/=",	 ".=",
 	"%=",  "&=",  "|=",  "^=",  "<<",  ">>",  "**",
 };
 
@@ -551,6 +562,9 @@ set_why(struct parser *p, int k, enum why w, size_t pos)
 	size_t line = line_of(p->lx.s, p->lx.len, pos);
 
 	switch (w) {
+	case W_NONE:
+		d[0] = '\0';
+		break;
 	case W_NOTLIT:
 		snprintf(
 			d, WPCONFIG_WHY_MAX,
@@ -602,8 +616,10 @@ unreadable(struct parser *p, int k, enum kst st, enum why w, size_t pos)
 {
 	wipe_free(p->val[k]);
 	p->val[k] = NULL;
-	if (p->st[k] != K_MAYBE || st != K_MAYBE)
-		set_why(p, k, w, pos);
+	if (p->st[k] != K_MAYBE || st != K_MAYBE) {
+		p->why[k] = w;
+		p->wpos[k] = pos;
+	}
 	p->st[k] = st;
 	return true;
 }
@@ -629,7 +645,7 @@ set_value(struct parser *p, int k, const struct tok *v, size_t pos)
 	p->val[k] = d;
 	p->vpos[k] = pos;
 	p->st[k] = K_VALUE;
-	p->res->why[k][0] = '\0';
+	p->why[k] = W_NONE;
 	return true;
 }
 
@@ -984,8 +1000,8 @@ static bool
 on_prefix(struct parser *p, enum run run, bool start)
 {
 	static const char *const assign[] = {
-		"=",  ".=", "?\?=", "+=", "-=",	"*=",  "/=",
-		"%=", "&=", "|=",  "^=", "<<=", ">>=", "**="};
+		"=",  ".=", "?\?=", "+=", "-=",	 "*=",	"/=",
+		"%=", "&=", "|=",   "^=", "<<=", ">>=", "**="};
 	const int k = WPCONFIG_TABLE_PREFIX;
 	const char *s = p->lx.s;
 	struct lexer la = p->lx;
@@ -1114,12 +1130,12 @@ is_host_char(char c)
 	       c != ':';
 }
 
-/* A byte of an IPv6 address (an IPv4 tail allowed). */
+/* A byte of an IPv6 address (no IPv4 tail: wpdb's pattern stops at '.'). */
 static bool
 is_v6_char(char c)
 {
 	return (c >= '0' && c <= '9') ||
-	       ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') || c == ':' || c == '.';
+	       ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') || c == ':';
 }
 
 /* Split DB_HOST into r->host, r->port, r->socket in the forms that
@@ -1163,7 +1179,22 @@ split_host(const char *h, struct wpconfig *r)
 	return MW_OK;
 }
 
-/* Move the values into p->res; split DB_HOST. */
+/* DB_HOST is in no form we read: drop it, keep the reason. */
+static void
+bad_host(struct parser *p)
+{
+	struct wpconfig *r = p->res;
+
+	free(r->host);
+	free(r->socket);
+	free(r->db_host);
+	r->host = r->socket = r->db_host = NULL;
+	r->port = 0;
+	p->why[WPCONFIG_DB_HOST] = W_HOST;
+	p->wpos[WPCONFIG_DB_HOST] = p->vpos[WPCONFIG_DB_HOST];
+}
+
+/* Move the values and reasons into p->res; split DB_HOST. */
 static bool
 finish(struct parser *p)
 {
@@ -1178,21 +1209,16 @@ finish(struct parser *p)
 		*field[k] = p->val[k];
 		p->val[k] = NULL;
 	}
-	if (r->db_host == NULL)
-		return true;
-	rc = split_host(r->db_host, r);
-	if (rc == MW_OK)
-		return true;
+	rc = r->db_host != NULL ? split_host(r->db_host, r) : MW_OK;
+	if (rc == MW_EINPUT)
+		bad_host(p);
+	for (k = 0; k < WPCONFIG__MAX; k++)
+		if (p->why[k] != W_NONE)
+			set_why(p, k, p->why[k], p->wpos[k]);
 	if (rc == MW_ENOMEM) {
 		p->rc = MW_ENOMEM;
 		return false;
 	}
-	free(r->host);
-	free(r->socket);
-	free(r->db_host);
-	r->host = r->socket = r->db_host = NULL;
-	r->port = 0;
-	set_why(p, WPCONFIG_DB_HOST, W_HOST, p->vpos[WPCONFIG_DB_HOST]);
 	return true;
 }
 

@@ -18,6 +18,7 @@ struct wpstore {
 	const struct cfg *cfg; /* borrowed */
 	MYSQL *db;	       /* connected handle */
 	bool in_tx;	       /* a transaction is open */
+	unsigned last_errno;   /* server error of the last failure */
 	unsigned queries;      /* statements sent */
 };
 
@@ -39,8 +40,15 @@ db_error(struct wpstore *w, unsigned code, const char *what, const char *err)
 {
 	char clean[256];
 
+	w->last_errno = code;
 	log_sanitize(err, strlen(err), clean, sizeof(clean));
-	log_err("wpstore: %s failed: %u %s", what, code, clean);
+	/* A deadlock is retried by the caller: worth a warning only. */
+	if (code == ER_LOCK_DEADLOCK)
+		log_warn(
+			"wpstore: %s: deadlock, the transaction was rolled back",
+			what);
+	else
+		log_err("wpstore: %s failed: %u %s", what, code, clean);
 	switch (code) {
 	case ER_ACCESS_DENIED_ERROR:
 	case ER_DBACCESS_DENIED_ERROR:
@@ -51,7 +59,6 @@ db_error(struct wpstore *w, unsigned code, const char *what, const char *err)
 	default:
 		break;
 	}
-	(void)w;
 	return MW_EDB;
 }
 
@@ -89,7 +96,12 @@ wp_open(const struct cfg *cfg, struct wpstore **out)
 	}
 	/* Lock waits end well before Mautic (10 s) gives up on us. */
 	w->queries++;
-	if (mysql_query(w->db, "SET SESSION innodb_lock_wait_timeout = 5") !=
+	/* READ COMMITTED: no gap locks, so concurrent webhooks for different
+	 * users do not deadlock on usermeta's indexes; duplicates are kept
+	 * out by the named lock, not by gap locks. */
+	if (mysql_query(
+		    w->db,
+		    "SET SESSION innodb_lock_wait_timeout = 5, SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED") !=
 	    0) {
 		rc = db_error(w, mysql_errno(w->db), "session setup",
 			      mysql_error(w->db));
@@ -139,9 +151,16 @@ simple(struct wpstore *w, const char *sql)
 	return MW_OK;
 }
 
+bool
+wp_deadlocked(const struct wpstore *w)
+{
+	return w != NULL && w->last_errno == ER_LOCK_DEADLOCK;
+}
+
 enum mw_err
 wp_begin(struct wpstore *w)
 {
+	w->last_errno = 0;
 	enum mw_err rc = simple(w, "START TRANSACTION");
 
 	w->in_tx = rc == MW_OK;

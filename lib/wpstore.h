@@ -36,6 +36,10 @@ enum mw_err wp_begin(struct wpstore *w);
 enum mw_err wp_commit(struct wpstore *w);
 void wp_rollback(struct wpstore *w);
 
+/* True when the last failure was a deadlock: InnoDB rolled the
+ * transaction back and it may simply be run again. */
+bool wp_deadlocked(const struct wpstore *w);
+
 /* The user linked to a Mautic contact (usermeta mautic_contact_id, lowest
  * ID, WP Fusion's pseudo-users excluded); *uid 0 when there is none. */
 enum mw_err wp_user_by_contact(struct wpstore *w, uint64_t contact_id,

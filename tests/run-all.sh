@@ -52,4 +52,7 @@ if [ "$asan" = 1 ]; then
 	# Leave the dev build installed for whoever looks next.
 	tests/stack/install-cgi.sh "$PWD/build/dev/cgi-bin/mautic-wp.cgi" >/dev/null
 fi
+step "package: build, install and test the .deb (tests/package/test-deb.sh)"
+tests/package/test-deb.sh
+
 step "all tests passed"
