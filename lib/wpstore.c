@@ -66,8 +66,13 @@ enum mw_err
 wp_open(const struct cfg *cfg, struct wpstore **out)
 {
 	struct wpstore *w;
+	static const char *const session[2] = {
+		"SET SESSION innodb_lock_wait_timeout = 5",
+		"SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+	};
 	unsigned int timeout = 5, rw_timeout = 10;
 	bool socket = strcmp(cfg->db_host, "localhost") == 0;
+	int i;
 	enum mw_err rc;
 
 	w = calloc(1, sizeof(*w));
@@ -94,19 +99,19 @@ wp_open(const struct cfg *cfg, struct wpstore **out)
 		wp_close(w);
 		return rc;
 	}
-	/* Lock waits end well before Mautic (10 s) gives up on us. */
-	w->queries++;
-	/* READ COMMITTED: no gap locks, so concurrent webhooks for different
-	 * users do not deadlock on usermeta's indexes; duplicates are kept
-	 * out by the named lock, not by gap locks. */
-	if (mysql_query(
-		    w->db,
-		    "SET SESSION innodb_lock_wait_timeout = 5, SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED") !=
-	    0) {
-		rc = db_error(w, mysql_errno(w->db), "session setup",
-			      mysql_error(w->db));
-		wp_close(w);
-		return rc;
+	/* Lock waits end well before Mautic (10 s) gives up on us.  READ
+	 * COMMITTED: no gap locks, so concurrent webhooks for different users
+	 * do not deadlock on usermeta's indexes; duplicates are kept out by
+	 * the named lock, not by gap locks.  Two statements: MySQL and
+	 * MariaDB both take these forms. */
+	for (i = 0; i < 2; i++) {
+		w->queries++;
+		if (mysql_query(w->db, session[i]) != 0) {
+			rc = db_error(w, mysql_errno(w->db), "session setup",
+				      mysql_error(w->db));
+			wp_close(w);
+			return rc;
+		}
 	}
 	*out = w;
 	return MW_OK;
