@@ -10,9 +10,11 @@
 #include <errmsg.h>
 #include <mysqld_error.h>
 
+#include "buf.h"
 #include "log.h"
 
-#define SQL_MAX 1024
+#define SQL_MAX 4096
+#define PENDING_MAX 64 /* usermeta rows inserted in one statement */
 
 struct wpstore {
 	const struct cfg *cfg; /* borrowed */
@@ -20,7 +22,20 @@ struct wpstore {
 	bool in_tx;	       /* a transaction is open */
 	unsigned last_errno;   /* server error of the last failure */
 	unsigned queries;      /* statements sent */
+	struct pending *pend;  /* wp_meta_add() rows not sent yet */
+	size_t npend;
 };
+
+/* A usermeta row waiting to go out with others in one INSERT. */
+struct pending {
+	uint64_t uid;
+	char *key; /* owned */
+	char *val; /* owned, wiped */
+	size_t len;
+};
+
+static enum mw_err flush(struct wpstore *w);
+static void drop_pending(struct wpstore *w);
 
 /* One bound parameter or result column. */
 struct arg {
@@ -129,8 +144,8 @@ wp_close(struct wpstore *w)
 {
 	if (w == NULL)
 		return;
-	if (w->in_tx)
-		wp_rollback(w);
+	wp_rollback(w);
+	free(w->pend);
 	mysql_close(w->db);
 	free(w);
 }
@@ -175,7 +190,13 @@ wp_begin(struct wpstore *w)
 enum mw_err
 wp_commit(struct wpstore *w)
 {
-	enum mw_err rc = simple(w, "COMMIT");
+	enum mw_err rc = w->npend > 0 ? flush(w) : MW_OK;
+
+	if (rc != MW_OK) {
+		wp_rollback(w);
+		return rc;
+	}
+	rc = simple(w, "COMMIT");
 
 	w->in_tx = false;
 	return rc;
@@ -184,7 +205,10 @@ wp_commit(struct wpstore *w)
 void
 wp_rollback(struct wpstore *w)
 {
-	if (w == NULL || !w->in_tx)
+	if (w == NULL)
+		return;
+	drop_pending(w);
+	if (!w->in_tx)
 		return;
 	w->in_tx = false;
 	w->queries++;
@@ -316,15 +340,21 @@ run(struct wpstore *w, const char *tmpl, struct arg *args, size_t nargs,
     struct result *res)
 {
 	char sql[SQL_MAX];
-	MYSQL_BIND b[8];
+	MYSQL_BIND *b;
 	MYSQL_STMT *st;
 	enum mw_err rc = MW_OK;
 
-	if (nargs > 8 || !expand(w, tmpl, sql, sizeof(sql)))
+	/* Rows added earlier go first: every statement sees them. */
+	if (w->npend > 0 && (rc = flush(w)) != MW_OK)
+		return rc;
+	if (!expand(w, tmpl, sql, sizeof(sql)))
 		return MW_EINTERNAL;
-	st = mysql_stmt_init(w->db);
-	if (st == NULL)
+	b = calloc(nargs ? nargs : 1, sizeof(*b));
+	st = b != NULL ? mysql_stmt_init(w->db) : NULL;
+	if (st == NULL) {
+		free(b);
 		return MW_ENOMEM;
+	}
 	w->queries++;
 	bind_args(b, args, nargs);
 	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0 ||
@@ -339,6 +369,54 @@ run(struct wpstore *w, const char *tmpl, struct arg *args, size_t nargs,
 		rc = fetch_first(w, st, res);
 out:
 	mysql_stmt_close(st);
+	free(b);
+	return rc;
+}
+
+static void
+drop_pending(struct wpstore *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->npend; i++) {
+		free(w->pend[i].key);
+		explicit_bzero(w->pend[i].val, w->pend[i].len);
+		free(w->pend[i].val);
+	}
+	w->npend = 0;
+}
+
+/* Send the pending usermeta rows as one multi-row INSERT (consecutive
+ * umeta_ids in the order they were added, as row-by-row inserts give). */
+static enum mw_err
+flush(struct wpstore *w)
+{
+	struct buf sql;
+	struct arg *a;
+	struct result r = {0};
+	size_t i, n = w->npend;
+	enum mw_err rc;
+
+	buf_init(&sql, SQL_MAX);
+	a = calloc(3 * n, sizeof(*a));
+	rc = a != NULL
+		     ? buf_addstr(
+			       &sql,
+			       "INSERT INTO {P}usermeta (user_id, meta_key, meta_value) VALUES ")
+		     : MW_ENOMEM;
+	for (i = 0; rc == MW_OK && i < n; i++) {
+		rc = buf_addstr(&sql, i ? ", (?, ?, ?)" : "(?, ?, ?)");
+		a[3 * i] = U64(w->pend[i].uid);
+		a[3 * i + 1] = CSTR(w->pend[i].key);
+		a[3 * i + 2] = STR(w->pend[i].val, w->pend[i].len);
+	}
+	w->npend = 0; /* run() must not flush again */
+	if (rc == MW_OK)
+		rc = run(w, sql.p, a, 3 * n, &r);
+	w->npend = n;
+	drop_pending(w);
+	free(a);
+	buf_free(&sql);
 	return rc;
 }
 
@@ -586,13 +664,28 @@ enum mw_err
 wp_meta_add(struct wpstore *w, uint64_t uid, const char *key, const char *val,
 	    size_t len)
 {
-	struct arg a[3] = {U64(uid), CSTR(key), STR(val, len)};
-	struct result r = {0};
+	struct pending *p;
+	enum mw_err rc;
 
-	return run(
-		w,
-		"INSERT INTO {P}usermeta (user_id, meta_key, meta_value) VALUES (?, ?, ?)",
-		a, 3, &r);
+	if (w->npend == PENDING_MAX && (rc = flush(w)) != MW_OK)
+		return rc;
+	if (w->pend == NULL &&
+	    (w->pend = calloc(PENDING_MAX, sizeof(*w->pend))) == NULL)
+		return MW_ENOMEM;
+	p = &w->pend[w->npend];
+	p->uid = uid;
+	p->key = strdup(key);
+	p->val = malloc(len + 1);
+	if (p->key == NULL || p->val == NULL) {
+		free(p->key);
+		free(p->val);
+		return MW_ENOMEM;
+	}
+	memcpy(p->val, val, len);
+	p->val[len] = '\0';
+	p->len = len;
+	w->npend++;
+	return MW_OK;
 }
 
 enum mw_err
