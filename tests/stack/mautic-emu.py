@@ -897,6 +897,14 @@ def send_webhook(state, spec, port):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        super().setup()
+        # Headers and body go out in separate writes: without TCP_NODELAY,
+        # Nagle's algorithm and the client's delayed ACK add 40 ms to every
+        # answer, which no real Mautic behind nginx/Apache does.
+        import socket
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     server_version = "Apache"
     sys_version = ""
     timeout = 60
