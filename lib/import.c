@@ -62,10 +62,10 @@ state_read(const char *path)
 static void
 state_write(const char *path, uint64_t start)
 {
-	char tmp[4200];
+	char tmp[4300];
 	FILE *fp;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	snprintf(tmp, sizeof(tmp), "%.4200s.tmp", path);
 	fp = fopen(tmp, "w");
 	if (fp == NULL) {
 		log_warn("import: cannot write %s: %s", tmp, strerror(errno));
