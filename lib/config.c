@@ -13,6 +13,7 @@
 #include <ini.h>
 
 #include "strparse.h"
+#include "wpconfig.h"
 
 enum ktype {
 	K_STR,	  /* plain string */
@@ -396,6 +397,85 @@ require(struct loader *ld, const char *val, const char *section,
 	return false;
 }
 
+/* Replace a string key that the file did not set. */
+static bool
+take_str(struct loader *ld, const char *name, char **slot, const char *val)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, name) == 0 && ld->seen[i])
+			return true;
+	if (val == NULL)
+		return true;
+	if (*slot != NULL) {
+		explicit_bzero(*slot, strlen(*slot));
+		free(*slot);
+	}
+	*slot = strdup(val);
+	if (*slot == NULL) {
+		fail(ld, name, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+static bool
+file_set(const struct loader *ld, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].section, "wordpress") == 0 &&
+		    strcmp(keys[i].name, name) == 0)
+			return ld->seen[i];
+	return false;
+}
+
+/* [wordpress] wp_config: DB_NAME, DB_USER, DB_PASSWORD, DB_HOST and
+ * $table_prefix from the site's own file, wherever this file is silent. */
+static bool
+merge_wp_config(struct loader *ld)
+{
+	struct cfg *c = ld->cfg;
+	struct wpconfig w;
+	char err[CFG_ERRMSG_MAX];
+	unsigned need = 0;
+	bool ok;
+
+	if (wpconfig_read(c->wp_config, &w, err, sizeof(err)) != MW_OK) {
+		fail(ld, "wp_config", "%s: %s", c->wp_config, err);
+		return false;
+	}
+	if (!file_set(ld, "db_name"))
+		need |= WPCONFIG_NEED(WPCONFIG_DB_NAME);
+	if (!file_set(ld, "db_user"))
+		need |= WPCONFIG_NEED(WPCONFIG_DB_USER);
+	if (!file_set(ld, "db_password"))
+		need |= WPCONFIG_NEED(WPCONFIG_DB_PASSWORD);
+	if (wpconfig_check(&w, need, err, sizeof(err)) != MW_OK) {
+		fail(ld, "wp_config", "%s: %s", c->wp_config, err);
+		wpconfig_free(&w);
+		return false;
+	}
+	ok = take_str(ld, "db_name", &c->db_name, w.db_name) &&
+	     take_str(ld, "db_user", &c->db_user, w.db_user) &&
+	     take_str(ld, "db_password", &c->db_password, w.db_password) &&
+	     take_str(ld, "table_prefix", &c->table_prefix, w.table_prefix);
+	/* DB_HOST: host, host:port, host:/socket, :/socket. */
+	if (ok && w.db_host != NULL && !file_set(ld, "db_host")) {
+		ok = take_str(ld, "db_host", &c->db_host,
+			      w.host != NULL && w.socket == NULL ? w.host
+								 : "localhost");
+		if (ok && w.socket != NULL)
+			ok = take_str(ld, "db_socket", &c->db_socket, w.socket);
+		if (w.port != 0 && !file_set(ld, "db_port"))
+			c->db_port = w.port;
+	}
+	wpconfig_free(&w);
+	return ok;
+}
+
 /* Checks that span several keys, after the whole file was read. */
 static bool
 validate(struct loader *ld)
@@ -403,11 +483,8 @@ validate(struct loader *ld)
 	struct cfg *c = ld->cfg;
 
 	ld->line = 0;
-	if (c->wp_config != NULL) {
-		fail(ld, "wp_config",
-		     "reading wp-config.php is not supported by this version; set db_* keys instead");
+	if (c->wp_config != NULL && !merge_wp_config(ld))
 		return false;
-	}
 	if (!require(ld, c->db_name, "wordpress", "db_name", "") ||
 	    !require(ld, c->db_user, "wordpress", "db_user", ""))
 		return false;

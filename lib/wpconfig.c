@@ -76,6 +76,7 @@ enum why {
 	W_NUL,
 	W_COND,
 	W_INCLUDE,
+	W_EVAL,
 	W_COMPUTED,
 	W_HOST
 };
@@ -595,6 +596,12 @@ set_why(struct parser *p, int k, enum why w, size_t pos)
 			"%s may be set by the file included at line %zu; point wp_config at that file or set %s in mautic-wp.conf",
 			n, line, c);
 		break;
+	case W_EVAL:
+		snprintf(
+			d, WPCONFIG_WHY_MAX,
+			"%s may be set by the eval() at line %zu; set %s in mautic-wp.conf",
+			n, line, c);
+		break;
 	case W_COMPUTED:
 		snprintf(
 			d, WPCONFIG_WHY_MAX,
@@ -1047,7 +1054,7 @@ on_include(struct parser *p, bool eval)
 			return;
 		}
 	}
-	taint_unset(p, WPCONFIG__MAX, W_INCLUDE, p->t.pos);
+	taint_unset(p, WPCONFIG__MAX, eval ? W_EVAL : W_INCLUDE, p->t.pos);
 }
 
 /* Look at the current token; false when the scan must stop. */

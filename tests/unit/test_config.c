@@ -516,9 +516,9 @@ static const struct bad_row bad_rows[] = {
 	 "[mautic]\nurl = https:///\n" MIN_WP MIN_WH
 	 "[mautic]\nusername = u\npassword = p\n",
 	 0600, "url", 0, "https"},
-	{"cfg_refuses_wp_config_for_now",
-	 "[wordpress]\nwp_config = /var/www/wp-config.php\n" MINIMAL, 0600,
-	 "wp_config", 0, "not supported"},
+	{"cfg_refuses_missing_wp_config",
+	 "[wordpress]\nwp_config = /nonexistent/wp-config.php\n" MINIMAL, 0600,
+	 "wp_config", 0, "cannot"},
 	{"cfg_refuses_field_key_with_blank",
 	 "[fields]\nuser email = email\n" MINIMAL, 0600, "user email", 2, NULL},
 	{"cfg_refuses_field_alias_with_dash",
@@ -795,6 +795,43 @@ test_wpf_deferred(void)
 	cfg_free(&cfg);
 }
 
+/* cfg_reads_db_settings_from_wp_config: the site's wp-config.php fills
+ * what the file leaves out; what the file sets wins. */
+static void
+test_wp_config(void)
+{
+	static const char php[] =
+		"<?php\n/* comment: define('DB_NAME', 'no'); */\n"
+		"define( 'DB_NAME', 'site_db' );\ndefine('DB_USER', \"site_user\");\n"
+		"define('DB_PASSWORD', 'p\\'w');\ndefine('DB_HOST', 'db.example:3307');\n"
+		"$table_prefix = 'shop_';\nrequire_once ABSPATH . 'wp-settings.php';\n";
+	char wpc[64], text[512], err[CFG_ERRMSG_MAX], path[64];
+	struct cfg cfg;
+
+	CHECK(write_file(php, sizeof(php) - 1, 0640, wpc, sizeof(wpc)) == 0);
+	snprintf(text, sizeof(text), "[wordpress]\nwp_config = %s\n" MIN_MA MIN_WH,
+		 wpc);
+	CHECK(load_text(text, 0600, &cfg, err, sizeof(err), path,
+			sizeof(path)) == MW_OK);
+	CHECK_STR(cfg.db_name, "site_db");
+	CHECK_STR(cfg.db_user, "site_user");
+	CHECK_STR(cfg.db_password, "p'w");
+	CHECK_STR(cfg.db_host, "db.example");
+	CHECK(cfg.db_port == 3307);
+	CHECK_STR(cfg.table_prefix, "shop_");
+	cfg_free(&cfg);
+	snprintf(text, sizeof(text),
+		 "[wordpress]\nwp_config = %s\ndb_name = mine\ntable_prefix = wp_\n" MIN_MA
+		 MIN_WH, wpc);
+	CHECK(load_text(text, 0600, &cfg, err, sizeof(err), path,
+			sizeof(path)) == MW_OK);
+	CHECK_STR(cfg.db_name, "mine");
+	CHECK_STR(cfg.table_prefix, "wp_");
+	CHECK_STR(cfg.db_user, "site_user");
+	cfg_free(&cfg);
+	unlink(wpc);
+}
+
 int
 main(void)
 {
@@ -811,5 +848,6 @@ main(void)
 	test_free();
 	test_default_path();
 	test_wpf_deferred();
+	test_wp_config();
 	return CHECK_DONE();
 }

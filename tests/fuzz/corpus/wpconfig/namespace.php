@@ -1,0 +1,5 @@
+<?php
+namespace Foo;
+
+const DB_NAME = 'ns';
+define('DB_USER', 'u');

@@ -1,0 +1,3 @@
+<?php
+define( 'DB_NAME', 'wp' );
+define( 'DB_PASSWORD', 'sec
