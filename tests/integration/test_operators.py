@@ -229,3 +229,42 @@ def test_wpf_logging_rows(t, server):
     # No table, no rows and no error.
     t.sql("DROP TABLE wp_wpf_logging")
     assert t.hook(server, "update_tags", 42).status == 502
+
+
+def test_wp_config_variants_drive_a_real_webhook(t, server):
+    """[wordpress] wp_config: the site's own wp-config.php supplies the
+    database settings (host:port and host:/socket forms)."""
+    uid = t.add_user("ann", "ann@example.com", contact_id=42)
+    t.contact(42, tags=["via-wp-config"], email="ann@example.com")
+    wpc = os.path.join(t.state, "etc", "wp-config.php")
+    variants = [
+        f"define( 'DB_HOST', '127.0.0.1:{t.env['MW_DB_PORT']}' );",
+        f"define( 'DB_HOST', 'localhost:{t.env['MW_DB_SOCKET']}' );",
+    ]
+    for host in variants:
+        with open(wpc, "w") as f:
+            f.write("<?php\n// ** Database settings ** //\n"
+                    "define( 'DB_NAME', 'wordpress' );\n"
+                    "define( 'DB_USER', 'wp' );\n"
+                    "/* define( 'DB_PASSWORD', 'not-this-one' ); */\n"
+                    "define( 'DB_PASSWORD', \"wppw\" );\n" + host + "\n"
+                    "$table_prefix = 'wp_';\n"
+                    "require_once ABSPATH . 'wp-settings.php';\n")
+        os.chown(wpc, 0, 33)
+        os.chmod(wpc, 0o640)
+        t.write_config_text(
+            f"[wordpress]\nwp_config = {wpc}\n[mautic]\nurl = {t.mautic_url}\n"
+            f"username = apiuser\npassword = apipass\nca_file = {t.ca}\n"
+            f"[webhook]\naccess_key = {ACCESS_KEY}\n")
+        t.sql("DELETE FROM wp_usermeta WHERE meta_key='mautic_tags'")
+        a = t.hook(server, "update_tags", 42)
+        assert a.status == 200 and a.outcome == "updated", (host, a)
+        assert t.meta(uid, "mautic_tags") == php_strlist(["via-wp-config"])
+    # A password PHP would have to compute: a clear error in the log.
+    with open(wpc, "w") as f:
+        f.write("<?php\ndefine('DB_NAME','wordpress');\ndefine('DB_USER','wp');\n"
+                "define('DB_PASSWORD', getenv('DB_PASSWORD'));\n")
+    mark = t.log_mark(server)
+    a = t.hook(server, "test")
+    assert a.status == 500, a
+    assert "DB_PASSWORD" in t.log_since(server, mark)
