@@ -279,7 +279,55 @@ struct result {
 	char *s;	   /* column 0 as text, owned by the caller */
 	size_t slen;	   /* its length */
 	uint64_t affected; /* rows matched by a write */
+	size_t ncols;	   /* > 0: read that many text columns into cols */
+	char **cols; /* ncols allocated strings ("" for NULL), caller frees */
 };
+
+/* Every column of the first row as text (res->ncols of them). */
+static enum mw_err
+fetch_cols(struct wpstore *w, MYSQL_STMT *st, struct result *res)
+{
+	MYSQL_BIND rb[WP_COL__MAX];
+	unsigned long len[WP_COL__MAX] = {0};
+	my_bool isnull[WP_COL__MAX] = {0};
+	char dummy[WP_COL__MAX][1];
+	size_t i;
+	int r;
+
+	if (res->ncols > WP_COL__MAX)
+		return MW_EINTERNAL;
+	memset(rb, 0, sizeof(rb));
+	for (i = 0; i < res->ncols; i++) {
+		rb[i].buffer_type = MYSQL_TYPE_STRING;
+		rb[i].buffer = dummy[i];
+		rb[i].length = &len[i];
+		rb[i].is_null = &isnull[i];
+	}
+	if (mysql_stmt_bind_result(st, rb) != 0)
+		return db_error(w, mysql_stmt_errno(st), "bind result",
+				mysql_stmt_error(st));
+	r = mysql_stmt_fetch(st);
+	if (r == MYSQL_NO_DATA)
+		return MW_OK;
+	if (r == 1)
+		return db_error(w, mysql_stmt_errno(st), "fetch",
+				mysql_stmt_error(st));
+	res->found = true;
+	for (i = 0; i < res->ncols; i++) {
+		size_t n = isnull[i] ? 0 : len[i];
+
+		if (n > WP_META_MAX || (res->cols[i] = malloc(n + 1)) == NULL)
+			return MW_ENOMEM;
+		rb[i].buffer = res->cols[i];
+		rb[i].buffer_length = n;
+		if (n > 0 &&
+		    mysql_stmt_fetch_column(st, &rb[i], (unsigned)i, 0))
+			return db_error(w, mysql_stmt_errno(st), "fetch column",
+					mysql_stmt_error(st));
+		res->cols[i][n] = '\0';
+	}
+	return MW_OK;
+}
 
 static enum mw_err
 fetch_first(struct wpstore *w, MYSQL_STMT *st, struct result *res)
@@ -365,7 +413,9 @@ run(struct wpstore *w, const char *tmpl, struct arg *args, size_t nargs,
 		goto out;
 	}
 	res->affected = mysql_stmt_affected_rows(st);
-	if (res->want_u64 || res->want_str)
+	if (res->ncols > 0)
+		rc = fetch_cols(w, st, res);
+	else if (res->want_u64 || res->want_str)
 		rc = fetch_first(w, st, res);
 out:
 	mysql_stmt_close(st);
@@ -557,32 +607,20 @@ wp_user_free(struct wp_user *u)
 enum mw_err
 wp_user_get(struct wpstore *w, uint64_t uid, struct wp_user *out)
 {
-	char tmpl[128];
+	struct arg a[1] = {U64(uid)};
 	struct wp_user u;
-	enum mw_err rc = MW_OK;
-	size_t i;
+	struct result r = {.ncols = WP_COL__MAX};
+	enum mw_err rc;
 
 	memset(&u, 0, sizeof(u));
 	u.id = uid;
-	/* One column per statement keeps run() simple; it is seven short
-	 * primary-key reads on the update path only. */
-	for (i = 0; rc == MW_OK && i < WP_COL__MAX; i++) {
-		struct arg a[1] = {U64(uid)};
-		struct result r = {.want_str = true};
-
-		snprintf(tmpl, sizeof(tmpl),
-			 "SELECT %s FROM {P}users WHERE ID = ?", col_names[i]);
-		rc = run(w, tmpl, a, 1, &r);
-		if (rc == MW_OK && !r.found)
-			rc = MW_EINPUT;
-		if (rc == MW_OK && r.s == NULL)
-			r.s = strdup("");
-		if (rc == MW_OK && r.s == NULL)
-			rc = MW_ENOMEM;
-		u.col[i] = r.s;
-		if (rc != MW_OK)
-			free(r.s);
-	}
+	r.cols = u.col;
+	rc = run(
+		w,
+		"SELECT user_login, user_pass, user_nicename, user_email, user_url, user_activation_key, display_name FROM {P}users WHERE ID = ?",
+		a, 1, &r);
+	if (rc == MW_OK && !r.found)
+		rc = MW_EINPUT;
 	if (rc != MW_OK) {
 		wp_user_free(&u);
 		return rc;
