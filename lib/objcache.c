@@ -309,18 +309,6 @@ out:
 
 /* ---- the URL --------------------------------------------------------- */
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decode s[0..len) into out (outsz bytes, NUL-terminated).  False
  * on a bad escape, %00, or when it does not fit. */
 static bool
@@ -335,8 +323,8 @@ pct_decode(const char *s, size_t len, char *out, size_t outsz)
 		if (c == '%') {
 			if (len - i < 3)
 				return false;
-			hi = hexval(s[i + 1]);
-			lo = hexval(s[i + 2]);
+			hi = str_hexval(s[i + 1]);
+			lo = str_hexval(s[i + 2]);
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				return false;
 			c = (char)(hi * 16 + lo);

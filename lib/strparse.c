@@ -122,8 +122,8 @@ str_is_utf8(const char *s, size_t len)
 	return true;
 }
 
-static int
-hexval(char c)
+int
+str_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -147,9 +147,10 @@ str_urldecode(const char *s, size_t len, size_t *outlen)
 		if (s[i] == '+') {
 			out[o++] = ' ';
 		} else if (s[i] == '%' && i + 2 < len &&
-			   hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-			out[o++] = (char)(hexval(s[i + 1]) * 16 +
-					  hexval(s[i + 2]));
+			   str_hexval(s[i + 1]) >= 0 &&
+			   str_hexval(s[i + 2]) >= 0) {
+			out[o++] = (char)(str_hexval(s[i + 1]) * 16 +
+					  str_hexval(s[i + 2]));
 			i += 2;
 		} else {
 			out[o++] = s[i];

@@ -25,6 +25,9 @@ bool str_is_clean_utf8(const char *s, size_t len, bool allow_tab);
 /* True when s[0..len) is valid UTF-8 without NUL bytes (controls allowed). */
 bool str_is_utf8(const char *s, size_t len);
 
+/* Value of a hex digit, or -1. */
+int str_hexval(char c);
+
 /* Decode application/x-www-form-urlencoded text ('+' is a space, %XX a byte;
  * a malformed % sequence is kept as is, as PHP does).  Returns an allocated,
  * NUL-terminated string (caller frees) and its length, or NULL on ENOMEM. */

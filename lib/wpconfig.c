@@ -704,102 +704,125 @@ after_member(const struct parser *p)
 	       is_kw(s, &p->prev, "const");
 }
 
+/* At the ':' of "if (...):" (push a block) or "else:" (the block now
+ * maybe runs). */
+static bool
+alt_colon(struct parser *p)
+{
+	unsigned b;
+
+	if (!p->alt_else) {
+		b = p->t.pos == p->guard_pos ? p->guard_run : RUN_MAYBE;
+		return push(p, b | BLK_ALT);
+	}
+	if (p->nblk == 0 || !(p->blk[p->nblk - 1] & BLK_ALT))
+		return fail(p, p->t.pos, "else: outside if: ... endif");
+	b = p->blk[--p->nblk];
+	p->ndead -= (b & 3) == RUN_DEAD;
+	p->nmaybe -= (b & 3) == RUN_MAYBE;
+	return push(p, RUN_MAYBE | BLK_ALT);
+}
+
+/* Consume the one-byte operator t; *start: the next token begins a
+ * statement; *carry: it inherits t's guard ("\define", "@define"). */
+static bool
+step_op(struct parser *p, enum hdr was, bool *start, bool *carry)
+{
+	const struct tok *c = &p->t;
+
+	switch (p->lx.s[c->pos]) {
+	case '{':
+		*start = true;
+		return push(p,
+			    c->pos == p->guard_pos ? p->guard_run : RUN_MAYBE);
+	case '}':
+		*start = true;
+		return pop(p, false);
+	case ';':
+		*start = true;
+		return true;
+	case '(':
+	case '[':
+		if (was == HDR_WAIT) {
+			p->hdr = HDR_OPEN;
+			p->hdr_paren = p->paren;
+		}
+		p->paren++;
+		return true;
+	case ')':
+	case ']':
+		if (p->paren == 0)
+			return fail(p, c->pos, "unbalanced ) or ]");
+		if (--p->paren == p->hdr_paren && was == HDR_OPEN)
+			p->hdr = HDR_DONE;
+		return true;
+	case ':':
+		*start = c->pos == p->alt_pos;
+		return !*start || alt_colon(p);
+	case '@':
+	case '\\':
+		*carry = c->pos == p->guard_pos;
+		*start = p->start;
+		return true;
+	default:
+		return true;
+	}
+}
+
+/* Consume the keyword t: control headers and the ends of alternative
+ * blocks. */
+static bool
+step_kw(struct parser *p)
+{
+	static const char *const ctl[] = {"if",	     "elseif", "while",	 "for",
+					  "foreach", "switch", "declare"};
+	static const char *const end[] = {"endif",     "endwhile",
+					  "endfor",    "endforeach",
+					  "endswitch", "enddeclare"};
+	const char *s = p->lx.s;
+	size_t i;
+
+	for (i = 0; i < sizeof(ctl) / sizeof(ctl[0]); i++)
+		if (is_kw(s, &p->t, ctl[i])) {
+			p->hdr = HDR_WAIT;
+			p->hdr_else = i == 1;
+			return true;
+		}
+	if (is_kw(s, &p->t, "else")) {
+		p->hdr = HDR_DONE;
+		p->hdr_else = true;
+		return true;
+	}
+	for (i = 0; i < sizeof(end) / sizeof(end[0]); i++)
+		if (is_kw(s, &p->t, end[i]))
+			return pop(p, true);
+	return true;
+}
+
 /* Consume t, keeping blocks, brackets and alternative syntax. */
 static bool
 step(struct parser *p)
 {
-	const char *s = p->lx.s;
 	const struct tok *c = &p->t;
-	bool start = false, carry = false, member = after_member(p);
+	bool start = false, carry = false, ok = true;
 	enum hdr was = p->hdr;
-	unsigned b;
 
 	p->hdr = was == HDR_OPEN ? HDR_OPEN : HDR_NONE;
-
-	if (c->kind == TK_OP && c->len == 1) {
-		switch (s[c->pos]) {
-		case '{':
-			b = c->pos == p->guard_pos ? p->guard_run : RUN_MAYBE;
-			if (!push(p, b))
-				return false;
-			start = true;
-			break;
-		case '}':
-			if (!pop(p, false))
-				return false;
-			start = true;
-			break;
-		case ';':
-			start = true;
-			break;
-		case '(':
-		case '[':
-			if (was == HDR_WAIT) {
-				p->hdr = HDR_OPEN;
-				p->hdr_paren = p->paren;
-			}
-			p->paren++;
-			break;
-		case ')':
-		case ']':
-			if (p->paren == 0)
-				return fail(p, c->pos, "unbalanced ) or ]");
-			if (--p->paren == p->hdr_paren && was == HDR_OPEN)
-				p->hdr = HDR_DONE;
-			break;
-		case ':':
-			if (c->pos != p->alt_pos)
-				break;
-			start = true;
-			if (!p->alt_else) {
-				b = c->pos == p->guard_pos ? p->guard_run
-							   : RUN_MAYBE;
-				if (!push(p, b | BLK_ALT))
-					return false;
-			} else if (p->nblk == 0 ||
-				   !(p->blk[p->nblk - 1] & BLK_ALT)) {
-				return fail(p, c->pos,
-					    "else: outside if: ... endif");
-			} else {
-				b = p->blk[--p->nblk];
-				p->ndead -= (b & 3) == RUN_DEAD;
-				p->nmaybe -= (b & 3) == RUN_MAYBE;
-				push(p, RUN_MAYBE | BLK_ALT);
-			}
-			break;
-		case '@':
-		case '\\':
-			carry = c->pos == p->guard_pos;
-			start = p->start;
-			break;
-		}
-	} else if (c->kind == TK_OPEN || c->kind == TK_CLOSE) {
-		start = c->kind == TK_CLOSE || c->len == 5;
-	} else if (c->kind == TK_IDENT && !member) {
-		if (is_kw(s, c, "if") || is_kw(s, c, "elseif") ||
-		    is_kw(s, c, "while") || is_kw(s, c, "for") ||
-		    is_kw(s, c, "foreach") || is_kw(s, c, "switch") ||
-		    is_kw(s, c, "declare")) {
-			p->hdr = HDR_WAIT;
-			p->hdr_else = is_kw(s, c, "elseif");
-		} else if (is_kw(s, c, "else")) {
-			p->hdr = HDR_DONE;
-			p->hdr_else = true;
-		} else if (is_kw(s, c, "endif") || is_kw(s, c, "endwhile") ||
-			   is_kw(s, c, "endfor") || is_kw(s, c, "endforeach") ||
-			   is_kw(s, c, "endswitch") ||
-			   is_kw(s, c, "enddeclare")) {
-			if (!pop(p, true))
-				return false;
-		}
-	}
+	if (c->kind == TK_OP && c->len == 1)
+		ok = step_op(p, was, &start, &carry);
+	else if (c->kind == TK_OPEN || c->kind == TK_CLOSE)
+		start = c->kind == TK_CLOSE || c->len == 5; /* not "<?=" */
+	else if (c->kind == TK_IDENT && !after_member(p))
+		ok = step_kw(p);
+	if (!ok)
+		return false;
 	p->prev = p->t;
 	p->t = lex(&p->lx);
 	if (p->t.kind == TK_ERR)
 		return fail(p, p->lx.errpos, p->lx.err);
 	if (carry)
 		p->guard_pos = p->t.pos;
-	if (p->hdr == HDR_DONE && is_op(s, &p->t, ":")) {
+	if (p->hdr == HDR_DONE && is_op(p->lx.s, &p->t, ":")) {
 		p->alt_pos = p->t.pos;
 		p->alt_else = p->hdr_else;
 	}
