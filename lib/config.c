@@ -453,6 +453,14 @@ merge_wp_config(struct loader *ld)
 		need |= WPCONFIG_NEED(WPCONFIG_DB_USER);
 	if (!file_set(ld, "db_password"))
 		need |= WPCONFIG_NEED(WPCONFIG_DB_PASSWORD);
+	/* Absent, DB_HOST and $table_prefix have WordPress's defaults; set
+	 * in a form we cannot read, guessing would write to the wrong
+	 * server or tables. */
+	if (!file_set(ld, "db_host") && w.why[WPCONFIG_DB_HOST][0] != '\0')
+		need |= WPCONFIG_NEED(WPCONFIG_DB_HOST);
+	if (!file_set(ld, "table_prefix") &&
+	    w.why[WPCONFIG_TABLE_PREFIX][0] != '\0')
+		need |= WPCONFIG_NEED(WPCONFIG_TABLE_PREFIX);
 	if (wpconfig_check(&w, need, err, sizeof(err)) != MW_OK) {
 		fail(ld, "wp_config", "%s: %s", c->wp_config, err);
 		wpconfig_free(&w);
