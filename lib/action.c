@@ -46,6 +46,21 @@ static const handler_fn handlers[ACTION__MAX] = {
 };
 
 void
+job_change(struct job *j, const char *fmt, ...)
+{
+	size_t used = strlen(j->changes);
+	va_list ap;
+
+	if (used > 0 && used + 2 < sizeof(j->changes)) {
+		memcpy(j->changes + used, ", ", 3);
+		used += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(j->changes + used, sizeof(j->changes) - used, fmt, ap);
+	va_end(ap);
+}
+
+void
 job_note(struct job *j, const char *fmt, ...)
 {
 	size_t used = strlen(j->note);
@@ -355,6 +370,7 @@ run_store_tags(struct run *r, struct job *j)
 	if (old == NULL && c->ntags == 0)
 		goto out;
 	j->changed = true;
+	job_change(j, c->ntags > 0 ? "mautic_tags" : "mautic_tags deleted");
 	if (c->ntags == 0) {
 		rc = wp_meta_delete(r->wp, j->uid, TAGS_META);
 		goto out;
@@ -395,6 +411,7 @@ write_tags_job(struct run *r, struct job *j)
 		if (rc != MW_OK)
 			return rc;
 		j->changed = true;
+		job_change(j, "mautic_contact_id");
 		job_note(j, "user found by email and linked to the contact");
 	}
 	rc = run_store_tags(r, j);
@@ -442,7 +459,7 @@ do_update_tags(struct run *r)
 }
 
 static void
-add_result(cJSON *arr, const struct job *j)
+add_result(cJSON *arr, const struct job *j, bool dry_run)
 {
 	cJSON *o = cJSON_CreateObject();
 	char num[24];
@@ -464,6 +481,8 @@ add_result(cJSON *arr, const struct job *j)
 		cJSON_AddStringToObject(o, "role", j->role);
 	if (j->note[0] != '\0')
 		cJSON_AddStringToObject(o, "note", j->note);
+	if (dry_run && j->changes[0] != '\0')
+		cJSON_AddStringToObject(o, "changes", j->changes);
 	cJSON_AddItemToArray(arr, o);
 }
 
@@ -488,7 +507,7 @@ answer_ok(const struct run *r)
 		      ? NULL
 		      : cJSON_AddArrayToObject(root, "results");
 	for (i = 0; arr != NULL && i < r->njobs; i++)
-		add_result(arr, &r->jobs[i]);
+		add_result(arr, &r->jobs[i], r->req->dry_run);
 	text = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
 	return text;
@@ -748,6 +767,8 @@ action_run(const struct cfg *cfg, struct action_conn *conn,
 		}
 	if (rc == MW_OK && !req.dry_run)
 		action_user_after_commit(&r);
+	else if (rc == MW_OK)
+		action_user_plan(&r);
 	if (rc != MW_EDB)
 		wpflog_write(&r, rc, msg);
 out:

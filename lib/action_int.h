@@ -39,6 +39,7 @@ struct job {
 	enum outcome outcome;	       /* result */
 	const char *role;	       /* role slug set or kept (borrowed) */
 	char note[JOB_NOTE_MAX];       /* notes, "; "-joined */
+	char changes[JOB_NOTE_MAX];    /* what was (or would be) written */
 	char *password;		       /* generated password (secret) */
 	char *reset_key;	       /* welcome-mail key (secret) */
 	char *login;		       /* new user's login, for the mail */
@@ -76,6 +77,13 @@ struct run {
 /* Append a note to a job's answer. */
 void job_note(struct job *j, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Record a change for the dry-run answer ("first_name", "role author"). */
+void job_change(struct job *j, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Dry run: add the mail and the Mautic PATCH a real run would send. */
+void action_user_plan(struct run *r);
 
 /* Open the database / the Mautic client on first need. */
 enum mw_err run_open_wp(struct run *r);

@@ -172,6 +172,7 @@ meta_update(struct run *r, struct job *j, const char *key, const char *val)
 			    memcmp(old, v.p ? v.p : "", len) != 0)) {
 		rc = wp_meta_set(r->wp, j->uid, key, v.p ? v.p : "", v.len);
 		j->changed = true;
+		job_change(j, "%s", key);
 	}
 	free(old);
 	buf_free(&v);
@@ -257,6 +258,7 @@ set_role(struct run *r, struct job *j, const struct role *ro)
 	if (rc == MW_OK) {
 		j->changed = true;
 		j->role = ro->slug;
+		job_change(j, "role %s", ro->slug);
 	}
 out:
 	free(old);
@@ -342,6 +344,7 @@ update_email(struct run *r, struct job *j, struct wp_user *u, bool priv,
 	if (rc == MW_OK)
 		rc = wp_user_set(r->wp, j->uid, WP_COL_ACTIVATION, "");
 	j->changed = true;
+	job_change(j, "user_email");
 	return rc;
 }
 
@@ -389,6 +392,7 @@ update_pass(struct run *r, struct job *j, struct wp_user *u, bool priv,
 		rc = wp_user_set(r->wp, j->uid, WP_COL_ACTIVATION, "");
 	explicit_bzero(hash, sizeof(hash));
 	j->changed = true;
+	job_change(j, "user_pass");
 	return rc;
 }
 
@@ -433,6 +437,10 @@ update_column(struct run *r, struct job *j, struct wp_user *u,
 	if (rc != MW_OK || strcmp(out, u->col[col]) == 0)
 		return rc;
 	j->changed = true;
+	job_change(j, "%s",
+		   col == WP_COL_URL		? "user_url"
+		   : col == WP_COL_DISPLAY_NAME ? "display_name"
+						: "user_nicename");
 	if (col == WP_COL_NICENAME) {
 		free(j->old_nicename);
 		j->old_nicename = strdup(u->col[col]);
@@ -909,6 +917,10 @@ create_user(struct run *r, struct job *j, const char *email)
 		j->role = ro->slug;
 		j->changed = true;
 		j->outcome = OUT_CREATED;
+		job_change(
+			j,
+			"new user %s (wp_users row, usermeta rows, user_count)",
+			login);
 	}
 	return rc;
 }
@@ -1171,6 +1183,28 @@ drop_cached(struct run *r)
 		wp_user_free(&rows[i]);
 	free(rows);
 	free(v);
+}
+
+void
+action_user_plan(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->njobs; i++) {
+		struct job *j = &r->jobs[i];
+
+		if (j->outcome != OUT_CREATED)
+			continue;
+		if (j->password != NULL &&
+		    r->cfg->return_password_field != NULL)
+			job_change(
+				j,
+				"Mautic field %s gets the generated password",
+				r->cfg->return_password_field);
+		if (j->reset_key != NULL)
+			job_change(j, "welcome e-mail \"Login Details\" to %s",
+				   j->email);
+	}
 }
 
 void

@@ -125,10 +125,23 @@ def test_dry_run_matches_the_real_run(t, server):
         assert t.emu("GET", f"/_emu/contacts/{cid}") == contact
         assert [r for r in t.emu_log() if r["method"] != "GET"] == []
         assert t.mails() == []
+        changes = dry.results[0].get("changes", "")
+        if cid == 42:
+            for what in ("new user jane@example.com", "mautic_tags",
+                         "Mautic field wp_password gets the generated password",
+                         'welcome e-mail "Login Details" to jane@example.com'):
+                assert what in changes, (what, dry)
+        if cid == 43:
+            assert "role contributor" in changes and "mautic_tags" in changes, dry
         real = t.hook(server, action, cid, **extra)
+        assert "changes" not in real.results[0], real
         strip = [{k: v for k, v in r.items() if k != "user_id"} for r in real.results]
-        strip_dry = [{k: v for k, v in r.items() if k != "user_id"} for r in dry.results]
+        strip_dry = [{k: v for k, v in r.items() if k not in ("user_id", "changes")}
+                     for r in dry.results]
         assert strip == strip_dry, (dry, real)
+        if cid == 42:
+            assert len(t.mails()) == 1, "the real run sends what the dry run announced"
+            assert [r for r in t.emu_log() if r["method"] == "PATCH"], t.emu_log()
         t.clear_mails()
     assert t.meta(uid, "wp_capabilities") == 'a:1:{s:11:"contributor";b:1;}'
 
