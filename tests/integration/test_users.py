@@ -420,3 +420,36 @@ def test_dry_run_writes_nothing(t, server):
     assert t.mails() == []
     assert [r for r in t.emu_log() if r["method"] == "PATCH"] == []
 test_parallel_adds_make_one_user.timing = True  # valgrind: depends on time budgets
+
+
+def test_multisite_blog_2(t, server):
+    """blog_id > 1: the blog's prefix for capabilities, level and role
+    table, primary_blog and source_domain as add_user_to_blog() writes."""
+    t.sql("CREATE TABLE wp_2_options LIKE wp_options")
+    t.sql("INSERT INTO wp_2_options (option_name, option_value, autoload)"
+          " SELECT REPLACE(option_name, 'wp_user_roles', 'wp_2_user_roles'), option_value,"
+          " autoload FROM wp_options WHERE option_name IN"
+          " ('wp_user_roles', 'default_role', 'db_version', 'blogname', 'siteurl')")
+    t.sql("CREATE TABLE wp_blogs (blog_id bigint(20) NOT NULL AUTO_INCREMENT,"
+          " site_id bigint(20) NOT NULL DEFAULT 0, domain varchar(200) NOT NULL DEFAULT '',"
+          " path varchar(100) NOT NULL DEFAULT '', PRIMARY KEY (blog_id))")
+    t.sql("INSERT INTO wp_blogs (blog_id, site_id, domain, path) VALUES"
+          " (1, 1, 'example.test', '/'), (2, 1, 'shop.example.test', '/')")
+    t.config(wordpress__blog_id=2)
+    t.contact(42, tags=["ms"], email="Multi.User@example.com", firstname="Multi")
+    count = t.sql("SELECT option_value FROM wp_options WHERE option_name='user_count'")
+    a = t.hook(server, "add", 42, role="author")
+    assert a.status == 200 and a.outcome == "created", a
+    uid = a.results[0]["user_id"]
+    keys = [k for k, _ in meta_rows(t, uid)]
+    assert "wp_2_capabilities" in keys and "wp_capabilities" not in keys, keys
+    assert t.meta(uid, "wp_2_capabilities") == 'a:1:{s:6:"author";b:1;}'
+    assert t.meta(uid, "wp_2_user_level") == "2"
+    assert t.meta(uid, "primary_blog") == "2"
+    assert t.meta(uid, "source_domain") == "shop.example.test"
+    assert keys.index("primary_blog") < keys.index("wp_2_capabilities"), keys
+    login = user_row(t, uid)[0]
+    assert login == login.lower() and " " not in login, login  # multisite logins
+    assert t.sql("SELECT option_value FROM wp_options WHERE option_name='user_count'") \
+        == count, "user_count is the network's business on multisite"
+test_multisite_blog_2.servers = APACHE
