@@ -39,6 +39,9 @@ on_term(int sig)
 {
 	(void)sig;
 	stopping = 1;
+	/* Without this, libfcgi retries accept() after EINTR and an idle
+	 * process never sees the signal. */
+	FCGX_ShutdownPending();
 }
 
 bool

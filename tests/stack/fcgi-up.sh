@@ -24,18 +24,18 @@ mv -f "$MW_STATE/fcgi-bin/.mautic-wp.cgi.new" "$MW_STATE/fcgi-bin/mautic-wp.cgi"
 PIDFILE="$MW_STATE/fcgi/spawn-fcgi.pid"
 SOCK="$MW_STATE/fcgi/mautic-wp.sock"
 if [ -f "$PIDFILE" ]; then
-	while read -r pid; do
+	while read -r pid || [ -n "$pid" ]; do
 		[ -n "$pid" ] && kill "$pid" 2>/dev/null || true
 	done <"$PIDFILE"
 	for _ in $(seq 50); do
 		alive=0
-		while read -r pid; do
+		while read -r pid || [ -n "$pid" ]; do
 			[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && alive=1
 		done <"$PIDFILE"
 		[ $alive = 0 ] && break
 		sleep 0.05
 	done
-	while read -r pid; do
+	while read -r pid || [ -n "$pid" ]; do
 		[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
 	done <"$PIDFILE"
 fi
