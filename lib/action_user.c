@@ -931,12 +931,13 @@ create_user(struct run *r, struct job *j, const char *email)
 /* add for one contact, inside the lock and the transaction: the user of
  * the contact, else of its e-mail (then linked), else a new one. */
 static enum mw_err
-add_job(struct run *r, struct job *j)
+add_job(struct run *r, struct job *j, bool looked_up)
 {
 	const char *email = mapped(r, j, "user_email");
-	enum mw_err rc;
+	enum mw_err rc = MW_OK;
 
-	rc = wp_user_by_contact(r->wp, j->contact_id, &j->uid);
+	if (!looked_up)
+		rc = wp_user_by_contact(r->wp, j->contact_id, &j->uid);
 	if (rc == MW_OK && j->uid == 0 && email != NULL) {
 		rc = wp_user_by_email(r->wp, email, &j->uid);
 		j->link = j->uid != 0;
@@ -983,6 +984,29 @@ load_all(struct run *r, bool find_first)
 	return rc;
 }
 
+/* Many contacts (a batch, an import page): their users in one lookup
+ * instead of one scan of the contact links per contact. */
+static enum mw_err
+prefetch_users(struct run *r)
+{
+	uint64_t *cids, *uids;
+	enum mw_err rc = MW_ENOMEM;
+	size_t i;
+
+	cids = calloc(r->njobs, sizeof(*cids));
+	uids = calloc(r->njobs, sizeof(*uids));
+	if (cids != NULL && uids != NULL) {
+		for (i = 0; i < r->njobs; i++)
+			cids[i] = r->jobs[i].contact_id;
+		rc = wp_users_by_contacts(r->wp, cids, r->njobs, uids);
+		for (i = 0; rc == MW_OK && i < r->njobs; i++)
+			r->jobs[i].uid = uids[i];
+	}
+	free(cids);
+	free(uids);
+	return rc;
+}
+
 static void
 lock_name(const struct run *r, char *out, size_t outsz)
 {
@@ -1023,9 +1047,11 @@ action_add(struct run *r)
 	if (rc != MW_OK)
 		return rc;
 	rc = wp_begin(r->wp);
+	if (rc == MW_OK && r->njobs > 1)
+		rc = prefetch_users(r);
 	for (i = 0; rc == MW_OK && i < r->njobs; i++)
 		if (!r->jobs[i].deleted)
-			rc = add_job(r, &r->jobs[i]);
+			rc = add_job(r, &r->jobs[i], r->njobs > 1);
 	rc = finish(r, rc);
 	wp_unlock(r->wp, lock);
 	return rc;

@@ -475,12 +475,35 @@ wp_user_by_contact(struct wpstore *w, uint64_t contact_id, uint64_t *uid)
 {
 	char cid[24];
 	struct arg a[2];
-	struct result r = {.want_u64 = true};
+	struct result r = {.want_u64 = true}, e = {.want_u64 = true};
 	enum mw_err rc;
 
 	snprintf(cid, sizeof(cid), "%llu", (unsigned long long)contact_id);
 	a[0] = CSTR(cid);
 	a[1] = U64(WP_PSEUDO_USER_MIN);
+	/* MIN() over the meta_key index: a JOIN with ORDER BY makes the
+	 * optimiser walk every user instead (66 ms against 10 ms at 10,000
+	 * users, for every contact that has no user yet). */
+	rc = run(
+		w,
+		"SELECT MIN(user_id) FROM {P}usermeta WHERE meta_key = 'mautic_contact_id' AND meta_value = ? AND user_id < ?",
+		a, 2, &r);
+	if (rc != MW_OK || !r.found || r.u == 0) {
+		if (rc == MW_OK)
+			*uid = 0;
+		return rc;
+	}
+	a[0] = U64(r.u);
+	rc = run(w, "SELECT ID FROM {P}users WHERE ID = ?", a, 1, &e);
+	if (rc != MW_OK)
+		return rc;
+	if (e.found) {
+		*uid = r.u;
+		return MW_OK;
+	}
+	/* The lowest link is left from a deleted user: the slow, exact form. */
+	a[0] = CSTR(cid);
+	r = (struct result){.want_u64 = true};
 	rc = run(
 		w,
 		"SELECT m.user_id FROM {P}usermeta m JOIN {P}users u ON u.ID = m.user_id WHERE m.meta_key = 'mautic_contact_id' AND m.meta_value = ? AND m.user_id < ? ORDER BY m.user_id ASC LIMIT 1",
@@ -844,4 +867,100 @@ wp_wpflog_add(struct wpstore *w, unsigned level, uint64_t uid,
 		w,
 		"INSERT INTO {P}wpf_logging (timestamp, level, user, source, message, context) VALUES (UTC_TIMESTAMP(), ?, ?, 'api', ?, ?)",
 		a, 4, &r);
+}
+
+enum mw_err
+wp_users_by_contacts(struct wpstore *w, const uint64_t *cids, size_t n,
+		     uint64_t *uids)
+{
+	struct buf sql;
+	struct arg *a;
+	char(*txt)[24];
+	MYSQL_BIND *b = NULL, rb[2];
+	MYSQL_STMT *st = NULL;
+	char val[24];
+	unsigned long vlen = 0;
+	uint64_t uid = 0;
+	enum mw_err rc = MW_ENOMEM;
+	size_t i, j;
+
+	memset(uids, 0, n * sizeof(*uids));
+	if (n == 0)
+		return MW_OK;
+	if (w->npend > 0 && (rc = flush(w)) != MW_OK)
+		return rc;
+	buf_init(&sql, SQL_MAX * 4);
+	a = calloc(n + 1, sizeof(*a));
+	txt = calloc(n, sizeof(*txt));
+	b = calloc(n + 1, sizeof(*b));
+	if (a == NULL || txt == NULL || b == NULL ||
+	    buf_addstr(
+		    &sql,
+		    "SELECT meta_value, user_id FROM {P}usermeta WHERE meta_key = 'mautic_contact_id' AND user_id < ? AND meta_value IN (") !=
+		    MW_OK)
+		goto out;
+	a[0] = U64(WP_PSEUDO_USER_MIN);
+	for (i = 0; i < n; i++) {
+		snprintf(txt[i], sizeof(txt[i]), "%llu",
+			 (unsigned long long)cids[i]);
+		a[i + 1] = CSTR(txt[i]);
+		if (buf_addstr(&sql, i ? ", ?" : "?") != MW_OK)
+			goto out;
+	}
+	if (buf_addstr(&sql, ") ORDER BY user_id ASC") != MW_OK)
+		goto out;
+	{
+		char exp[SQL_MAX * 4];
+
+		rc = MW_EINTERNAL;
+		if (!expand(w, sql.p, exp, sizeof(exp)))
+			goto out;
+		rc = MW_ENOMEM;
+		if ((st = mysql_stmt_init(w->db)) == NULL)
+			goto out;
+		w->queries++;
+		bind_args(b, a, n + 1);
+		memset(rb, 0, sizeof(rb));
+		rb[0].buffer_type = MYSQL_TYPE_STRING;
+		rb[0].buffer = val;
+		rb[0].buffer_length = sizeof(val) - 1;
+		rb[0].length = &vlen;
+		rb[1].buffer_type = MYSQL_TYPE_LONGLONG;
+		rb[1].buffer = &uid;
+		rb[1].is_unsigned = 1;
+		if (mysql_stmt_prepare(st, exp, strlen(exp)) != 0 ||
+		    mysql_stmt_bind_param(st, b) != 0 ||
+		    mysql_stmt_execute(st) != 0 ||
+		    mysql_stmt_bind_result(st, rb) != 0) {
+			rc = db_error(w, mysql_stmt_errno(st), "statement",
+				      mysql_stmt_error(st));
+			goto out;
+		}
+	}
+	/* Rows come lowest user first: the first row of a contact wins, as
+	 * wp_user_by_contact() picks. */
+	for (;;) {
+		int f = mysql_stmt_fetch(st);
+
+		if (f == MYSQL_NO_DATA)
+			break;
+		if (f == 1) {
+			rc = db_error(w, mysql_stmt_errno(st), "fetch",
+				      mysql_stmt_error(st));
+			goto out;
+		}
+		val[vlen < sizeof(val) ? vlen : sizeof(val) - 1] = '\0';
+		for (j = 0; j < n; j++)
+			if (uids[j] == 0 && strcmp(txt[j], val) == 0)
+				uids[j] = uid;
+	}
+	rc = MW_OK;
+out:
+	if (st != NULL)
+		mysql_stmt_close(st);
+	free(a);
+	free(txt);
+	free(b);
+	buf_free(&sql);
+	return rc;
 }

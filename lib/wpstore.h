@@ -45,6 +45,12 @@ bool wp_deadlocked(const struct wpstore *w);
 enum mw_err wp_user_by_contact(struct wpstore *w, uint64_t contact_id,
 			       uint64_t *uid /* OUT */);
 
+/* wp_user_by_contact() for many contacts in one statement: uids[i] gets
+ * the user of cids[i], or 0 (links of deleted users are not checked:
+ * callers lock the user next, which finds out). */
+enum mw_err wp_users_by_contacts(struct wpstore *w, const uint64_t *cids,
+				 size_t n, uint64_t *uids /* OUT */);
+
 /* The user with this e-mail (compared as the column's collation does);
  * *uid 0 when there is none. */
 enum mw_err wp_user_by_email(struct wpstore *w, const char *email,
