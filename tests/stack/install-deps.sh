@@ -24,7 +24,7 @@ openssl curl ca-certificates
 python3 python3-aiosmtpd python3-pymysql
 wrk hyperfine
 clang-14 libclang-rt-14-dev
-libfcgi-dev spawn-fcgi libhiredis-dev redis-server
+libfcgi-dev spawn-fcgi libapache2-mod-fcgid libhiredis-dev redis-server
 valgrind clang-format
 wordpress wordpress-theme-twentytwentythree libapache2-mod-php
 php-cli php-mysql php-curl php-xml php-mbstring
