@@ -47,6 +47,11 @@ for c in nginx apache wordpress mautic smtp redis db; do
 		stop nginx 10
 		stop fcgiwrap 5
 		rm -f "$MW_STATE/fcgi/fcgiwrap.sock"
+		# The persistent mode's spawn-fcgi children (tests/stack/fcgi-up.sh).
+		pkill -TERM -f -- "$MW_STATE/fcgi-bin/mautic-wp.cgi" 2>/dev/null || true
+		sleep 0.2
+		pkill -KILL -f -- "$MW_STATE/fcgi-bin/mautic-wp.cgi" 2>/dev/null || true
+		rm -f "$MW_STATE/fcgi/mautic-wp.sock" "$MW_STATE/fcgi/spawn-fcgi.pid"
 		;;
 	db) stop db 30 ;;
 	*) stop "$c" 10 ;;
