@@ -906,10 +906,6 @@ create_user(struct run *r, struct job *j, const char *email)
 		rc = core_meta(r, j, login, ro);
 	if (rc == MW_OK)
 		rc = extra_meta(r, j);
-	if (rc == MW_OK && r->cfg->blog_id <= 1)
-		rc = wp_user_count_refresh(
-			r->wp,
-			r->site.db_version >= DB_VERSION_66 ? "off" : "no");
 	if (rc == MW_OK && ((j->login = strdup(login)) == NULL ||
 			    (j->email = strdup(email)) == NULL))
 		rc = MW_ENOMEM;
@@ -1052,6 +1048,17 @@ action_add(struct run *r)
 	for (i = 0; rc == MW_OK && i < r->njobs; i++)
 		if (!r->jobs[i].deleted)
 			rc = add_job(r, &r->jobs[i], r->njobs > 1);
+	/* wp_maybe_update_user_counts(), once for all the users created. */
+	for (i = 0; rc == MW_OK && i < r->njobs; i++)
+		if (r->jobs[i].outcome == OUT_CREATED) {
+			if (r->cfg->blog_id <= 1)
+				rc = wp_user_count_refresh(
+					r->wp,
+					r->site.db_version >= DB_VERSION_66
+						? "off"
+						: "no");
+			break;
+		}
 	rc = finish(r, rc);
 	wp_unlock(r->wp, lock);
 	return rc;

@@ -23,6 +23,7 @@ struct wpstore {
 	unsigned last_errno;   /* server error of the last failure */
 	unsigned queries;      /* statements sent */
 	struct pending *pend;  /* wp_meta_add() rows not sent yet */
+	int wpflog;	       /* wpf_logging exists: -1 not asked yet */
 	size_t npend;
 };
 
@@ -94,6 +95,7 @@ wp_open(const struct cfg *cfg, struct wpstore **out)
 	if (w == NULL)
 		return MW_ENOMEM;
 	w->cfg = cfg;
+	w->wpflog = -1;
 	w->db = mysql_init(NULL);
 	if (w->db == NULL) {
 		free(w);
@@ -839,14 +841,23 @@ wp_wpflog_exists(struct wpstore *w, bool *exists)
 	struct result r = {.want_u64 = true};
 	enum mw_err rc;
 
+	/* A table found is remembered for the connection (a kept one serves
+	 * many requests); a missing one is asked again next time, and a
+	 * failed insert forgets it. */
+	if (w->wpflog == 1) {
+		*exists = true;
+		return MW_OK;
+	}
 	snprintf(table, sizeof(table), "%swpf_logging", w->cfg->table_prefix);
 	a[0] = CSTR(table);
 	rc = run(
 		w,
 		"SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
 		a, 1, &r);
-	if (rc == MW_OK)
+	if (rc == MW_OK) {
 		*exists = r.found && r.u > 0;
+		w->wpflog = *exists ? 1 : -1;
+	}
 	return rc;
 }
 
@@ -855,18 +866,19 @@ wp_wpflog_add(struct wpstore *w, unsigned level, uint64_t uid,
 	      const char *message, const char *context)
 {
 	struct arg a[4] = {U64(level), U64(uid), CSTR(message),
-			   context ? CSTR(context) : CSTR("")};
+			   CSTR(context ? context : "")};
 	struct result r = {0};
+	enum mw_err rc;
 
-	if (context == NULL)
-		return run(
-			w,
-			"INSERT INTO {P}wpf_logging (timestamp, level, user, source, message, context) VALUES (UTC_TIMESTAMP(), ?, ?, 'api', ?, NULL)",
-			a, 3, &r);
-	return run(
+	rc = run(
 		w,
-		"INSERT INTO {P}wpf_logging (timestamp, level, user, source, message, context) VALUES (UTC_TIMESTAMP(), ?, ?, 'api', ?, ?)",
-		a, 4, &r);
+		context != NULL
+			? "INSERT INTO {P}wpf_logging (timestamp, level, user, source, message, context) VALUES (UTC_TIMESTAMP(), ?, ?, 'api', ?, ?)"
+			: "INSERT INTO {P}wpf_logging (timestamp, level, user, source, message, context) VALUES (UTC_TIMESTAMP(), ?, ?, 'api', ?, NULL)",
+		a, context != NULL ? 4 : 3, &r);
+	if (rc != MW_OK)
+		w->wpflog = -1; /* dropped meanwhile? ask again next time */
+	return rc;
 }
 
 enum mw_err
