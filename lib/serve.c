@@ -25,10 +25,11 @@
 
 /* The loaded configuration and what identifies the file it came from. */
 struct loaded {
-	bool ok;		  /* cfg holds a valid configuration */
-	struct cfg cfg;		  /* valid when ok */
-	char path[4096];	  /* file it was read from */
-	struct stat st;		  /* its identity and mtime then */
+	bool ok;	  /* cfg holds a valid configuration */
+	struct cfg cfg;	  /* valid when ok */
+	char path[4096];  /* file it was read from */
+	struct stat st;	  /* its identity and mtime then */
+	struct stat wpst; /* the same of [wordpress] wp_config, if any */
 	char err[CFG_ERRMSG_MAX]; /* why the last load failed */
 };
 
@@ -65,11 +66,16 @@ same_file(const struct stat *a, const struct stat *b)
 static void
 refresh(struct loaded *l, const char *path, struct action_conn *conn)
 {
-	struct stat st;
+	struct stat st, wpst;
 	bool have = stat(path, &st) == 0;
 
+	/* wp-config.php is a source of the configuration too. */
+	memset(&wpst, 0, sizeof(wpst));
+	if (l->ok && l->cfg.wp_config != NULL &&
+	    stat(l->cfg.wp_config, &wpst) != 0)
+		memset(&wpst, 0, sizeof(wpst));
 	if (have && l->ok && strcmp(path, l->path) == 0 &&
-	    same_file(&st, &l->st))
+	    same_file(&st, &l->st) && same_file(&wpst, &l->wpst))
 		return;
 	if (l->ok || l->err[0] != '\0')
 		log_info("serve: reading %s again", path);
@@ -84,6 +90,10 @@ refresh(struct loaded *l, const char *path, struct action_conn *conn)
 		l->st = st;
 	else
 		memset(&l->st, 0, sizeof(l->st));
+	memset(&l->wpst, 0, sizeof(l->wpst));
+	if (l->ok && l->cfg.wp_config != NULL &&
+	    stat(l->cfg.wp_config, &l->wpst) != 0)
+		memset(&l->wpst, 0, sizeof(l->wpst));
 }
 
 /* Log records of a request go down its FastCGI error stream, which the
