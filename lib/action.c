@@ -420,15 +420,12 @@ write_tags_job(struct run *r, struct job *j)
 	return rc;
 }
 
-/* update_tags: read everything first (users, Mautic), then write every
- * contact in one transaction. */
-static enum mw_err
-do_update_tags(struct run *r)
+enum mw_err
+run_load_all(struct run *r, bool find_first, bool need_fields)
 {
-	enum mw_err rc;
+	enum mw_err rc = MW_OK;
 	size_t i;
 
-	rc = run_open_wp(r);
 	for (i = 0; rc == MW_OK && i < r->njobs; i++) {
 		struct job *j = &r->jobs[i];
 
@@ -438,12 +435,41 @@ do_update_tags(struct run *r)
 				 "contact deleted in Mautic; nothing changed");
 			continue;
 		}
-		rc = run_find_user(r, j);
-		if (rc == MW_OK && j->uid == 0)
-			j->outcome = OUT_NO_USER;
-		else if (rc == MW_OK)
-			rc = run_load_contact(r, j, false);
+		if (find_first) {
+			rc = run_find_user(r, j);
+			if (rc != MW_OK)
+				break;
+			if (j->uid == 0) {
+				j->outcome = OUT_NO_USER;
+				continue;
+			}
+		}
+		rc = run_load_contact(r, j, need_fields);
 	}
+	return rc;
+}
+
+enum mw_err
+run_finish(struct run *r, enum mw_err rc)
+{
+	if (rc != MW_OK || r->req->dry_run)
+		wp_rollback(r->wp);
+	else
+		rc = wp_commit(r->wp);
+	return rc;
+}
+
+/* update_tags: read everything first (users, Mautic), then write every
+ * contact in one transaction. */
+static enum mw_err
+do_update_tags(struct run *r)
+{
+	enum mw_err rc;
+	size_t i;
+
+	rc = run_open_wp(r);
+	if (rc == MW_OK)
+		rc = run_load_all(r, true, false);
 	if (rc == MW_OK)
 		rc = wp_begin(r->wp);
 	if (rc == MW_OK)
@@ -451,11 +477,7 @@ do_update_tags(struct run *r)
 	for (i = 0; rc == MW_OK && i < r->njobs; i++)
 		if (r->jobs[i].uid != 0 && !r->jobs[i].deleted)
 			rc = write_tags_job(r, &r->jobs[i]);
-	if (rc != MW_OK || r->req->dry_run)
-		wp_rollback(r->wp);
-	else
-		rc = wp_commit(r->wp);
-	return rc;
+	return run_finish(r, rc);
 }
 
 static void

@@ -97,6 +97,15 @@ enum mw_err run_find_user(struct run *r, struct job *j);
  * needed (tags, and fields when need_fields), else GET from Mautic. */
 enum mw_err run_load_contact(struct run *r, struct job *j, bool need_fields);
 
+/* The read phase of update_tags, update and add: for every job not
+ * deleted, its user (when find_first; none means OUT_NO_USER) and its
+ * contact data (fields too when need_fields).  No transaction yet. */
+enum mw_err run_load_all(struct run *r, bool find_first, bool need_fields);
+
+/* End the transaction: rolled back on error or in a dry run, else
+ * committed.  Returns rc, or the commit's failure. */
+enum mw_err run_finish(struct run *r, enum mw_err rc);
+
 /* Lock the jobs' users in ascending ID order (inside the transaction). */
 enum mw_err run_lock_users(struct run *r);
 

@@ -950,36 +950,6 @@ add_job(struct run *r, struct job *j, bool looked_up)
 	return create_user(r, j, email);
 }
 
-/* Read phase shared by add and update: data for every live contact. */
-static enum mw_err
-load_all(struct run *r, bool find_first)
-{
-	enum mw_err rc = MW_OK;
-	size_t i;
-
-	for (i = 0; rc == MW_OK && i < r->njobs; i++) {
-		struct job *j = &r->jobs[i];
-
-		if (j->deleted) {
-			j->outcome = OUT_SKIPPED;
-			job_note(j,
-				 "contact deleted in Mautic; nothing changed");
-			continue;
-		}
-		if (find_first) {
-			rc = run_find_user(r, j);
-			if (rc != MW_OK)
-				break;
-			if (j->uid == 0) {
-				j->outcome = OUT_NO_USER;
-				continue;
-			}
-		}
-		rc = run_load_contact(r, j, true);
-	}
-	return rc;
-}
-
 /* Many contacts (a batch, an import page): their users in one lookup
  * instead of one scan of the contact links per contact. */
 static enum mw_err
@@ -1012,16 +982,6 @@ lock_name(const struct run *r, char *out, size_t outsz)
 		 r->cfg->table_prefix);
 }
 
-static enum mw_err
-finish(struct run *r, enum mw_err rc)
-{
-	if (rc != MW_OK || r->req->dry_run)
-		wp_rollback(r->wp);
-	else
-		rc = wp_commit(r->wp);
-	return rc;
-}
-
 enum mw_err
 action_add(struct run *r)
 {
@@ -1033,7 +993,7 @@ action_add(struct run *r)
 	if (rc == MW_OK)
 		rc = site_load(r);
 	if (rc == MW_OK)
-		rc = load_all(r, false);
+		rc = run_load_all(r, false, true);
 	if (rc != MW_OK)
 		return rc;
 	/* The lock comes before the transaction's first read, so that what
@@ -1059,7 +1019,7 @@ action_add(struct run *r)
 						: "no");
 			break;
 		}
-	rc = finish(r, rc);
+	rc = run_finish(r, rc);
 	wp_unlock(r->wp, lock);
 	return rc;
 }
@@ -1074,7 +1034,7 @@ action_update(struct run *r)
 	if (rc == MW_OK)
 		rc = site_load(r);
 	if (rc == MW_OK)
-		rc = load_all(r, true);
+		rc = run_load_all(r, true, true);
 	if (rc == MW_OK)
 		rc = wp_begin(r->wp);
 	if (rc == MW_OK)
@@ -1082,7 +1042,7 @@ action_update(struct run *r)
 	for (i = 0; rc == MW_OK && i < r->njobs; i++)
 		if (r->jobs[i].uid != 0 && !r->jobs[i].deleted)
 			rc = update_user(r, &r->jobs[i]);
-	return finish(r, rc);
+	return run_finish(r, rc);
 }
 
 /* ---- after the commit -----------------------------------------------------
