@@ -14,11 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "action.h"
-#include "import.h"
+#include "action/action.h"
+#include "action/import.h"
 #include "serve.h"
-#include "shell.h"
-#include "wpstore.h"
+#include "action/shell.h"
 
 static const char usage[] =
 	"usage: mautic-wp.cgi --check [--config FILE]\n"
@@ -156,6 +155,6 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s", usage);
 		rc = 2;
 	}
-	wp_library_end();
+	action_library_end();
 	return rc;
 }

@@ -31,7 +31,8 @@ static int check_total;
 		if (check_a_ == NULL || check_b_ == NULL ||                    \
 		    strcmp(check_a_, check_b_) != 0) {                         \
 			check_failed++;                                        \
-			fprintf(stderr, "FAIL %s:%d: %s == %s (\"%s\" vs \"%s\")\n", \
+			fprintf(stderr,                                        \
+				"FAIL %s:%d: %s == %s (\"%s\" vs \"%s\")\n",   \
 				__FILE__, __LINE__, #a, #b,                    \
 				check_a_ ? check_a_ : "(null)",                \
 				check_b_ ? check_b_ : "(null)");               \

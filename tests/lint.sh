@@ -2,7 +2,7 @@
 # Lint: clang-format check and banned unsafe libc calls (STYLE.md 2.5, 2.9).
 set -eu
 cd "$1"
-files=$(git ls-files 'lib/*.c' 'lib/*.h' 'cgi-bin/*.c' 2>/dev/null || true)
+files=$(git ls-files 'lib/*.c' 'lib/*.h' 'cgi-bin/*.c' 'cgi-bin/*.h' 'tests/*.c' 'tests/*.h' 2>/dev/null || true)
 [ -n "$files" ] || files=$(ls lib/*.c lib/*.h cgi-bin/*.c)
 rc=0
 if command -v clang-format >/dev/null 2>&1; then

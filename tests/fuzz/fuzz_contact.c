@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "contact.h"
+#include "formats/contact.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

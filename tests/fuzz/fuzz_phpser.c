@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "phpser.h"
+#include "formats/phpser.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
  * Every refusal must name the file, the key and, where there is one, the
  * line; none may echo a value.
  */
-#include "config.h"
+#include "config/config.h"
 
 #include <fcntl.h>
 #include <stdint.h>
@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "check.h"
 
 /* A minimal valid file; rows prepend the line under test so that it is
@@ -486,8 +486,8 @@ static const struct bad_row bad_rows[] = {
 	 "[wordpress]\nsite_name = Caf\xe9\n" MINIMAL, 0600, "site_name", 2,
 	 "UTF-8"},
 	{"cfg_refuses_continuation_line",
-	 "[wordpress]\nsite_name = Example\n  Site\n" MINIMAL, 0600,
-	 "line", 3, "continuation"},
+	 "[wordpress]\nsite_name = Example\n  Site\n" MINIMAL, 0600, "line", 3,
+	 "continuation"},
 	/* A syntax error on the last line is reported at that line. */
 	{"cfg_refuses_line_without_equals_at_end",
 	 MINIMAL "[wordpress]\ndb_name wordpress\n", 0600, "line", 11,
@@ -809,8 +809,8 @@ test_wp_config(void)
 	struct cfg cfg;
 
 	CHECK(write_file(php, sizeof(php) - 1, 0640, wpc, sizeof(wpc)) == 0);
-	snprintf(text, sizeof(text), "[wordpress]\nwp_config = %s\n" MIN_MA MIN_WH,
-		 wpc);
+	snprintf(text, sizeof(text),
+		 "[wordpress]\nwp_config = %s\n" MIN_MA MIN_WH, wpc);
 	CHECK(load_text(text, 0600, &cfg, err, sizeof(err), path,
 			sizeof(path)) == MW_OK);
 	CHECK_STR(cfg.db_name, "site_db");
@@ -820,9 +820,11 @@ test_wp_config(void)
 	CHECK(cfg.db_port == 3307);
 	CHECK_STR(cfg.table_prefix, "shop_");
 	cfg_free(&cfg);
-	snprintf(text, sizeof(text),
-		 "[wordpress]\nwp_config = %s\ndb_name = mine\ntable_prefix = wp_\n" MIN_MA
-		 MIN_WH, wpc);
+	snprintf(
+		text, sizeof(text),
+		"[wordpress]\nwp_config = %s\ndb_name = mine\ntable_prefix = wp_\n" MIN_MA
+			MIN_WH,
+		wpc);
 	CHECK(load_text(text, 0600, &cfg, err, sizeof(err), path,
 			sizeof(path)) == MW_OK);
 	CHECK_STR(cfg.db_name, "mine");

@@ -4,14 +4,14 @@
  * (reference/mautic-api.md 1.2-1.5, 4.3-4.4).  tests/data/contact-42.json
  * is the 1.4 example as Mautic sends it: compact, with "\/" and "\u00e9".
  */
-#include "contact.h"
+#include "formats/contact.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "base/buf.h"
 #include "check.h"
 
 #define ID_MAX 9007199254740992ull

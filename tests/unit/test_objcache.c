@@ -6,7 +6,7 @@
  * be refused, and the failure paths: refused connection, silent server,
  * error replies.  No password or e-mail may reach the log.
  */
-#include "objcache.h"
+#include "wp/objcache.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -22,8 +22,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "log.h"
-#include "strparse.h"
+#include "base/log.h"
+#include "base/strparse.h"
 
 #define FAKE_BUF 65536	  /* bytes a fake server buffers / records */
 #define FAKE_ARGS 64	  /* arguments it looks at per command */

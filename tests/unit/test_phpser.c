@@ -6,7 +6,7 @@
  * pins down; then the WordPress values the project depends on, the writers,
  * the string-list helpers and a seeded random round trip.
  */
-#include "phpser.h"
+#include "formats/phpser.h"
 
 #include <float.h>
 #include <math.h>

@@ -7,7 +7,7 @@
  * that must pass or fail, then trimming, the length limit, fresh random
  * hashes, wp_generate_password() and the reset keys.
  */
-#include "pwhash.h"
+#include "formats/pwhash.h"
 
 #include <regex.h>
 #include <stdlib.h>

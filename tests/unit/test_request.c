@@ -4,7 +4,7 @@
  * they say otherwise; every answer's message is checked for leaks of the
  * key, a wrong key or the secret.
  */
-#include "request.h"
+#include "request/request.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "contact.h"
+#include "formats/contact.h"
 #include "check.h"
 
 #define KEY "test-key-123"

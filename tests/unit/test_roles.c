@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "roles.h"
+#include "formats/roles.h"
 
 static char *
 read_data(const char *name, size_t *len)
@@ -68,12 +68,15 @@ static const struct priv_row priv_rows[] = {
 	{"a:1:{s:10:\"subscriber\";b:1;}", 0, "subscriber"},
 	{"a:1:{s:6:\"author\";b:1;}", 0, "author"},
 	{"a:1:{s:6:\"author\";b:0;}", 0, NULL}, /* not granted */
-	{"a:2:{s:10:\"subscriber\";b:1;s:10:\"edit_users\";b:1;}", 1, "subscriber"},
-	{"a:2:{s:10:\"subscriber\";b:1;s:14:\"manage_options\";b:0;}", 0, "subscriber"},
+	{"a:2:{s:10:\"subscriber\";b:1;s:10:\"edit_users\";b:1;}", 1,
+	 "subscriber"},
+	{"a:2:{s:10:\"subscriber\";b:1;s:14:\"manage_options\";b:0;}", 0,
+	 "subscriber"},
 	{"a:1:{s:13:\"administrator\";s:1:\"1\";}", 1, "administrator"},
 	{"a:0:{}", 0, NULL},
-	{"s:3:\"abc\";", 0, NULL},	       /* not an array: no caps */
-	{"a:1:{s:13:\"administrator\";b:1;", 1, NULL}, /* unreadable: privileged */
+	{"s:3:\"abc\";", 0, NULL}, /* not an array: no caps */
+	{"a:1:{s:13:\"administrator\";b:1;", 1,
+	 NULL}, /* unreadable: privileged */
 	{"O:8:\"stdClass\":0:{}", 1, NULL},
 	{"a:1:{s:8:\"customer\";b:1;}", 0, NULL},
 };
@@ -82,7 +85,7 @@ int
 main(void)
 {
 	struct roles r;
-	struct cfg cfg;
+	const char *allowed;
 	size_t len = 0, i;
 	char *ser = read_data("wp_user_roles.txt", &len);
 
@@ -108,25 +111,26 @@ main(void)
 	}
 
 	/* roles_assignable: non-admin roles by default, the list otherwise. */
-	memset(&cfg, 0, sizeof(cfg));
-	CHECK(roles_assignable(&cfg, roles_find(&r, "subscriber")));
-	CHECK(roles_assignable(&cfg, roles_find(&r, "author")));
-	CHECK(!roles_assignable(&cfg, roles_find(&r, "editor")));
-	CHECK(!roles_assignable(&cfg, roles_find(&r, "administrator")));
-	CHECK(!roles_assignable(&cfg, NULL));
-	cfg.allowed_roles = (char *)"subscriber , editor";
-	CHECK(roles_assignable(&cfg, roles_find(&r, "editor")));
-	CHECK(roles_assignable(&cfg, roles_find(&r, "subscriber")));
-	CHECK(!roles_assignable(&cfg, roles_find(&r, "author")));
-	CHECK(!roles_assignable(&cfg, roles_find(&r, "administrator")));
-	cfg.allowed_roles = (char *)"edit";
-	CHECK(!roles_assignable(&cfg, roles_find(&r, "editor")));
+	allowed = NULL;
+	CHECK(roles_assignable(allowed, roles_find(&r, "subscriber")));
+	CHECK(roles_assignable(allowed, roles_find(&r, "author")));
+	CHECK(!roles_assignable(allowed, roles_find(&r, "editor")));
+	CHECK(!roles_assignable(allowed, roles_find(&r, "administrator")));
+	CHECK(!roles_assignable(allowed, NULL));
+	allowed = "subscriber , editor";
+	CHECK(roles_assignable(allowed, roles_find(&r, "editor")));
+	CHECK(roles_assignable(allowed, roles_find(&r, "subscriber")));
+	CHECK(!roles_assignable(allowed, roles_find(&r, "author")));
+	CHECK(!roles_assignable(allowed, roles_find(&r, "administrator")));
+	allowed = "edit";
+	CHECK(!roles_assignable(allowed, roles_find(&r, "editor")));
 
 	for (i = 0; i < sizeof(priv_rows) / sizeof(priv_rows[0]); i++) {
 		const struct priv_row *row = &priv_rows[i];
 		const struct role *ro;
 
-		CHECK(roles_user_is_privileged(&r, row->caps, strlen(row->caps)) ==
+		CHECK(roles_user_is_privileged(&r, row->caps,
+					       strlen(row->caps)) ==
 		      (row->privileged != 0));
 		ro = roles_user_role(&r, row->caps, strlen(row->caps));
 		if (row->role == NULL)

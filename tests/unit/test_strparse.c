@@ -2,7 +2,7 @@
  * test_strparse.c - the strict parsers of lib/strparse.c, one table per
  * function, valid and invalid rows named after the behaviour they pin.
  */
-#include "strparse.h"
+#include "base/strparse.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  * 6.1, a 2 MiB file, a directory).  Every row with want == MW_OK and no
  * reason was also checked against PHP 8.2 including the same text.
  */
-#include "wpconfig.h"
+#include "config/wpconfig.h"
 
 #include <inttypes.h>
 #include <stdbool.h>

@@ -1,0 +1,79 @@
+/*
+ * action.h - one webhook from CGI environment to answer: the module that
+ * knows all the others (config, request, mautic, wpstore).
+ */
+#ifndef MW_ACTION_H
+#define MW_ACTION_H
+
+#include <stdbool.h>
+
+#include "config/config.h"
+#include "request/request.h"
+
+/* What main() prints. */
+struct action_answer {
+	int status;	  /* HTTP status */
+	char *body;	  /* owned JSON text */
+	bool retry_after; /* send Retry-After (503) */
+};
+
+/* Handle one CGI request: config from cfg_default_path(), variables from
+ * env (borrowed), body from fd.  Always fills *ans (release with
+ * action_answer_free), whatever happened. */
+void action_cgi(const struct req_env *env, int fd,
+		struct action_answer *ans /* OUT */);
+
+struct wpstore;
+
+/* Load the configuration at path and, with use_wpf_options, connect to the
+ * database and merge WP Fusion's settings.  *wp gets that connection (or
+ * NULL; caller closes it with wp_close).  On error err holds the reason:
+ * MW_ECONFIG, or MW_EDB when the database is needed and away. */
+enum mw_err action_config(const char *path, struct cfg *cfg /* OUT */,
+			  struct wpstore **wp /* OUT */, char *err,
+			  size_t errsz);
+
+/* With use_wpf_options, merge WP Fusion's settings into cfg (in place)
+ * through *wp, connecting or reconnecting it as needed.  Does nothing
+ * otherwise. */
+enum mw_err action_wpf_merge(struct cfg *cfg, struct wpstore **wp, char *err,
+			     size_t errsz);
+
+/* The answer to a request that cannot be served because of its
+ * configuration (rc MW_ECONFIG, or MW_EDB while reading wpf_options); the
+ * reason goes to the log only. */
+void action_error(enum mw_err rc, const char *why,
+		  struct action_answer *ans /* OUT */);
+
+struct mautic;
+
+/* Connections kept between requests.  Both start NULL, are opened on
+ * first need by action_run() and stay open (outside any transaction) for
+ * the next request; a database connection that failed is dropped.  They
+ * are bound to the cfg they were opened with: close them when it changes. */
+struct action_conn {
+	struct wpstore *wp;    /* owned */
+	struct mautic *mautic; /* owned */
+};
+
+/* Handle one request with a loaded configuration (borrowed), connections
+ * kept by the caller, and the body from fn/ctx: the shell mode and the
+ * FastCGI loop use it; action_cgi() is this with fresh everything. */
+void action_run(const struct cfg *cfg, struct action_conn *conn,
+		const struct req_env *env, req_read_fn fn, void *ctx,
+		struct action_answer *ans /* OUT */);
+
+/* Close both connections.  NULL is fine. */
+void action_conn_close(struct action_conn *c);
+
+/* Release an answer.  NULL is fine. */
+void action_answer_free(struct action_answer *ans);
+
+/* Release what the libraries behind the actions keep for the process
+ * (MariaDB Connector/C's global state); call once, before exit. */
+void action_library_end(void);
+
+/* Reason phrase for a status line ("Bad Request"). */
+const char *action_status_text(int status);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * buf.h - a growable byte buffer with a hard cap (after curl's dynbuf).
+ *
+ * The contents are always NUL-terminated, so b->p can be used as a string
+ * when the data holds no NUL.  A zeroed struct buf is not usable: call
+ * buf_init() first.  buf_free() wipes the memory before releasing it, so a
+ * buffer may carry secrets.
+ */
+#ifndef MW_BUF_H
+#define MW_BUF_H
+
+#include <stddef.h>
+
+#include "base/err.h"
+
+struct buf {
+	char *p;    /* owned; NULL until the first add */
+	size_t len; /* bytes used, excluding the terminating NUL */
+	size_t cap; /* bytes allocated */
+	size_t max; /* hard cap on len */
+};
+
+/* Prepare an empty buffer that refuses to grow beyond max bytes. */
+void buf_init(struct buf *b, size_t max);
+
+/* Append n bytes.  MW_ETOOBIG past the cap, MW_ENOMEM; b unchanged then. */
+enum mw_err buf_add(struct buf *b, const void *data, size_t n);
+
+/* Append a NUL-terminated string. */
+enum mw_err buf_addstr(struct buf *b, const char *s);
+
+/* Append formatted text. */
+enum mw_err buf_printf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Forget the contents but keep the allocation (wiped). */
+void buf_reset(struct buf *b);
+
+/* Hand the contents to the caller (caller frees; never NULL on MW_OK) and
+ * leave b empty.  Returns NULL only when allocation fails. */
+char *buf_detach(struct buf *b, size_t *len);
+
+/* Wipe and release.  Accepts a buffer that was never used. */
+void buf_free(struct buf *b);
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * config.h - the INI configuration (SPEC.md section 2), loaded once per
+ * process through libinih and a declarative key table.
+ */
+#ifndef MW_CONFIG_H
+#define MW_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+#define CFG_PREFIX_MAX 32  /* table_prefix: [A-Za-z0-9_]{1,32} */
+#define CFG_FIELDS_MAX 64  /* entries in [fields] */
+#define CFG_VALUE_MAX 190  /* longest value on one line */
+#define CFG_ERRMSG_MAX 256 /* size of the caller's error buffer */
+#define CFG_KEYS_MAX 64	   /* keys outside [fields] */
+
+enum cfg_auth { CFG_AUTH_BASIC, CFG_AUTH_OAUTH2 };
+enum cfg_hash { CFG_HASH_AUTO, CFG_HASH_PHPASS, CFG_HASH_BCRYPT };
+enum cfg_uname { CFG_UNAME_EMAIL, CFG_UNAME_FLNAME, CFG_UNAME_FNAMENUM };
+enum cfg_mail { CFG_MAIL_SENDMAIL, CFG_MAIL_SMTP };
+
+/* One [fields] row: WordPress field or meta key <- Mautic field alias. */
+struct cfg_field {
+	char *wp;     /* owned: user_email, first_name, any meta key */
+	char *mautic; /* owned: Mautic contact field alias */
+};
+
+/* Every char * member is owned and NULL when the key is unset. */
+struct cfg {
+	char *path; /* the file this came from */
+
+	/* [wordpress] */
+	char *db_host;		     /* "localhost" means the socket */
+	uint64_t db_port;	     /* TCP port */
+	char *db_socket;	     /* unix socket path */
+	char *db_name;		     /* database */
+	char *db_user;		     /* user */
+	char *db_password;	     /* secret */
+	char *table_prefix;	     /* validated [A-Za-z0-9_]{1,32} */
+	char *wp_config;	     /* optional path of wp-config.php */
+	uint64_t blog_id;	     /* multisite blog a new user joins */
+	enum cfg_hash password_hash; /* auto | phpass | bcrypt */
+	char *site_url;		     /* for links in e-mails */
+	char *site_name;	     /* for e-mail subjects */
+
+	/* [mautic] */
+	char *mautic_url;    /* base URL, no trailing slash */
+	enum cfg_auth auth;  /* basic | oauth2 */
+	char *username;	     /* basic */
+	char *password;	     /* basic; secret */
+	char *client_id;     /* oauth2 */
+	char *client_secret; /* oauth2; secret */
+	char *token_cache;   /* oauth2 token file */
+	char *ca_file;	     /* optional CA bundle */
+	uint64_t timeout_ms; /* budget for all Mautic calls */
+
+	/* [webhook] */
+	char *access_key;    /* secret */
+	char *secret;	     /* global webhook HMAC secret */
+	char *allowed_roles; /* comma list, NULL = non-admin roles */
+	enum cfg_uname username_format;
+	char *return_password_field; /* Mautic alias or NULL */
+	bool send_welcome_email;
+	bool use_wpf_options;
+
+	/* [fields] */
+	struct cfg_field fields[CFG_FIELDS_MAX]; /* in file order */
+	size_t nfields;
+
+	/* [mail] */
+	enum cfg_mail mail_transport;
+	char *sendmail;
+	char *smtp_url;
+	char *mail_from;
+
+	/* [cache] */
+	char *redis;
+	char *redis_prefix;
+
+	/* [log] */
+	int log_level; /* enum log_level */
+
+	/* bookkeeping */
+	bool set[CFG_KEYS_MAX]; /* key given in the file, by table row */
+	bool fields_default;	/* [fields] absent: WP Fusion's defaults */
+};
+
+/* Load and validate the file at path into *cfg (release with cfg_free, also
+ * on error).  Refuses a file that others can read or write, unknown,
+ * duplicate, missing and out-of-range keys.  On failure returns MW_ECONFIG
+ * and writes "file:line: key: problem" into errbuf (CFG_ERRMSG_MAX bytes). */
+enum mw_err cfg_load(const char *path, struct cfg *cfg /* OUT */, char *errbuf,
+		     size_t errsz);
+
+/* True when the file itself set [section] name (not a default). */
+bool cfg_is_set(const struct cfg *cfg, const char *section, const char *name);
+
+/* The checks that need every source merged: the access key, the Mautic
+ * URL and credentials.  cfg_load() runs them unless use_wpf_options
+ * defers them until WP Fusion's settings are applied.  Normalises the
+ * Mautic URL.  MW_ECONFIG with "file: key: problem" in err. */
+enum mw_err cfg_complete(struct cfg *cfg, char *err, size_t errsz);
+
+/* The path to use: MAUTIC_WP_CONFIG when set and non-empty, else the
+ * compiled-in default.  Borrowed. */
+const char *cfg_default_path(void);
+
+/* The Mautic alias mapped to a WordPress key, or NULL.  Borrowed. */
+const char *cfg_field_alias(const struct cfg *cfg, const char *wp_key);
+
+/* Wipe secrets and release everything.  NULL is fine. */
+void cfg_free(struct cfg *cfg);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * wpfopts.h - taking settings from WP Fusion's own wpf_options row, so that
+ * a WP Fusion site switches by changing only its webhook URLs
+ * (reference/wp-fusion-behaviour.md sections 4-6).
+ */
+#ifndef MW_WPFOPTS_H
+#define MW_WPFOPTS_H
+
+#include <stddef.h>
+
+#include "config/config.h"
+#include "base/err.h"
+
+/* Apply the serialized wpf_options value to cfg wherever the file did not
+ * set the key: access_key, mautic_url, mautic_username/mautic_password,
+ * the active contact_fields (per WordPress key; the file's [fields] rows
+ * win), username_format, return_password + return_password_field and
+ * send_welcome_email.  Then runs cfg_complete().  MW_ECONFIG with the
+ * reason in err (never a value). */
+enum mw_err wpfopts_apply(struct cfg *cfg, const char *ser, size_t len,
+			  char *err, size_t errsz);
+
+#endif

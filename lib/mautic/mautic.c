@@ -1,0 +1,677 @@
+/* mautic.c - Mautic REST over HTTPS with libcurl; OAuth2 token cache. */
+#include "mautic/mautic.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <cjson/cJSON.h>
+
+#include "base/buf.h"
+#include "formats/contact.h"
+#include "base/log.h"
+
+#define TOKEN_MAX 4096	  /* bytes of a cached token file */
+#define TOKEN_MARGIN_S 60 /* refresh this long before expiry */
+
+struct mautic {
+	const struct cfg *cfg; /* borrowed */
+	CURL *curl;	       /* created on first use */
+	long long deadline_ms; /* monotonic end of the budget */
+	char *token;	       /* OAuth2 access token, owned, secret */
+	unsigned calls;	       /* HTTP requests made */
+	long last_status;      /* status of the last answer (0: none) */
+};
+
+/* One HTTP exchange. */
+struct exchange {
+	const char *method; /* "GET", "POST", "PATCH" */
+	const char *path;   /* after the base URL, starting with '/' */
+	const char *body;   /* NULL for none */
+	const char *ctype;  /* Content-Type of body */
+	bool api_auth;	    /* send Basic or Bearer credentials */
+	long status;	    /* OUT: HTTP status */
+	struct buf answer;  /* OUT: body, capped */
+};
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+enum mw_err
+mautic_open(const struct cfg *cfg, struct mautic **out)
+{
+	struct mautic *m;
+
+	m = calloc(1, sizeof(*m));
+	if (m == NULL)
+		return MW_ENOMEM;
+	m->cfg = cfg;
+	m->deadline_ms = now_ms() + (long long)cfg->timeout_ms;
+	*out = m;
+	return MW_OK;
+}
+
+void
+mautic_begin(struct mautic *m)
+{
+	m->deadline_ms = now_ms() + (long long)m->cfg->timeout_ms;
+	m->last_status = 0;
+}
+
+static void
+drop_token(struct mautic *m)
+{
+	if (m->token != NULL) {
+		explicit_bzero(m->token, strlen(m->token));
+		free(m->token);
+		m->token = NULL;
+	}
+}
+
+void
+mautic_close(struct mautic *m)
+{
+	if (m == NULL)
+		return;
+	if (m->curl != NULL)
+		curl_easy_cleanup(m->curl);
+	drop_token(m);
+	free(m);
+}
+
+long
+mautic_last_status(const struct mautic *m)
+{
+	return m->last_status;
+}
+
+unsigned
+mautic_calls(const struct mautic *m)
+{
+	return m->calls;
+}
+
+static size_t
+on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct buf *b = userdata;
+
+	if (buf_add(b, ptr, size * nmemb) != MW_OK)
+		return 0; /* over the cap: curl aborts with a write error */
+	return size * nmemb;
+}
+
+static enum mw_err
+ensure_curl(struct mautic *m)
+{
+	if (m->curl != NULL)
+		return MW_OK;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_err("mautic: curl_global_init failed");
+		return MW_EINTERNAL;
+	}
+	m->curl = curl_easy_init();
+	if (m->curl == NULL) {
+		log_err("mautic: curl_easy_init failed");
+		return MW_ENOMEM;
+	}
+	return MW_OK;
+}
+
+/* Options every exchange shares; false when curl refuses one. */
+static bool
+set_common(struct mautic *m, struct exchange *x, long long left, char *errbuf)
+{
+	CURL *c = m->curl;
+	const struct cfg *cfg = m->cfg;
+	bool ok = true;
+
+	curl_easy_reset(c);
+	ok &= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https") == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK;
+	if (cfg->ca_file != NULL)
+		ok &= curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca_file) ==
+		      CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)left) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)left) ==
+	      CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_USERAGENT, "mautic-wp/" MW_VERSION) ==
+	      CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_WRITEDATA, &x->answer) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, x->method) == CURLE_OK;
+	if (x->body != NULL)
+		ok &= curl_easy_setopt(c, CURLOPT_POSTFIELDS, x->body) ==
+		      CURLE_OK;
+	if (x->api_auth && cfg->auth == CFG_AUTH_BASIC) {
+		ok &= curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC) ==
+		      CURLE_OK;
+		ok &= curl_easy_setopt(c, CURLOPT_USERNAME, cfg->username) ==
+		      CURLE_OK;
+		ok &= curl_easy_setopt(c, CURLOPT_PASSWORD, cfg->password) ==
+		      CURLE_OK;
+	}
+	return ok;
+}
+
+/* Perform x within what is left of the budget.  Transport problems are
+ * logged here; HTTP statuses are the caller's business. */
+static enum mw_err
+perform(struct mautic *m, struct exchange *x)
+{
+	char errbuf[CURL_ERROR_SIZE] = "";
+	char url[2048], hdr[TOKEN_MAX + 32];
+	struct curl_slist *h = NULL, *t;
+	long long left = m->deadline_ms - now_ms();
+	enum mw_err rc;
+	CURLcode cc;
+
+	if (left <= 0) {
+		log_err("mautic: no time left for %s %s (timeout_ms=%llu)",
+			x->method, x->path,
+			(unsigned long long)m->cfg->timeout_ms);
+		return MW_ETIMEOUT;
+	}
+	rc = ensure_curl(m);
+	if (rc != MW_OK)
+		return rc;
+	snprintf(url, sizeof(url), "%s%s", m->cfg->mautic_url, x->path);
+	if (!set_common(m, x, left, errbuf) ||
+	    curl_easy_setopt(m->curl, CURLOPT_URL, url) != CURLE_OK)
+		return MW_EINTERNAL;
+	h = curl_slist_append(h, "Accept: application/json");
+	if (h != NULL && x->body != NULL) {
+		snprintf(hdr, sizeof(hdr), "Content-Type: %s", x->ctype);
+		t = curl_slist_append(h, hdr);
+		h = t ? t : h;
+	}
+	if (h != NULL && x->api_auth && m->token != NULL) {
+		snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s",
+			 m->token);
+		t = curl_slist_append(h, hdr);
+		h = t ? t : h;
+		explicit_bzero(hdr, sizeof(hdr));
+	}
+	curl_easy_setopt(m->curl, CURLOPT_HTTPHEADER, h);
+	m->calls++;
+	m->last_status = 0;
+	cc = curl_easy_perform(m->curl);
+	curl_easy_setopt(m->curl, CURLOPT_HTTPHEADER, NULL);
+	for (t = h; t != NULL; t = t->next)
+		explicit_bzero(t->data, strlen(t->data));
+	curl_slist_free_all(h);
+	if (cc == CURLE_OPERATION_TIMEDOUT) {
+		log_err("mautic: %s %s timed out (timeout_ms=%llu)", x->method,
+			x->path, (unsigned long long)m->cfg->timeout_ms);
+		return MW_ETIMEOUT;
+	}
+	if (cc != CURLE_OK) {
+		log_err("mautic: %s %s failed: %s (%s)", x->method, x->path,
+			curl_easy_strerror(cc), errbuf);
+		return MW_EUPSTREAM;
+	}
+	curl_easy_getinfo(m->curl, CURLINFO_RESPONSE_CODE, &x->status);
+	m->last_status = x->status;
+	log_debug("mautic: %s %s -> %ld (%zu bytes)", x->method, x->path,
+		  x->status, x->answer.len);
+	return MW_OK;
+}
+
+/* errors[0].type and .message of a Mautic error document, sanitized. */
+static void
+error_info(const struct buf *answer, char *type, size_t typesz, char *msg,
+	   size_t msgsz)
+{
+	cJSON *root, *e;
+	const cJSON *t, *mm;
+
+	type[0] = '\0';
+	snprintf(msg, msgsz, "(no error document)");
+	root = cJSON_ParseWithLength(answer->p ? answer->p : "", answer->len);
+	e = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "errors"),
+			       0);
+	t = cJSON_GetObjectItemCaseSensitive(e, "type");
+	mm = cJSON_GetObjectItemCaseSensitive(e, "message");
+	if (cJSON_IsString(t))
+		log_sanitize(t->valuestring, strlen(t->valuestring), type,
+			     typesz);
+	if (cJSON_IsString(mm))
+		log_sanitize(mm->valuestring, strlen(mm->valuestring), msg,
+			     msgsz);
+	cJSON_Delete(root);
+}
+
+/* ---- OAuth2 client_credentials with a token file shared by processes ---- */
+
+/* Read a still-valid token for this Mautic and client from the cache. */
+static char *
+cache_read(const struct cfg *cfg)
+{
+	char raw[TOKEN_MAX];
+	ssize_t n;
+	int fd;
+	cJSON *root;
+	const cJSON *url, *cid, *tok, *exp;
+	char *token = NULL;
+
+	fd = open(cfg->token_cache, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, raw, sizeof(raw));
+	close(fd);
+	if (n <= 0 || (size_t)n >= sizeof(raw))
+		return NULL;
+	root = cJSON_ParseWithLength(raw, (size_t)n);
+	explicit_bzero(raw, sizeof(raw));
+	url = cJSON_GetObjectItemCaseSensitive(root, "url");
+	cid = cJSON_GetObjectItemCaseSensitive(root, "client_id");
+	tok = cJSON_GetObjectItemCaseSensitive(root, "access_token");
+	exp = cJSON_GetObjectItemCaseSensitive(root, "expires_at");
+	if (cJSON_IsString(url) && cJSON_IsString(cid) && cJSON_IsString(tok) &&
+	    cJSON_IsNumber(exp) &&
+	    strcmp(url->valuestring, cfg->mautic_url) == 0 &&
+	    strcmp(cid->valuestring, cfg->client_id) == 0 &&
+	    exp->valuedouble > (double)(time(NULL) + TOKEN_MARGIN_S) &&
+	    tok->valuestring[0] != '\0')
+		token = strdup(tok->valuestring);
+	if (cJSON_IsString(tok))
+		explicit_bzero(tok->valuestring, strlen(tok->valuestring));
+	cJSON_Delete(root);
+	return token;
+}
+
+/* Write the token file atomically (temp file, 0600, rename). */
+static void
+cache_write(const struct cfg *cfg, const char *token, long long expires_at)
+{
+	char tmp[4096];
+	cJSON *root;
+	char *text = NULL;
+	int fd = -1;
+	size_t len;
+
+	root = cJSON_CreateObject();
+	if (root == NULL ||
+	    cJSON_AddStringToObject(root, "url", cfg->mautic_url) == NULL ||
+	    cJSON_AddStringToObject(root, "client_id", cfg->client_id) ==
+		    NULL ||
+	    cJSON_AddStringToObject(root, "access_token", token) == NULL ||
+	    cJSON_AddNumberToObject(root, "expires_at", (double)expires_at) ==
+		    NULL)
+		goto out;
+	text = cJSON_PrintUnformatted(root);
+	if (text == NULL)
+		goto out;
+	len = strlen(text);
+	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", cfg->token_cache,
+		 (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		  0600);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) != 0 ||
+	    rename(tmp, cfg->token_cache) != 0) {
+		log_warn("mautic: cannot write token_cache %s: %s",
+			 cfg->token_cache, strerror(errno));
+		unlink(tmp);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (text != NULL) {
+		explicit_bzero(text, strlen(text));
+		free(text);
+	}
+	cJSON_Delete(root);
+}
+
+/* Take the cache lock, waiting at most until the deadline.  Returns the
+ * lock fd, or -1 when there is no lock to be had (we go on without). */
+static int
+cache_lock(struct mautic *m)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s.lock", m->cfg->token_cache);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -1;
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		struct timespec ts = {0, 10 * 1000 * 1000};
+
+		if (errno != EWOULDBLOCK || now_ms() >= m->deadline_ms) {
+			close(fd);
+			return -1;
+		}
+		nanosleep(&ts, NULL);
+	}
+	return fd;
+}
+
+/* POST /oauth/v2/token and keep the answer in m->token and the cache. */
+static enum mw_err
+token_fetch(struct mautic *m)
+{
+	const struct cfg *cfg = m->cfg;
+	struct exchange x = {
+		"POST",		"/oauth/v2/token",
+		NULL,		"application/x-www-form-urlencoded",
+		false,		0,
+		{NULL, 0, 0, 0}};
+	struct buf form;
+	char *id = NULL, *sec = NULL, type[64], msg[256];
+	cJSON *root = NULL;
+	const cJSON *tok = NULL, *exp;
+	enum mw_err rc;
+
+	buf_init(&form, 4096);
+	buf_init(&x.answer, MAUTIC_ANSWER_MAX);
+	rc = ensure_curl(m);
+	if (rc != MW_OK)
+		goto out;
+	id = curl_easy_escape(m->curl, cfg->client_id, 0);
+	sec = curl_easy_escape(m->curl, cfg->client_secret, 0);
+	rc = MW_ENOMEM;
+	if (id == NULL || sec == NULL ||
+	    buf_printf(
+		    &form,
+		    "grant_type=client_credentials&client_id=%s&client_secret=%s",
+		    id, sec) != MW_OK)
+		goto out;
+	x.body = form.p;
+	rc = perform(m, &x);
+	if (rc != MW_OK)
+		goto out;
+	rc = MW_EUPSTREAM;
+	if (x.status != 200) {
+		error_info(&x.answer, type, sizeof(type), msg, sizeof(msg));
+		log_err("mautic: token request refused: HTTP %ld %s: %s",
+			x.status, type, msg);
+		goto out;
+	}
+	root = cJSON_ParseWithLength(x.answer.p ? x.answer.p : "",
+				     x.answer.len);
+	tok = cJSON_GetObjectItemCaseSensitive(root, "access_token");
+	exp = cJSON_GetObjectItemCaseSensitive(root, "expires_in");
+	if (!cJSON_IsString(tok) || tok->valuestring[0] == '\0' ||
+	    strlen(tok->valuestring) > TOKEN_MAX / 2) {
+		log_err("mautic: token answer has no access_token");
+		goto out;
+	}
+	drop_token(m);
+	m->token = strdup(tok->valuestring);
+	if (m->token == NULL) {
+		rc = MW_ENOMEM;
+		goto out;
+	}
+	cache_write(cfg, m->token,
+		    (long long)time(NULL) +
+			    (cJSON_IsNumber(exp) && exp->valuedouble > 0 &&
+					     exp->valuedouble < 1e9
+				     ? (long long)exp->valuedouble
+				     : 3600));
+	log_debug("mautic: fetched a new OAuth2 token");
+	rc = MW_OK;
+out:
+	if (root != NULL) {
+		if (cJSON_IsString(tok))
+			explicit_bzero(tok->valuestring,
+				       strlen(tok->valuestring));
+		cJSON_Delete(root);
+	}
+	if (id != NULL)
+		curl_free(id);
+	if (sec != NULL) {
+		explicit_bzero(sec, strlen(sec));
+		curl_free(sec);
+	}
+	buf_free(&form);
+	buf_free(&x.answer);
+	return rc;
+}
+
+/* Make sure m->token is set.  With stale set, the token we hold was just
+ * refused: only a different cached token or a new one will do. */
+static enum mw_err
+token_get(struct mautic *m, bool stale)
+{
+	char *cached;
+	int lock;
+	enum mw_err rc;
+
+	if (m->token != NULL && !stale)
+		return MW_OK;
+	cached = cache_read(m->cfg);
+	if (cached != NULL &&
+	    (!stale || m->token == NULL || strcmp(cached, m->token) != 0)) {
+		drop_token(m);
+		m->token = cached;
+		return MW_OK;
+	}
+	/* Serialise the fetch so that concurrent requests make one call. */
+	lock = cache_lock(m);
+	if (cached != NULL) {
+		explicit_bzero(cached, strlen(cached));
+		free(cached);
+	}
+	cached = lock >= 0 ? cache_read(m->cfg) : NULL;
+	if (cached != NULL &&
+	    (m->token == NULL || strcmp(cached, m->token) != 0)) {
+		drop_token(m);
+		m->token = cached;
+		rc = MW_OK;
+	} else {
+		if (cached != NULL) {
+			explicit_bzero(cached, strlen(cached));
+			free(cached);
+		}
+		rc = token_fetch(m);
+	}
+	if (lock >= 0)
+		close(lock);
+	return rc;
+}
+
+/* Forget a refused token, in memory and in the cache. */
+static void
+token_refused(struct mautic *m)
+{
+	char *cached = cache_read(m->cfg);
+
+	if (cached != NULL && m->token != NULL && strcmp(cached, m->token) == 0)
+		unlink(m->cfg->token_cache);
+	if (cached != NULL) {
+		explicit_bzero(cached, strlen(cached));
+		free(cached);
+	}
+}
+
+/* An API exchange with credentials; with OAuth2, a 401 invalid_grant
+ * fetches a new token once and repeats the exchange. */
+static enum mw_err
+api_call(struct mautic *m, struct exchange *x)
+{
+	char type[64], msg[256];
+	enum mw_err rc;
+	int attempt;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (m->cfg->auth == CFG_AUTH_OAUTH2) {
+			rc = token_get(m, attempt > 0);
+			if (rc != MW_OK)
+				return rc;
+		}
+		buf_reset(&x->answer);
+		rc = perform(m, x);
+		if (rc != MW_OK)
+			return rc;
+		if (x->status != 401 || m->cfg->auth != CFG_AUTH_OAUTH2)
+			break;
+		error_info(&x->answer, type, sizeof(type), msg, sizeof(msg));
+		if (strcmp(type, "invalid_grant") != 0)
+			break;
+		log_info("mautic: token refused (%s), fetching a new one", msg);
+		token_refused(m);
+	}
+	if (x->status >= 200 && x->status < 300)
+		return MW_OK;
+	error_info(&x->answer, type, sizeof(type), msg, sizeof(msg));
+	log_err("mautic: %s %s answered HTTP %ld %s: %s", x->method, x->path,
+		x->status, type, msg);
+	return MW_EUPSTREAM;
+}
+
+enum mw_err
+mautic_get_contact(struct mautic *m, uint64_t id, struct contact *out)
+{
+	char path[64];
+	struct exchange x = {"GET", path, NULL, NULL, true, 0, {NULL, 0, 0, 0}};
+	enum mw_err rc;
+
+	snprintf(path, sizeof(path), "/api/contacts/%llu",
+		 (unsigned long long)id);
+	buf_init(&x.answer, MAUTIC_ANSWER_MAX);
+	rc = api_call(m, &x);
+	if (rc == MW_OK) {
+		rc = contact_parse_rest(x.answer.p ? x.answer.p : "",
+					x.answer.len, out);
+		if (rc == MW_EINPUT) {
+			log_err("mautic: GET %s: the answer is not a contact document (%zu bytes)",
+				path, x.answer.len);
+			rc = MW_EUPSTREAM;
+		} else if (rc == MW_OK && out->id != id) {
+			/* Mautic merged the contact into another one. */
+			log_info("mautic: contact %llu is now contact %llu",
+				 (unsigned long long)id,
+				 (unsigned long long)out->id);
+		}
+	}
+	buf_free(&x.answer);
+	return rc;
+}
+
+enum mw_err
+mautic_patch_contact(struct mautic *m, uint64_t id, const char *json)
+{
+	char path[64];
+	struct exchange x = {"PATCH", path, json,	    "application/json",
+			     true,    0,    {NULL, 0, 0, 0}};
+	enum mw_err rc;
+
+	snprintf(path, sizeof(path), "/api/contacts/%llu/edit",
+		 (unsigned long long)id);
+	buf_init(&x.answer, MAUTIC_ANSWER_MAX);
+	rc = api_call(m, &x);
+	buf_free(&x.answer);
+	return rc;
+}
+
+enum mw_err
+mautic_ping(struct mautic *m)
+{
+	struct exchange x = {"GET",	     "/api/contacts?limit=1&minimal=1",
+			     NULL,	     NULL,
+			     true,	     0,
+			     {NULL, 0, 0, 0}};
+	enum mw_err rc;
+
+	buf_init(&x.answer, MAUTIC_ANSWER_MAX);
+	rc = api_call(m, &x);
+	buf_free(&x.answer);
+	return rc;
+}
+
+enum mw_err
+mautic_field_aliases(struct mautic *m, char ***aliases, size_t *n)
+{
+	struct exchange x = {"GET",	     "/api/fields/contact?limit=1000",
+			     NULL,	     NULL,
+			     true,	     0,
+			     {NULL, 0, 0, 0}};
+	cJSON *root = NULL;
+	const cJSON *f, *fields;
+	char **v = NULL;
+	size_t count = 0;
+	enum mw_err rc;
+
+	buf_init(&x.answer, MAUTIC_ANSWER_MAX);
+	rc = api_call(m, &x);
+	if (rc != MW_OK)
+		goto out;
+	root = cJSON_ParseWithLength(x.answer.p ? x.answer.p : "",
+				     x.answer.len);
+	fields = cJSON_GetObjectItemCaseSensitive(root, "fields");
+	rc = MW_EUPSTREAM;
+	if (!cJSON_IsArray(fields) && !cJSON_IsObject(fields))
+		goto out;
+	v = calloc((size_t)cJSON_GetArraySize(fields) + 1, sizeof(*v));
+	rc = MW_ENOMEM;
+	if (v == NULL)
+		goto out;
+	cJSON_ArrayForEach(f, fields) {
+		const cJSON *a = cJSON_GetObjectItemCaseSensitive(f, "alias");
+
+		if (cJSON_IsString(a) && (v[count] = strdup(a->valuestring)))
+			count++;
+	}
+	*aliases = v;
+	*n = count;
+	v = NULL;
+	rc = MW_OK;
+out:
+	free(v);
+	cJSON_Delete(root);
+	buf_free(&x.answer);
+	return rc;
+}
+
+enum mw_err
+mautic_list_contacts(struct mautic *m, const char *search, uint64_t start,
+		     unsigned limit, struct contact **out, size_t *n,
+		     uint64_t *total)
+{
+	char path[1024], *enc;
+	struct exchange x = {"GET", path, NULL, NULL, true, 0, {NULL, 0, 0, 0}};
+	enum mw_err rc;
+
+	rc = ensure_curl(m);
+	if (rc != MW_OK)
+		return rc;
+	enc = curl_easy_escape(m->curl, search, 0);
+	if (enc == NULL)
+		return MW_ENOMEM;
+	snprintf(
+		path, sizeof(path),
+		"/api/contacts?search=%s&start=%llu&limit=%u&orderBy=id&orderByDir=asc",
+		enc, (unsigned long long)start, limit);
+	curl_free(enc);
+	buf_init(&x.answer, MAUTIC_ANSWER_MAX * 8);
+	rc = api_call(m, &x);
+	if (rc == MW_OK) {
+		rc = contact_parse_list(x.answer.p ? x.answer.p : "",
+					x.answer.len, out, n, total);
+		if (rc == MW_EINPUT) {
+			log_err("mautic: GET /api/contacts: the answer is not a contact list (%zu bytes)",
+				x.answer.len);
+			rc = MW_EUPSTREAM;
+		}
+	}
+	buf_free(&x.answer);
+	return rc;
+}

@@ -1,0 +1,633 @@
+/*
+ * objcache.c - DEL the Redis Object Cache keys of the users a request
+ * changed (reference/wordpress-users.md section 6).  The keys are built
+ * first (objcache_keys, no I/O), then one short-lived connection sends
+ * AUTH / SELECT when the URL asks for them and one DEL.  No value is ever
+ * written: the plugin stores PHP serialize() or igbinary blobs.
+ */
+#include "wp/objcache.h"
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+#include <sys/un.h>
+
+#include <hiredis/hiredis.h>
+
+#include "base/log.h"
+#include "base/strparse.h"
+
+#define OC_TIMEOUT_S 1		  /* connect and per-command timeout */
+#define OC_PORT_DEFAULT 6379u	  /* redis:// without a port */
+#define OC_DB_MAX 2147483647u	  /* SELECT index (Redis: an int) */
+#define OC_URL_MAX 512		  /* longest [cache] redis we accept */
+#define OC_ID_MAX 24		  /* digits of a uint64_t plus NUL */
+#define OC_PHP_BLANKS " \t\n\r\v" /* PHP trim()'s default set, less NUL */
+#define OC_PREFIX_TRIM "_-:$"	  /* Redis Object Cache trims the prefix */
+
+/* The cache groups we touch.  Global groups are shared by every blog of a
+ * multisite network (wp_start_object_cache). */
+enum group {
+	G_USERS,
+	G_USER_META,
+	G_USERLOGINS,
+	G_USEREMAIL,
+	G_USERSLUGS,
+	G_OPTIONS,
+	G__MAX
+};
+
+static const struct {
+	const char *name; /* group as WordPress names it */
+	bool global;	  /* in wp_cache_add_global_groups() */
+} groups[G__MAX] = {
+	{"users", true},      /* G_USERS */
+	{"user_meta", true},  /* G_USER_META */
+	{"userlogins", true}, /* G_USERLOGINS */
+	{"useremail", true},  /* G_USEREMAIL */
+	{"userslugs", true},  /* G_USERSLUGS */
+	{"options", false},   /* G_OPTIONS */
+};
+
+/* The parts every key starts with, borrowed from cfg or held here. */
+struct naming {
+	const char *salt;	/* trimmed [cache] redis_prefix (borrowed) */
+	size_t saltlen;		/* its length */
+	const char *global;	/* prefix of global groups (borrowed) */
+	size_t globallen;	/* its length */
+	const char *blog;	/* prefix of blog groups (borrowed) */
+	size_t bloglen;		/* its length */
+	char blogid[OC_ID_MAX]; /* multisite: the blog id, blog points here */
+};
+
+/* A growing list of owned key strings. */
+struct keyset {
+	char **v;   /* owned strings, owned array */
+	size_t n;   /* used */
+	size_t cap; /* allocated */
+};
+
+/* Where to connect, parsed from [cache] redis.  The password is a secret:
+ * wiped by target_wipe(). */
+struct target {
+	bool unix_sock;	       /* path, not host:port */
+	char host[OC_URL_MAX]; /* host name or address, or path */
+	unsigned port;	       /* TCP port */
+	uint64_t db;	       /* SELECT index, 0 = none */
+	char user[OC_URL_MAX]; /* ACL user name, "" = default */
+	char pass[OC_URL_MAX]; /* password, "" = no AUTH */
+};
+
+/* ---- key names ------------------------------------------------------- */
+
+/* Trim every byte of set from both ends of s[0..*len): adjusts *s, *len. */
+static void
+trim_set(const char **s, size_t *len, const char *set)
+{
+	while (*len > 0 && strchr(set, (*s)[0]) != NULL) {
+		(*s)++;
+		(*len)--;
+	}
+	while (*len > 0 && strchr(set, (*s)[*len - 1]) != NULL)
+		(*len)--;
+}
+
+/* Salt and prefixes as Redis Object Cache's fast_build_key() computes
+ * them: single site both prefixes are table_prefix, on a multisite blog
+ * (blog_id > 1) global groups get "" and blog groups the blog id. */
+static void
+naming_init(const struct cfg *cfg, struct naming *nm)
+{
+	nm->salt = cfg->redis_prefix != NULL ? cfg->redis_prefix : "";
+	nm->saltlen = strlen(nm->salt);
+	trim_set(&nm->salt, &nm->saltlen, OC_PHP_BLANKS);
+	if (cfg->blog_id > 1) {
+		nm->global = "";
+		nm->globallen = 0;
+		snprintf(nm->blogid, sizeof(nm->blogid), "%llu",
+			 (unsigned long long)cfg->blog_id);
+		nm->blog = nm->blogid;
+		nm->bloglen = strlen(nm->blogid);
+		return;
+	}
+	nm->global = cfg->table_prefix != NULL ? cfg->table_prefix : "";
+	nm->globallen = strlen(nm->global);
+	trim_set(&nm->global, &nm->globallen, OC_PREFIX_TRIM);
+	nm->blog = nm->global;
+	nm->bloglen = nm->globallen;
+}
+
+/* Copy s[0..len) to out with ':' replaced by '-' (sanitize_key_part);
+ * returns the end of the copy. */
+static char *
+put_part(char *out, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		out[i] = s[i] == ':' ? '-' : s[i];
+	return out + len;
+}
+
+/* Append "{salt}{prefix}:{group}:{key}" to ks.  A NULL or empty key adds
+ * nothing (WordPress never caches under an empty login, e-mail or slug). */
+static enum mw_err
+add_key(struct keyset *ks, const struct naming *nm, enum group g,
+	const char *key)
+{
+	const char *pre = groups[g].global ? nm->global : nm->blog;
+	size_t prelen = groups[g].global ? nm->globallen : nm->bloglen;
+	size_t glen = strlen(groups[g].name), klen, total;
+	char *s, *p, **v;
+
+	if (key == NULL || key[0] == '\0')
+		return MW_OK;
+	klen = strlen(key);
+	if (klen > SIZE_MAX / 2)
+		return MW_ENOMEM;
+	total = nm->saltlen + prelen + 1 + glen + 1 + klen + 1;
+	if (ks->n == ks->cap) {
+		size_t cap = ks->cap != 0 ? ks->cap * 2 : 16;
+
+		v = reallocarray(ks->v, cap, sizeof(*v));
+		if (v == NULL)
+			return MW_ENOMEM;
+		ks->v = v;
+		ks->cap = cap;
+	}
+	if ((s = malloc(total)) == NULL)
+		return MW_ENOMEM;
+	/* Salt and prefix go in as they are; only group and key are
+	 * sanitized (fast_build_key, sanitize_key_part). */
+	memcpy(s, nm->salt, nm->saltlen);
+	memcpy(s + nm->saltlen, pre, prelen);
+	p = s + nm->saltlen + prelen;
+	*p++ = ':';
+	p = put_part(p, groups[g].name, glen);
+	*p++ = ':';
+	p = put_part(p, key, klen);
+	*p = '\0';
+	ks->v[ks->n++] = s;
+	return MW_OK;
+}
+
+/* The keys of one user, in a fixed order. */
+static enum mw_err
+add_user(struct keyset *ks, const struct naming *nm,
+	 const struct objcache_user *u)
+{
+	char id[OC_ID_MAX] = "";
+	enum mw_err rc = MW_OK;
+
+	/* ID 0 is no user: only the name keys can be dropped. */
+	if (u->id != 0)
+		snprintf(id, sizeof(id), "%llu", (unsigned long long)u->id);
+	if (rc == MW_OK)
+		rc = add_key(ks, nm, G_USERS, id);
+	if (rc == MW_OK)
+		rc = add_key(ks, nm, G_USER_META, id);
+	if (rc == MW_OK)
+		rc = add_key(ks, nm, G_USERLOGINS, u->login);
+	if (rc == MW_OK)
+		rc = add_key(ks, nm, G_USEREMAIL, u->email);
+	if (rc == MW_OK)
+		rc = add_key(ks, nm, G_USEREMAIL, u->old_email);
+	if (rc == MW_OK)
+		rc = add_key(ks, nm, G_USERSLUGS, u->nicename);
+	if (rc == MW_OK)
+		rc = add_key(ks, nm, G_USERSLUGS, u->old_nicename);
+	return rc;
+}
+
+/* A key and where it was made, for the sort in dedup(). */
+struct ref {
+	const char *s; /* borrowed from the keyset */
+	size_t i;      /* its index */
+};
+
+static int
+cmp_ref(const void *a, const void *b)
+{
+	const struct ref *x = a, *y = b;
+	int c = strcmp(x->s, y->s);
+
+	if (c != 0)
+		return c;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* Drop repeated keys, keeping each first occurrence in place.  Sorting
+ * keeps this O(n log n) for a large batch of contacts. */
+static enum mw_err
+dedup(struct keyset *ks)
+{
+	struct ref *r;
+	size_t i, o;
+
+	if (ks->n < 2)
+		return MW_OK;
+	if ((r = reallocarray(NULL, ks->n, sizeof(*r))) == NULL)
+		return MW_ENOMEM;
+	for (i = 0; i < ks->n; i++) {
+		r[i].s = ks->v[i];
+		r[i].i = i;
+	}
+	qsort(r, ks->n, sizeof(*r), cmp_ref);
+	for (i = 1; i < ks->n; i++) {
+		if (strcmp(r[i].s, r[i - 1].s) == 0) {
+			free(ks->v[r[i].i]);
+			ks->v[r[i].i] = NULL;
+			r[i].s = r[i - 1].s; /* freed: compare with the kept one
+					      */
+		}
+	}
+	free(r);
+	for (i = o = 0; i < ks->n; i++)
+		if (ks->v[i] != NULL)
+			ks->v[o++] = ks->v[i];
+	ks->n = o;
+	return MW_OK;
+}
+
+static void
+keyset_free(struct keyset *ks)
+{
+	size_t i;
+
+	for (i = 0; i < ks->n; i++)
+		free(ks->v[i]);
+	free(ks->v);
+	ks->v = NULL;
+	ks->n = ks->cap = 0;
+}
+
+/* Per user: users:ID, user_meta:ID, userlogins:login, useremail:email and
+ * the old e-mail, userslugs:nicename and the old one; then users:last_changed
+ * (WordPress 6.3+ bumps it, which also retires user-queries and notuser:*),
+ * and when a user was created options:user_count (autoload "no", so cached
+ * alone, not in alloptions) and options:notoptions (we may have inserted
+ * the option).  Duplicates are dropped, first occurrence kept. */
+enum mw_err
+objcache_keys(const struct cfg *cfg, const struct objcache_user *users,
+	      size_t n, char ***keys, size_t *nkeys)
+{
+	struct keyset ks = {NULL, 0, 0};
+	struct naming nm;
+	enum mw_err rc = MW_OK;
+	bool created = false;
+	size_t i;
+
+	if (n > 0 && users == NULL)
+		return MW_EINTERNAL;
+	naming_init(cfg, &nm);
+	for (i = 0; rc == MW_OK && i < n; i++) {
+		rc = add_user(&ks, &nm, &users[i]);
+		created = created || users[i].created;
+	}
+	if (rc == MW_OK && n > 0)
+		rc = add_key(&ks, &nm, G_USERS, "last_changed");
+	if (rc == MW_OK && created)
+		rc = add_key(&ks, &nm, G_OPTIONS, "user_count");
+	if (rc == MW_OK && created)
+		rc = add_key(&ks, &nm, G_OPTIONS, "notoptions");
+	if (rc == MW_OK)
+		rc = dedup(&ks);
+	if (rc != MW_OK)
+		goto out;
+	*keys = ks.v;
+	*nkeys = ks.n;
+	ks.v = NULL;
+	ks.n = 0;
+out:
+	keyset_free(&ks);
+	return rc;
+}
+
+/* ---- the URL --------------------------------------------------------- */
+
+/* Percent-decode s[0..len) into out (outsz bytes, NUL-terminated).  False
+ * on a bad escape, %00, or when it does not fit. */
+static bool
+pct_decode(const char *s, size_t len, char *out, size_t outsz)
+{
+	size_t i, o = 0;
+	int hi, lo;
+
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c == '%') {
+			if (len - i < 3)
+				return false;
+			hi = str_hexval(s[i + 1]);
+			lo = str_hexval(s[i + 2]);
+			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+				return false;
+			c = (char)(hi * 16 + lo);
+			i += 2;
+		}
+		if (o + 1 >= outsz)
+			return false;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return true;
+}
+
+/* userinfo "user:pass" or ":pass" (redis://[[user]:password@]...). */
+static bool
+parse_userinfo(const char *s, size_t len, struct target *t)
+{
+	const char *colon = memchr(s, ':', len);
+
+	if (colon == NULL)
+		return false; /* a user name alone gives nothing to AUTH with */
+	return pct_decode(s, (size_t)(colon - s), t->user, sizeof(t->user)) &&
+	       pct_decode(colon + 1, len - (size_t)(colon - s) - 1, t->pass,
+			  sizeof(t->pass)) &&
+	       t->pass[0] != '\0';
+}
+
+/* host, [v6] or either with :port, into t. */
+static bool
+parse_hostport(const char *s, size_t len, struct target *t)
+{
+	const char *end = s + len, *hend, *port = NULL;
+	uint64_t v;
+
+	if (len > 0 && s[0] == '[') {
+		hend = memchr(s, ']', len);
+		if (hend == NULL)
+			return false;
+		s++;
+		if (hend + 1 < end) {
+			if (hend[1] != ':')
+				return false;
+			port = hend + 2;
+		}
+	} else {
+		hend = memchr(s, ':', len);
+		if (hend != NULL)
+			port = hend + 1;
+		else
+			hend = end;
+	}
+	if (hend == s || (size_t)(hend - s) >= sizeof(t->host) ||
+	    memchr(s, '@', (size_t)(hend - s)) != NULL)
+		return false;
+	memcpy(t->host, s, (size_t)(hend - s));
+	t->host[hend - s] = '\0';
+	t->port = OC_PORT_DEFAULT;
+	if (port == NULL)
+		return true;
+	if (str_u64(port, (size_t)(end - port), 1, 65535, &v) != MW_OK)
+		return false;
+	t->port = (unsigned)v;
+	return true;
+}
+
+/* redis://[[user]:password@]host[:port][/db] */
+static bool
+parse_tcp(const char *s, struct target *t)
+{
+	size_t alen = strcspn(s, "/?#");
+	const char *at = NULL, *p, *rest = s + alen;
+
+	for (p = s; p < s + alen; p++)
+		if (*p == '@')
+			at = p;
+	if (at != NULL && !parse_userinfo(s, (size_t)(at - s), t))
+		return false;
+	p = at != NULL ? at + 1 : s;
+	if (!parse_hostport(p, (size_t)(s + alen - p), t))
+		return false;
+	if (*rest == '\0' || strcmp(rest, "/") == 0)
+		return true;
+	if (*rest != '/')
+		return false;
+	return str_u64(rest + 1, strlen(rest + 1), 0, OC_DB_MAX, &t->db) ==
+	       MW_OK;
+}
+
+/* unix:///path or unix:/path, then ?db=N&password=P in any order. */
+static bool
+parse_unix(const char *s, struct target *t)
+{
+	size_t plen, vlen;
+	const char *q, *v;
+
+	if (strncmp(s, "//", 2) == 0)
+		s += 2;
+	plen = strcspn(s, "?#");
+	if (s[0] != '/' || plen >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		return false;
+	memcpy(t->host, s, plen);
+	t->host[plen] = '\0';
+	t->unix_sock = true;
+	for (q = s + plen; *q == '?' || *q == '&'; q = v + vlen) {
+		v = strchr(q, '=');
+		if (v == NULL)
+			return false;
+		v++;
+		vlen = strcspn(v, "&#");
+		if (strncmp(q + 1, "db=", 3) == 0) {
+			if (str_u64(v, vlen, 0, OC_DB_MAX, &t->db) != MW_OK)
+				return false;
+		} else if (strncmp(q + 1, "password=", 9) == 0) {
+			if (!pct_decode(v, vlen, t->pass, sizeof(t->pass)))
+				return false;
+		} else {
+			return false;
+		}
+	}
+	return *q == '\0';
+}
+
+/* Parse [cache] redis into *t.  False on anything we do not understand;
+ * the caller logs without echoing the URL (it may hold a password). */
+static bool
+parse_url(const char *url, struct target *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (strlen(url) >= OC_URL_MAX)
+		return false;
+	if (strncasecmp(url, "redis://", 8) == 0)
+		return parse_tcp(url + 8, t);
+	if (strncasecmp(url, "unix:", 5) == 0)
+		return parse_unix(url + 5, t);
+	return false;
+}
+
+static void
+target_wipe(struct target *t)
+{
+	explicit_bzero(t, sizeof(*t));
+}
+
+/* ---- talking to Redis ------------------------------------------------ */
+
+/* Run one command and check its reply type.  Logs the failure once (with
+ * what, never the arguments) and returns MW_EUPSTREAM.  *num gets an
+ * integer reply when num is not NULL. */
+static enum mw_err
+command(redisContext *c, const char *what, int argc, const char **argv,
+	const size_t *argvlen, int want, long long *num)
+{
+	char msg[160];
+	redisReply *r = redisCommandArgv(c, argc, argv, argvlen);
+	enum mw_err rc = MW_EUPSTREAM;
+
+	if (r == NULL) {
+		log_err("objcache: redis %s failed: %s", what,
+			log_sanitize(c->errstr, strlen(c->errstr), msg,
+				     sizeof(msg)));
+		return MW_EUPSTREAM;
+	}
+	if (r->type == REDIS_REPLY_ERROR)
+		log_err("objcache: redis %s refused: %s", what,
+			log_sanitize(r->str, r->len, msg, sizeof(msg)));
+	else if (r->type != want)
+		log_err("objcache: redis %s: unexpected reply type %d", what,
+			r->type);
+	else
+		rc = MW_OK;
+	if (rc == MW_OK && num != NULL)
+		*num = r->integer;
+	freeReplyObject(r);
+	return rc;
+}
+
+/* Connect with the timeouts, then AUTH and SELECT as the target says. */
+static enum mw_err
+open_target(const struct target *t, redisContext **out)
+{
+	const struct timeval tv = {OC_TIMEOUT_S, 0};
+	const char *argv[3];
+	size_t lens[3];
+	char db[OC_ID_MAX], msg[160];
+	redisContext *c;
+	enum mw_err rc = MW_OK;
+
+	c = t->unix_sock ? redisConnectUnixWithTimeout(t->host, tv)
+			 : redisConnectWithTimeout(t->host, (int)t->port, tv);
+	if (c == NULL || c->err != 0) {
+		log_err("objcache: cannot connect to redis: %s",
+			c == NULL ? "out of memory"
+				  : log_sanitize(c->errstr, strlen(c->errstr),
+						 msg, sizeof(msg)));
+		redisFree(c);
+		return MW_EUPSTREAM;
+	}
+	if (redisSetTimeout(c, tv) != REDIS_OK) {
+		log_err("objcache: cannot set the redis timeout");
+		rc = MW_EUPSTREAM;
+	}
+	if (rc == MW_OK && t->pass[0] != '\0') {
+		int argc = 0;
+
+		argv[argc] = "AUTH";
+		lens[argc++] = 4;
+		if (t->user[0] != '\0') {
+			argv[argc] = t->user;
+			lens[argc++] = strlen(t->user);
+		}
+		argv[argc] = t->pass;
+		lens[argc++] = strlen(t->pass);
+		rc = command(c, "AUTH", argc, argv, lens, REDIS_REPLY_STATUS,
+			     NULL);
+	}
+	if (rc == MW_OK && t->db != 0) {
+		snprintf(db, sizeof(db), "%llu", (unsigned long long)t->db);
+		argv[0] = "SELECT";
+		lens[0] = 6;
+		argv[1] = db;
+		lens[1] = strlen(db);
+		rc = command(c, "SELECT", 2, argv, lens, REDIS_REPLY_STATUS,
+			     NULL);
+	}
+	if (rc != MW_OK) {
+		redisFree(c);
+		return rc;
+	}
+	*out = c;
+	return MW_OK;
+}
+
+/* One DEL with every key. */
+static enum mw_err
+del_keys(redisContext *c, char **keys, size_t nkeys)
+{
+	const char **argv;
+	size_t *lens, i;
+	long long gone = 0;
+	enum mw_err rc = MW_ENOMEM;
+
+	if (nkeys >= INT32_MAX)
+		return MW_EINTERNAL;
+	argv = reallocarray(NULL, nkeys + 1, sizeof(*argv));
+	lens = reallocarray(NULL, nkeys + 1, sizeof(*lens));
+	if (argv == NULL || lens == NULL) {
+		log_err("objcache: out of memory for %zu keys", nkeys);
+		goto out;
+	}
+	argv[0] = "DEL";
+	lens[0] = 3;
+	for (i = 0; i < nkeys; i++) {
+		argv[i + 1] = keys[i];
+		lens[i + 1] = strlen(keys[i]);
+	}
+	rc = command(c, "DEL", (int)nkeys + 1, argv, lens, REDIS_REPLY_INTEGER,
+		     &gone);
+	if (rc == MW_OK)
+		log_debug("objcache: %lld of %zu keys deleted", gone, nkeys);
+out:
+	free(argv);
+	free(lens);
+	return rc;
+}
+
+/* Build the keys, connect, DEL.  SIGPIPE is ignored while the socket is
+ * in use (a server closing on us must not kill the CGI) and restored. */
+enum mw_err
+objcache_invalidate(const struct cfg *cfg, const struct objcache_user *users,
+		    size_t n)
+{
+	struct sigaction ign, old;
+	struct target t;
+	redisContext *c = NULL;
+	char **keys = NULL;
+	size_t nkeys = 0, i;
+	enum mw_err rc;
+
+	if (cfg->redis == NULL || cfg->redis[0] == '\0' || n == 0)
+		return MW_OK;
+	if (!parse_url(cfg->redis, &t)) {
+		target_wipe(&t);
+		log_err("objcache: [cache] redis is not redis://[[user]:password@]host[:port][/db] or unix:///path[?db=N]");
+		return MW_EUPSTREAM;
+	}
+	rc = objcache_keys(cfg, users, n, &keys, &nkeys);
+	if (rc != MW_OK) {
+		log_err("objcache: cannot build the keys: %s", mw_strerror(rc));
+		goto out;
+	}
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, &old);
+	rc = open_target(&t, &c);
+	if (rc == MW_OK)
+		rc = del_keys(c, keys, nkeys);
+	redisFree(c);
+	sigaction(SIGPIPE, &old, NULL);
+out:
+	target_wipe(&t);
+	for (i = 0; i < nkeys; i++)
+		free(keys[i]);
+	free(keys);
+	return rc == MW_OK || rc == MW_ENOMEM ? rc : MW_EUPSTREAM;
+}

@@ -1,0 +1,44 @@
+/*
+ * objcache.h - dropping the keys a persistent WordPress object cache
+ * (Redis Object Cache's key format) holds for users this request changed,
+ * so the site does not keep serving the old role, tags or password
+ * (reference/wordpress-users.md section 6).  Talks to Redis with hiredis.
+ */
+#ifndef MW_OBJCACHE_H
+#define MW_OBJCACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "base/err.h"
+
+/* What one request changed for one user.  Strings are borrowed; a NULL
+ * "old" value means unchanged. */
+struct objcache_user {
+	uint64_t id;		  /* wp_users.ID */
+	const char *login;	  /* user_login as stored now */
+	const char *email;	  /* user_email now */
+	const char *old_email;	  /* previous user_email, or NULL */
+	const char *nicename;	  /* user_nicename now */
+	const char *old_nicename; /* previous user_nicename, or NULL */
+	bool created;		  /* a new user (user_count changed) */
+};
+
+/* The Redis keys to delete for these users, Redis Object Cache style:
+ * "{salt}{prefix}:{group}:{key}" with prefix = table_prefix trimmed of
+ * "_-:$" (single site) and ':' in group or key replaced by '-'.  Writes
+ * allocated strings into *keys (caller frees each and the array). */
+enum mw_err objcache_keys(const struct cfg *cfg,
+			  const struct objcache_user *users, size_t n,
+			  char ***keys /* OUT */, size_t *nkeys /* OUT */);
+
+/* Connect to cfg->redis (redis://host:port/db, unix:/path?db=N also
+ * accepted) and DEL the keys.  Does nothing without [cache] redis.
+ * Failures are logged and returned as MW_EUPSTREAM; the database is
+ * already committed by then, so callers only add a note. */
+enum mw_err objcache_invalidate(const struct cfg *cfg,
+				const struct objcache_user *users, size_t n);
+
+#endif
