@@ -14,6 +14,7 @@
 #include "action/action_int.h"
 #include "config/config.h"
 #include "formats/contact.h"
+#include "base/clock.h"
 #include "base/log.h"
 #include "mautic/mautic.h"
 #include "formats/phpser.h"
@@ -100,15 +101,6 @@ action_status_text(int status)
 	}
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 new_request_id(char out[17])
 {
@@ -118,7 +110,7 @@ new_request_id(char out[17])
 
 	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
 		/* Not secret, only for matching log lines to answers. */
-		long long t = now_ms();
+		long long t = mw_now_ms();
 
 		memcpy(raw, &t, sizeof(raw));
 	}
@@ -739,7 +731,7 @@ respond(struct run *r, enum mw_err rc, const char *msg, long long t0,
 		ans->body =
 			strdup("{\"ok\":false,\"error\":\"internal_error\"}");
 	}
-	log_done(r, rc, ans->status, now_ms() - t0);
+	log_done(r, rc, ans->status, mw_now_ms() - t0);
 }
 
 void
@@ -753,7 +745,7 @@ action_run(const struct cfg *cfg, struct action_conn *conn,
 	char msg[REQ_MSG_MAX] = "";
 	char *body = NULL;
 	size_t bodysz = 0;
-	long long t0 = now_ms();
+	long long t0 = mw_now_ms();
 	enum mw_err rc;
 
 	memset(&r, 0, sizeof(r));
@@ -872,7 +864,7 @@ action_error(enum mw_err rc, const char *why, struct action_answer *ans)
 	new_request_id(r.reqid);
 	log_set_request_id(r.reqid);
 	log_err("config: %s", why);
-	respond(&r, rc, "", now_ms(), ans);
+	respond(&r, rc, "", mw_now_ms(), ans);
 	log_set_request_id(NULL);
 }
 

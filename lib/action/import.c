@@ -18,6 +18,7 @@
 #include "action/action.h"
 #include "action/action_int.h"
 #include "formats/contact.h"
+#include "base/clock.h"
 #include "base/log.h"
 #include "mautic/mautic.h"
 #include "base/strparse.h"
@@ -30,15 +31,6 @@ struct tally {
 	uint64_t by[OUT__MAX]; /* per outcome */
 	uint64_t total;	       /* what Mautic says matches */
 };
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The state file: the offset of the next page ("start=N"). */
 static uint64_t
@@ -88,7 +80,7 @@ progress(const struct tally *t, long long t0, bool tty)
 		(unsigned long long)t->by[OUT_UPDATED],
 		(unsigned long long)t->by[OUT_UNCHANGED],
 		(unsigned long long)t->by[OUT_SKIPPED],
-		(double)(now_ms() - t0) / 1000.0);
+		(double)(mw_now_ms() - t0) / 1000.0);
 }
 
 /* One page through the add action: jobs carry the page's contacts as
@@ -162,7 +154,7 @@ import_run(const struct import_args *a, FILE *out)
 	struct tally t;
 	char err[CFG_ERRMSG_MAX], search[512], state[4200];
 	uint64_t start;
-	long long t0 = now_ms();
+	long long t0 = mw_now_ms();
 	bool tty = isatty(STDERR_FILENO);
 	enum mw_err rc = MW_OK;
 
@@ -231,7 +223,7 @@ import_run(const struct import_args *a, FILE *out)
 		(unsigned long long)t.by[OUT_UPDATED],
 		(unsigned long long)t.by[OUT_UNCHANGED],
 		(unsigned long long)t.by[OUT_SKIPPED],
-		(double)(now_ms() - t0) / 1000.0,
+		(double)(mw_now_ms() - t0) / 1000.0,
 		rc == MW_OK ? "" : ",\"error\":\"",
 		rc == MW_OK ? "" : mw_strerror(rc), rc == MW_OK ? "" : "\"");
 	log_info("import: done total=%llu created=%llu updated=%llu status=%s",

@@ -13,6 +13,22 @@ buf_init(struct buf *b, size_t max)
 	b->len = 0;
 	b->cap = 0;
 	b->max = max;
+	b->err = MW_OK;
+}
+
+/* Record the first failure: later appends refuse with it. */
+static enum mw_err
+stick(struct buf *b, enum mw_err rc)
+{
+	if (rc != MW_OK && b->err == MW_OK)
+		b->err = rc;
+	return rc;
+}
+
+enum mw_err
+buf_error(const struct buf *b)
+{
+	return b->err;
 }
 
 static enum mw_err
@@ -48,11 +64,13 @@ buf_add(struct buf *b, const void *data, size_t n)
 {
 	enum mw_err rc;
 
+	if (b->err != MW_OK)
+		return b->err;
 	if (n > b->max - b->len)
-		return MW_ETOOBIG;
+		return stick(b, MW_ETOOBIG);
 	rc = grow(b, b->len + n);
 	if (rc != MW_OK)
-		return rc;
+		return stick(b, rc);
 	if (n > 0)
 		memcpy(b->p + b->len, data, n);
 	b->len += n;
@@ -74,18 +92,20 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	int n;
 	enum mw_err rc;
 
+	if (b->err != MW_OK)
+		return b->err;
 	va_start(ap, fmt);
 	n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		return MW_EINTERNAL;
+		return stick(b, MW_EINTERNAL);
 	if ((size_t)n < sizeof(small))
 		return buf_add(b, small, (size_t)n);
 	if ((size_t)n > b->max - b->len)
-		return MW_ETOOBIG;
+		return stick(b, MW_ETOOBIG);
 	rc = grow(b, b->len + (size_t)n);
 	if (rc != MW_OK)
-		return rc;
+		return stick(b, rc);
 	va_start(ap, fmt);
 	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
@@ -101,6 +121,7 @@ buf_reset(struct buf *b)
 		b->p[0] = '\0';
 	}
 	b->len = 0;
+	b->err = MW_OK;
 }
 
 char *
@@ -116,6 +137,7 @@ buf_detach(struct buf *b, size_t *len)
 	b->p = NULL;
 	b->len = 0;
 	b->cap = 0;
+	b->err = MW_OK;
 	return p;
 }
 

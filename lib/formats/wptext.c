@@ -1586,7 +1586,7 @@ wp_kses_attr(struct sb *o, const char *elem, size_t en, const char *attr,
 	     size_t an, const struct kses *k)
 {
 	const struct ktag *t = ktag_find(elem, en);
-	struct hair h = {{{NULL, 0, 0, 0}, MW_OK}, NULL, NULL, 0};
+	struct hair h = {{{NULL, 0, 0, 0, MW_OK}, MW_OK}, NULL, NULL, 0};
 	size_t end = an, i;
 	bool xhtml;
 

@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 #include <cjson/cJSON.h>
 
+#include "base/clock.h"
 #include "base/buf.h"
 #include "formats/contact.h"
 #include "base/log.h"
@@ -41,15 +42,6 @@ struct exchange {
 	struct buf answer;  /* OUT: body, capped */
 };
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 enum mw_err
 mautic_open(const struct cfg *cfg, struct mautic **out)
 {
@@ -59,7 +51,7 @@ mautic_open(const struct cfg *cfg, struct mautic **out)
 	if (m == NULL)
 		return MW_ENOMEM;
 	m->cfg = cfg;
-	m->deadline_ms = now_ms() + (long long)cfg->timeout_ms;
+	m->deadline_ms = mw_now_ms() + (long long)cfg->timeout_ms;
 	*out = m;
 	return MW_OK;
 }
@@ -67,7 +59,7 @@ mautic_open(const struct cfg *cfg, struct mautic **out)
 void
 mautic_begin(struct mautic *m)
 {
-	m->deadline_ms = now_ms() + (long long)m->cfg->timeout_ms;
+	m->deadline_ms = mw_now_ms() + (long long)m->cfg->timeout_ms;
 	m->last_status = 0;
 }
 
@@ -179,7 +171,7 @@ perform(struct mautic *m, struct exchange *x)
 	char errbuf[CURL_ERROR_SIZE] = "";
 	char url[2048], hdr[TOKEN_MAX + 32];
 	struct curl_slist *h = NULL, *t;
-	long long left = m->deadline_ms - now_ms();
+	long long left = m->deadline_ms - mw_now_ms();
 	enum mw_err rc;
 	CURLcode cc;
 
@@ -355,7 +347,7 @@ cache_lock(struct mautic *m)
 	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		struct timespec ts = {0, 10 * 1000 * 1000};
 
-		if (errno != EWOULDBLOCK || now_ms() >= m->deadline_ms) {
+		if (errno != EWOULDBLOCK || mw_now_ms() >= m->deadline_ms) {
 			close(fd);
 			return -1;
 		}
@@ -369,11 +361,13 @@ static enum mw_err
 token_fetch(struct mautic *m)
 {
 	const struct cfg *cfg = m->cfg;
-	struct exchange x = {
-		"POST",		"/oauth/v2/token",
-		NULL,		"application/x-www-form-urlencoded",
-		false,		0,
-		{NULL, 0, 0, 0}};
+	struct exchange x = {"POST",
+			     "/oauth/v2/token",
+			     NULL,
+			     "application/x-www-form-urlencoded",
+			     false,
+			     0,
+			     {NULL, 0, 0, 0, MW_OK}};
 	struct buf form;
 	char *id = NULL, *sec = NULL, type[64], msg[256];
 	cJSON *root = NULL;
@@ -541,7 +535,8 @@ enum mw_err
 mautic_get_contact(struct mautic *m, uint64_t id, struct contact *out)
 {
 	char path[64];
-	struct exchange x = {"GET", path, NULL, NULL, true, 0, {NULL, 0, 0, 0}};
+	struct exchange x = {
+		"GET", path, NULL, NULL, true, 0, {NULL, 0, 0, 0, MW_OK}};
 	enum mw_err rc;
 
 	snprintf(path, sizeof(path), "/api/contacts/%llu",
@@ -570,8 +565,13 @@ enum mw_err
 mautic_patch_contact(struct mautic *m, uint64_t id, const char *json)
 {
 	char path[64];
-	struct exchange x = {"PATCH", path, json,	    "application/json",
-			     true,    0,    {NULL, 0, 0, 0}};
+	struct exchange x = {"PATCH",
+			     path,
+			     json,
+			     "application/json",
+			     true,
+			     0,
+			     {NULL, 0, 0, 0, MW_OK}};
 	enum mw_err rc;
 
 	snprintf(path, sizeof(path), "/api/contacts/%llu/edit",
@@ -585,10 +585,13 @@ mautic_patch_contact(struct mautic *m, uint64_t id, const char *json)
 enum mw_err
 mautic_ping(struct mautic *m)
 {
-	struct exchange x = {"GET",	     "/api/contacts?limit=1&minimal=1",
-			     NULL,	     NULL,
-			     true,	     0,
-			     {NULL, 0, 0, 0}};
+	struct exchange x = {"GET",
+			     "/api/contacts?limit=1&minimal=1",
+			     NULL,
+			     NULL,
+			     true,
+			     0,
+			     {NULL, 0, 0, 0, MW_OK}};
 	enum mw_err rc;
 
 	buf_init(&x.answer, MAUTIC_ANSWER_MAX);
@@ -600,10 +603,13 @@ mautic_ping(struct mautic *m)
 enum mw_err
 mautic_field_aliases(struct mautic *m, char ***aliases, size_t *n)
 {
-	struct exchange x = {"GET",	     "/api/fields/contact?limit=1000",
-			     NULL,	     NULL,
-			     true,	     0,
-			     {NULL, 0, 0, 0}};
+	struct exchange x = {"GET",
+			     "/api/fields/contact?limit=1000",
+			     NULL,
+			     NULL,
+			     true,
+			     0,
+			     {NULL, 0, 0, 0, MW_OK}};
 	cJSON *root = NULL;
 	const cJSON *f, *fields;
 	char **v = NULL;
@@ -647,7 +653,8 @@ mautic_list_contacts(struct mautic *m, const char *search, uint64_t start,
 		     uint64_t *total)
 {
 	char path[1024], *enc;
-	struct exchange x = {"GET", path, NULL, NULL, true, 0, {NULL, 0, 0, 0}};
+	struct exchange x = {
+		"GET", path, NULL, NULL, true, 0, {NULL, 0, 0, 0, MW_OK}};
 	enum mw_err rc;
 
 	rc = ensure_curl(m);

@@ -1,0 +1,13 @@
+/* clock.c - the time sources the program measures itself with. */
+#include "base/clock.h"
+
+#include <time.h>
+
+long long
+mw_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
