@@ -1,5 +1,7 @@
 #!/bin/sh
-# Lint: clang-format check and banned unsafe libc calls (STYLE.md 2.5, 2.9).
+# Lint: clang-format check and banned unsafe libc calls: no atoi/atol (use
+# strparse.h, which bounds every number), no sprintf/strcpy/strcat/gets (use
+# snprintf and buf.h), no strtok, no rand (use getrandom).
 set -eu
 cd "$1"
 files=$(git ls-files 'lib/*.c' 'lib/*.h' 'cgi-bin/*.c' 'cgi-bin/*.h' 'tests/*.c' 'tests/*.h' 2>/dev/null || true)

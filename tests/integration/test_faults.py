@@ -1,6 +1,7 @@
-"""Faults (issue 4): Mautic away, refusing, slow or broken; MariaDB stopped,
-killed in the middle of an add, or holding locks too long.  Each gets its
-SPEC section 5 status and leaves the database as it was."""
+"""Faults: Mautic away, refusing, slow or broken; MariaDB stopped, killed in
+the middle of an add, or holding locks too long.  Each gets the status
+docs/webhooks.md gives it (502, 503 with Retry-After, 504) and leaves the
+database as it was."""
 
 import os
 import signal

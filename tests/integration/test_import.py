@@ -1,4 +1,4 @@
-"""Bulk import (issue 6): a Mautic tag's contacts become users exactly as
+"""Bulk import (--import, docs/shell.md): a Mautic tag's contacts become users exactly as
 add makes them; a second run changes nothing; a killed import resumes; a
 dry run writes nothing."""
 

@@ -1,6 +1,7 @@
 """Persistent object cache: after a webhook commits, the CGI deletes exactly
 the Redis Object Cache keys WordPress itself would drop for the users it
-changed (reference/wordpress-users.md section 6), and nothing else.  Redis
+changed (docs/storage.md and docs/wordpress.md, object cache), and nothing
+else.  Redis
 is the stack's throwaway server (tests/stack/redis-up.sh); this module
 talks RESP to it over a plain socket (stdlib only).
 
