@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- Rows of a freshly installed WordPress 6.1.9 single site (table prefix wp_)
 -- that mautic-wp reads or writes: core options and the installer's admin user.
 -- Load after sql/wp-schema.sql:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Lint: clang-format check and banned unsafe libc calls: no atoi/atol (use
 # strparse.h, which bounds every number), no sprintf/strcpy/strcat/gets (use
 # snprintf and buf.h), no strtok, no rand (use getrandom).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Helpers for mautic-wp integration tests: the stack, the CGI, the database
 and the Mautic emulator.  Only /usr/bin/python3's stdlib plus Debian's
 python3-pymysql."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Faults: Mautic away, refusing, slow or broken; MariaDB stopped, killed in
 the middle of an add, or holding locks too long.  Each gets the status
 docs/webhooks.md gives it (502, 503 with Retry-After, 504) and leaves the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Foundation: the CGI behind Apache and nginx for test and update_tags:
 keys, parameters, tags in WP Fusion's format, Mautic errors and
 OAuth2 tokens."""

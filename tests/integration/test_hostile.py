@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Hostile input: SQL, NUL, invalid UTF-8, CRLF, PHP objects,
 markup, overlong values, deep JSON, duplicate parameters and wrong content
 types, in every parameter, through the real web servers.  Each case gets its

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Bulk import (--import, docs/shell.md): a Mautic tag's contacts become users exactly as
 add makes them; a second run changes nothing; a killed import resumes; a
 dry run writes nothing."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Persistent object cache: after a webhook commits, the CGI deletes exactly
 the Redis Object Cache keys WordPress itself would drop for the users it
 changed (docs/storage.md and docs/wordpress.md, object cache), and nothing

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Mautic global webhooks (docs/webhooks.md): every event and item of a batch,
 signatures, payload data used only when signed."""
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Start Apache 2.4 (mpm_event + mod_cgid) on 127.0.0.1:$MW_APACHE_PORT with a
 # self-contained config in $MW_STATE/apache/httpd.conf
 # (docs/testing.md).  It serves $MW_STATE/cgi-bin/ at

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Start a throwaway MariaDB for the tests (docs/testing.md): datadir $MW_STATE/db/data, socket $MW_STATE/db/mysqld.sock,
 # TCP 127.0.0.1:$MW_DB_PORT, utf8mb4 server charset.
 #

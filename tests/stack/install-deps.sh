@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Install the Debian 12 packages needed to build mautic-wp and run its test
 # stack. Idempotent: when every package is already installed it does not
 # touch apt at all and returns in well under a second.

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Helpers shared by the tests/stack/*.sh scripts.  Source it from bash:
 #
 #	. "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """mautic-emu: a small HTTPS emulator of the Mautic 5 REST API, for tests.
 
 Serves /api/contacts*, /api/fields/contact, /api/tags and /oauth/v2/token the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Start fcgiwrap (as www-data, 4 workers, unix:$MW_STATE/fcgi/fcgiwrap.sock)
 # and nginx on 127.0.0.1:$MW_NGINX_PORT (docs/testing.md).  nginx serves $MW_STATE/cgi-bin/NAME at /cgi-bin/NAME[/path]
 # with MAUTIC_WP_CONFIG set.  fcgiwrap -f forwards the CGI's stderr over

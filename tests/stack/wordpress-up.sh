@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Start a real WordPress (Debian's wordpress 6.1.9 package, PHP 8.2 mod_php)
 # on 127.0.0.1:$MW_WP_PORT (default 18083) against the test database
 # (docs/testing.md).
