@@ -29,7 +29,8 @@
  *    write it), a URL over 100 characters (user_url_too_long);
  *  - nicename of a login with non-ASCII bytes (strict logins are ASCII);
  *  - comments in kses input nested more than KSES_DEPTH_MAX deep or not
- *    stable after KSES_ROUNDS_MAX rounds (never seen; bounds the work).
+ *    stable after KSES_ROUNDS_MAX rounds (wptext_kses.c; never seen,
+ *    bounds the work).
  * Every scan is linear in the input, also where WordPress's regular
  * expressions backtrack.
  */
