@@ -1,9 +1,10 @@
 /*
- * test_wpconfig.c - lib/wpconfig.c: what a wp-config.php scan yields, one
- * table for whole files, one for DB_HOST forms, one for wpconfig_check(),
- * plus files read from disk (the stock wp-config-sample.php of WordPress
- * 6.1, a 2 MiB file, a directory).  Every row with want == MW_OK and no
- * reason was also checked against PHP 8.2 including the same text.
+ * test_wpconfig.c - lib/config/wpconfig*.c: what a wp-config.php scan
+ * yields, one table for whole files, one for DB_HOST forms, one for
+ * wpconfig_check(), plus files read from disk (the stock
+ * wp-config-sample.php of WordPress 6.1, a 2 MiB file, a directory).
+ * Every row with want == MW_OK and no reason was also checked against
+ * PHP 8.2 including the same text.
  */
 #include "config/wpconfig.h"
 

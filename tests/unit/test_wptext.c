@@ -1,12 +1,12 @@
 /*
- * test_wptext.c - unit tests for lib/wptext.c.
+ * test_wptext.c - unit tests for lib/formats/wptext*.c.
  *
  * One table per function, valid and invalid rows named after the behaviour
  * they pin down.  The expected values are what WordPress 6.1.9 itself
  * stores: they were produced by tests/unit/wptext_parity.php on the same
- * inputs.  Rows marked "ours" are where lib/wptext.c refuses (MW_EINPUT)
- * what WordPress would store or die on; wptext.c's header comment lists
- * those cases.
+ * inputs.  Rows marked "ours" are where lib/formats/wptext*.c refuse
+ * (MW_EINPUT) what WordPress would store or die on; wptext.c's header
+ * comment lists those cases.
  */
 #include "formats/wptext.h"
 
