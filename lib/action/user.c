@@ -862,7 +862,7 @@ create_user(struct run *r, struct job *j, const char *email)
 	char hash[PWHASH_MAX], akey[PWHASH_KEY_MAX], url[TEXT_MAX];
 	char first[TEXT_MAX], last[TEXT_MAX], given[TEXT_MAX],
 		disp[TEXT_MAX * 2];
-	struct wp_user u;
+	struct wp_new_user u;
 	const struct role *ro;
 	enum mw_err rc;
 
@@ -897,7 +897,7 @@ create_user(struct run *r, struct job *j, const char *email)
 	u.col[WP_COL_LOGIN] = login;
 	u.col[WP_COL_PASS] = hash;
 	u.col[WP_COL_NICENAME] = nice;
-	u.col[WP_COL_EMAIL] = (char *)(uintptr_t)email;
+	u.col[WP_COL_EMAIL] = email;
 	u.col[WP_COL_URL] = url;
 	u.col[WP_COL_ACTIVATION] = akey;
 	u.col[WP_COL_DISPLAY_NAME] = disp;
