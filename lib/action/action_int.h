@@ -28,6 +28,7 @@
 #include "wp/site.h"
 
 #define JOB_NOTE_MAX 400
+#define USER_TEXT_MAX 1024 /* a formatted user text field */
 #define CONTACT_META "mautic_contact_id"
 
 enum outcome {
@@ -163,9 +164,6 @@ const char *user_mapped(const struct run *r, const struct job *j,
 /* The blog's usermeta key for suffix ("wp_2_capabilities") in out. */
 char *user_blog_key(const struct run *r, const char *suffix, char *out,
 		    size_t outsz);
-
-/* A number below n from getrandom() (logins, not secrets). */
-unsigned user_random_below(unsigned n);
 
 /* update_user_meta() of a text value: written only when its stored form
  * differs. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include "base/buf.h"
@@ -18,8 +19,18 @@
 
 #define GENERATED_PW_LEN 24 /* [A-Za-z0-9]: 142 bits */
 #define RESET_KEY_LEN 20    /* wp_generate_password(20, false) */
-#define TEXT_MAX 1024	    /* formatted user text */
 #define CAPS_MAX 4096	    /* bytes of a new user's capabilities value */
+
+/* A number below n (login suffixes: not secret). */
+static unsigned
+random_below(unsigned n)
+{
+	uint32_t v = 0;
+
+	if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
+		v = (uint32_t)time(NULL);
+	return v % n;
+}
 
 /* A login that is free: the candidate, else the candidate plus a number
  * (WP Fusion appends a random number up to 999 while the login exists). */
@@ -42,8 +53,8 @@ unique_login(struct run *r, const char *cand, char *out, size_t outsz)
 		if (strlen(base) > WPTEXT_LOGIN_MAX - 5)
 			base[WPTEXT_LOGIN_MAX - 5] = '\0';
 		snprintf(out, outsz, "%s%u", base,
-			 tries < 25 ? 1 + user_random_below(999)
-				    : 1 + user_random_below(99999));
+			 tries < 25 ? 1 + random_below(999)
+				    : 1 + random_below(99999));
 		rc = wp_login_taken(r->wp, out, &taken);
 	}
 	if (rc == MW_OK && taken)
@@ -70,7 +81,7 @@ new_login(struct run *r, struct job *j, const char *email, char *out,
 			 last ? last : "");
 	else if (r->cfg->username_format == CFG_UNAME_FNAMENUM && first != NULL)
 		snprintf(cand, sizeof(cand), "%s%u", first,
-			 1 + user_random_below(99999));
+			 1 + random_below(99999));
 	else
 		snprintf(cand, sizeof(cand), "%s", email);
 	if (wptext_sanitize_login(cand, lower, clean, sizeof(clean)) != MW_OK &&
@@ -160,8 +171,8 @@ display_name(const char *given, const char *first, const char *last,
 static enum mw_err
 name_meta(struct run *r, struct job *j, const char *login)
 {
-	char first[TEXT_MAX], last[TEXT_MAX], nick[TEXT_MAX],
-		desc[TEXT_MAX * 4];
+	char first[USER_TEXT_MAX], last[USER_TEXT_MAX], nick[USER_TEXT_MAX],
+		desc[USER_TEXT_MAX * 4];
 	enum mw_err rc = MW_OK;
 	size_t i;
 
@@ -330,8 +341,8 @@ new_reset_key(struct run *r, struct job *j, char *out, size_t outsz)
 static enum mw_err
 insert_row(struct run *r, struct job *j, struct wp_new_user *u)
 {
-	char url[TEXT_MAX], first[TEXT_MAX], last[TEXT_MAX], given[TEXT_MAX],
-		disp[TEXT_MAX * 2];
+	char url[USER_TEXT_MAX], first[USER_TEXT_MAX], last[USER_TEXT_MAX],
+		given[USER_TEXT_MAX], disp[USER_TEXT_MAX * 2];
 	enum mw_err rc;
 
 	fmt_or_empty(user_mapped(r, j, "user_url"), wptext_url, url,

@@ -15,8 +15,6 @@
 #include "formats/wptext.h"
 #include "wp/store.h"
 
-#define TEXT_MAX 1024 /* formatted user text */
-
 static enum mw_err
 update_email(struct run *r, struct job *j, struct wp_user *u, bool priv,
 	     const char *val)
@@ -111,7 +109,7 @@ static enum mw_err
 update_column(struct run *r, struct job *j, struct wp_user *u,
 	      enum field_kind k, const char *val)
 {
-	char out[TEXT_MAX], tmp[TEXT_MAX];
+	char out[USER_TEXT_MAX], tmp[USER_TEXT_MAX];
 	enum wp_col col;
 	enum mw_err rc = MW_EINPUT;
 	bool taken = false;
@@ -164,7 +162,7 @@ update_column(struct run *r, struct job *j, struct wp_user *u,
 static enum mw_err
 apply_fields(struct run *r, struct job *j, struct wp_user *u, bool priv)
 {
-	char out[TEXT_MAX * 4];
+	char out[USER_TEXT_MAX * 4];
 	enum mw_err rc = MW_OK;
 	size_t i;
 
@@ -240,16 +238,36 @@ update_role(struct run *r, struct job *j, bool priv)
 	return user_set_role(r, j, ro);
 }
 
+/* The user's current role (j->role, or NULL) and whether its
+ * capabilities are admin-level (*priv). */
+static enum mw_err
+read_role(struct run *r, struct job *j, bool *priv /* OUT */)
+{
+	char key[96], *caps = NULL;
+	size_t len = 0;
+	const struct role *cur;
+	enum mw_err rc;
+
+	rc = wp_meta_get(r->wp, j->uid,
+			 user_blog_key(r, "capabilities", key, sizeof(key)),
+			 &caps, &len);
+	if (rc != MW_OK)
+		return rc;
+	*priv = roles_user_is_privileged(&r->site.roles, caps, len);
+	cur = roles_user_role(&r->site.roles, caps, len);
+	j->role = cur != NULL ? cur->slug : NULL;
+	free(caps);
+	return MW_OK;
+}
+
 /* Update an existing user inside the transaction: link, fields, tags,
  * role. */
 enum mw_err
 update_job(struct run *r, struct job *j)
 {
 	struct wp_user u;
-	char key[96], cid[24], *caps = NULL;
-	size_t capslen = 0;
-	const struct role *cur;
-	bool priv;
+	char cid[24];
+	bool priv = false;
 	enum mw_err rc;
 
 	rc = wp_user_lock(r->wp, j->uid);
@@ -262,15 +280,7 @@ update_job(struct run *r, struct job *j)
 		rc = wp_user_get(r->wp, j->uid, &u);
 	if (rc != MW_OK)
 		return rc;
-	rc = wp_meta_get(r->wp, j->uid,
-			 user_blog_key(r, "capabilities", key, sizeof(key)),
-			 &caps, &capslen);
-	priv = rc == MW_OK &&
-	       roles_user_is_privileged(&r->site.roles, caps, capslen);
-	cur = rc == MW_OK ? roles_user_role(&r->site.roles, caps, capslen)
-			  : NULL;
-	j->role = cur != NULL ? cur->slug : NULL;
-	free(caps);
+	rc = read_role(r, j, &priv);
 	if (rc == MW_OK && j->link) {
 		snprintf(cid, sizeof(cid), "%llu",
 			 (unsigned long long)j->contact_id);

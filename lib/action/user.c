@@ -8,8 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
 #include "base/buf.h"
 #include "base/log.h"
@@ -55,16 +53,6 @@ user_mapped(const struct run *r, const struct job *j, const char *wp_key)
 		return NULL;
 	v = contact_field(j->data, alias);
 	return v != NULL && v[0] != '\0' ? v : NULL;
-}
-
-unsigned
-user_random_below(unsigned n)
-{
-	uint32_t v = 0;
-
-	if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
-		v = (uint32_t)time(NULL);
-	return v % n;
 }
 
 char *
