@@ -143,7 +143,7 @@ one(FCGX_Request *rq, struct loaded *l, struct action_conn *conn)
 		action_answer_free(&ans);
 		return;
 	}
-	rc = action_wpf_merge(&l->cfg, &conn->wp, err, sizeof(err));
+	rc = action_wpf_merge(&l->cfg, conn, err, sizeof(err));
 	if (rc != MW_OK) {
 		action_error(rc, err, &ans);
 		reply(rq, &ans);

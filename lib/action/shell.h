@@ -1,5 +1,6 @@
 /*
- * shell.h - running mautic-wp.cgi from a shell (SPEC.md section 7).
+ * shell.h - running mautic-wp.cgi from a shell: --action (shell.c) and
+ * --check (check.c).
  */
 #ifndef MW_SHELL_H
 #define MW_SHELL_H

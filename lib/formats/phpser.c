@@ -484,20 +484,27 @@ put_string(struct buf *out, const char *s, size_t len)
 	return rc;
 }
 
-/* Append an array key as PHP would store it: an integer, or a string that
- * does not look like one ("42" is written i:42;). */
+/* Append a string key as PHP would store it: an integer when it reads as
+ * one ("42" is written i:42;), else the string. */
 static enum mw_err
-put_key(struct buf *out, const struct phps_value *k)
+put_strkey(struct buf *out, const char *s, size_t len)
 {
 	int64_t i;
 
+	if (s != NULL && canon_int(s, len, &i))
+		return buf_printf(out, "i:%" PRId64 ";", i);
+	return put_string(out, s, len);
+}
+
+/* Append an array key as PHP would store it. */
+static enum mw_err
+put_key(struct buf *out, const struct phps_value *k)
+{
 	if (k->type == PHPS_INT)
 		return buf_printf(out, "i:%" PRId64 ";", k->i);
 	if (k->type != PHPS_STRING)
 		return MW_EINTERNAL;
-	if (k->s != NULL && canon_int(k->s, k->slen, &i))
-		return buf_printf(out, "i:%" PRId64 ";", i);
-	return put_string(out, k->s, k->slen);
+	return put_strkey(out, k->s, k->slen);
 }
 
 /* Append a:N:{key;value...}; depth counts this array. */
@@ -583,6 +590,31 @@ phps_serialize_strlist(const char *const *strs, size_t n, struct buf *out)
 			rc = strs[i] != NULL
 				     ? put_string(out, strs[i], strlen(strs[i]))
 				     : MW_EINTERNAL;
+	}
+	if (rc == MW_OK)
+		rc = buf_add(out, "}", 1);
+	if (rc != MW_OK)
+		truncate_to(out, mark);
+	return rc;
+}
+
+enum mw_err
+phps_serialize_strmap(const char *const *keys, const char *const *vals,
+		      size_t n, struct buf *out)
+{
+	size_t mark = out->len, i;
+	enum mw_err rc;
+
+	if ((keys == NULL || vals == NULL) && n > 0)
+		return MW_EINTERNAL;
+	rc = buf_printf(out, "a:%zu:{", n);
+	for (i = 0; i < n && rc == MW_OK; i++) {
+		if (keys[i] == NULL || vals[i] == NULL)
+			rc = MW_EINTERNAL;
+		if (rc == MW_OK)
+			rc = put_strkey(out, keys[i], strlen(keys[i]));
+		if (rc == MW_OK)
+			rc = put_string(out, vals[i], strlen(vals[i]));
 	}
 	if (rc == MW_OK)
 		rc = buf_add(out, "}", 1);

@@ -65,6 +65,14 @@ enum mw_err phps_serialize(const struct phps_value *v, struct buf *out);
 enum mw_err phps_serialize_strlist(const char *const *strs, size_t n,
 				   struct buf *out);
 
+/* Append serialize() of a PHP array of n strings under string keys, in
+ * order: a:N:{s:K:"key";s:L:"value";...}.  A key that reads as an integer
+ * is written i:N; as PHP stores it.  keys and vals are borrowed; none may
+ * be NULL.  On error out is as it was. */
+enum mw_err phps_serialize_strmap(const char *const *keys,
+				  const char *const *vals, size_t n,
+				  struct buf *out);
+
 /* Read a serialized list of strings (such as mautic_tags).  Returns
  * allocated copies in *strs (caller frees each and the array) and their
  * count; non-string members are skipped.  A value that is not an array

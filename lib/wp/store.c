@@ -655,7 +655,7 @@ wp_user_get(struct wpstore *w, uint64_t uid, struct wp_user *out)
 }
 
 enum mw_err
-wp_user_insert(struct wpstore *w, const struct wp_user *u, uint64_t *uid)
+wp_user_insert(struct wpstore *w, const struct wp_new_user *u, uint64_t *uid)
 {
 	struct arg a[7] = {
 		CSTR(u->col[WP_COL_PASS]),

@@ -97,9 +97,16 @@ enum mw_err wp_user_get(struct wpstore *w, uint64_t uid,
 /* Release a row.  NULL is fine. */
 void wp_user_free(struct wp_user *u);
 
+/* The columns of a wp_users row to insert; every member borrowed, none
+ * NULL. */
+struct wp_new_user {
+	const char *col[WP_COL__MAX]; /* indexed by enum wp_col */
+};
+
 /* INSERT a new wp_users row in wp_insert_user()'s column order, with
- * user_registered = UTC now.  *uid gets the new ID. */
-enum mw_err wp_user_insert(struct wpstore *w, const struct wp_user *u,
+ * user_registered = UTC now.  u is borrowed for the call.  *uid gets the
+ * new ID. */
+enum mw_err wp_user_insert(struct wpstore *w, const struct wp_new_user *u,
 			   uint64_t *uid /* OUT */);
 
 /* UPDATE one column of a user. */

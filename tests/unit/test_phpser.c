@@ -557,6 +557,43 @@ test_strlist_write(void)
 	buf_free(&b);
 }
 
+static void
+test_strmap_write(void)
+{
+	static const char *const keys[] = {"request_id", "outcome", "42"};
+	static const char *const vals[] = {"00ff", "J\xc3\xb6hn \"x\";", ""};
+	static const char *const nul[] = {NULL};
+	struct phps_value v;
+	struct buf b;
+
+	buf_init(&b, 256);
+	CHECK(phps_serialize_strmap(keys, vals, 3, &b) == MW_OK);
+	CHECK_STR(b.p, "a:3:{s:10:\"request_id\";s:4:\"00ff\";"
+		       "s:7:\"outcome\";s:10:\"J\xc3\xb6hn \"x\";\";"
+		       "i:42;s:0:\"\";}");
+	/* what PHP's unserialize() reads back */
+	CHECK(phps_unserialize(b.p, b.len, &v) == MW_OK);
+	CHECK(phps_get(&v, "outcome") != NULL &&
+	      phps_get(&v, "outcome")->slen == 10);
+	phps_free(&v);
+	buf_reset(&b);
+	CHECK(phps_serialize_strmap(NULL, NULL, 0, &b) == MW_OK);
+	CHECK_STR(b.p, "a:0:{}");
+	buf_reset(&b);
+	CHECK(buf_addstr(&b, "xy") == MW_OK);
+	CHECK(phps_serialize_strmap(keys, nul, 1, &b) == MW_EINTERNAL);
+	CHECK_STR(b.p, "xy");
+	buf_free(&b);
+
+	/* past the cap: error, and the buffer is as it was */
+	buf_init(&b, 30);
+	CHECK(buf_addstr(&b, "xy") == MW_OK);
+	CHECK(phps_serialize_strmap(keys, vals, 2, &b) == MW_ETOOBIG);
+	CHECK(b.len == 2);
+	CHECK_STR(b.p, "xy");
+	buf_free(&b);
+}
+
 /* Read a list and compare it with want[0..wantn). */
 static void
 check_strlist(const char *name, const char *in, size_t len,
@@ -894,6 +931,7 @@ main(void)
 	test_serialize_built();
 	test_serialize_depth();
 	test_strlist_write();
+	test_strmap_write();
 	test_strlist_read();
 	test_wp_user_roles();
 	test_random_roundtrip();
