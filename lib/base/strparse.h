@@ -18,12 +18,9 @@ enum mw_err str_u64(const char *s, size_t len, uint64_t min, uint64_t max,
 /* True when s[0..len) equals the NUL-terminated word, ASCII case ignored. */
 bool str_ieq(const char *s, size_t len, const char *word);
 
-/* True when s[0..len) is valid UTF-8 without NUL or C0/DEL control bytes
- * (tab allowed when allow_tab). */
+/* utf8_is_valid(s, len, allow_tab ? UTF8_TAB : UTF8_NO_CTRL), for the
+ * callers that still use this name (base/utf8.h has the validator). */
 bool str_is_clean_utf8(const char *s, size_t len, bool allow_tab);
-
-/* True when s[0..len) is valid UTF-8 without NUL bytes (controls allowed). */
-bool str_is_utf8(const char *s, size_t len);
 
 /* Value of a hex digit, or -1. */
 int str_hexval(char c);
@@ -36,7 +33,14 @@ char *str_urldecode(const char *s, size_t len, size_t *outlen /* OUT */);
 /* Compare two byte strings in time independent of their contents. */
 bool str_ct_equal(const void *a, size_t alen, const void *b, size_t blen);
 
-/* Trim ASCII blanks at both ends: adjusts *s and *len. */
+/* Drop every byte of set[0..setlen) (which may hold NUL) from both ends
+ * of s[0..*len): adjusts *s and *len. */
+void str_trim_set(const char **s, size_t *len, const char *set, size_t setlen);
+
+/* Trim spaces and tabs at both ends: adjusts *s and *len. */
 void str_trim(const char **s, size_t *len);
+
+/* PHP's trim() with its default set " \t\n\r\0\x0B". */
+void str_php_trim(const char **s, size_t *len);
 
 #endif

@@ -13,6 +13,7 @@
 #include <ini.h>
 
 #include "base/strparse.h"
+#include "base/utf8.h"
 #include "config/wpconfig.h"
 
 enum ktype {
@@ -300,7 +301,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 
 	if (ld->failed)
 		return 0;
-	if (!str_is_clean_utf8(value, strlen(value), false)) {
+	if (!utf8_is_valid(value, strlen(value), UTF8_NO_CTRL)) {
 		fail(ld, name, "value has control characters or invalid UTF-8");
 		return 0;
 	}

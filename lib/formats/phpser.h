@@ -61,6 +61,9 @@ void phps_free(struct phps_value *v);
  * round-trip doubles as PHP 7.1+ prints them). */
 enum mw_err phps_serialize(const struct phps_value *v, struct buf *out);
 
+/* Append serialize() of one string, s:LEN:"bytes"; (s may hold NUL). */
+enum mw_err phps_serialize_str(const char *s, size_t len, struct buf *out);
+
 /* Append serialize() of a PHP list of strings: a:N:{i:0;s:L:"...";...}. */
 enum mw_err phps_serialize_strlist(const char *const *strs, size_t n,
 				   struct buf *out);

@@ -15,6 +15,8 @@
 #include <openssl/hmac.h>
 #include <openssl/params.h>
 
+#include "base/strparse.h"
+
 /*
  * Error convention: MW_EINPUT for data we refuse (a password over
  * PWHASH_PW_MAX, a bad salt or cost), MW_EINTERNAL for caller bugs (NULL
@@ -79,27 +81,6 @@ fill_random(void *p, size_t n)
 		n -= (size_t)got;
 	}
 	return MW_OK;
-}
-
-/* True for the bytes PHP trim() drops: " \t\n\r\0\x0B". */
-static bool
-is_php_space(char c)
-{
-	static const char ws[] = " \t\n\r\0\v";
-
-	return memchr(ws, c, sizeof(ws) - 1) != NULL;
-}
-
-/* PHP trim() of s[0..*len): adjusts *s and *len. */
-static void
-php_trim(const char **s, size_t *len)
-{
-	while (*len > 0 && is_php_space((*s)[0])) {
-		(*s)++;
-		(*len)--;
-	}
-	while (*len > 0 && is_php_space((*s)[*len - 1]))
-		(*len)--;
 }
 
 /* True when a[0..alen) equals b[0..blen); time depends on lengths only. */
@@ -381,7 +362,7 @@ pwhash_hash_salt(enum pwhash_scheme scheme, const char *pw, const char *salt,
 		return MW_EINTERNAL;
 	if ((len = strnlen(pw, PWHASH_PW_MAX + 1)) > PWHASH_PW_MAX)
 		return MW_EINPUT;
-	php_trim(&pw, &len);
+	str_php_trim(&pw, &len);
 	rc = schemes[scheme].hash(pw, len, salt, cost, h, sizeof(h));
 	if (rc == MW_OK && (n = strlen(h)) < outsz)
 		memcpy(out, h, n + 1);

@@ -21,13 +21,12 @@
 #include "base/log.h"
 #include "base/strparse.h"
 
-#define OC_TIMEOUT_S 1		  /* connect and per-command timeout */
-#define OC_PORT_DEFAULT 6379u	  /* redis:// without a port */
-#define OC_DB_MAX 2147483647u	  /* SELECT index (Redis: an int) */
-#define OC_URL_MAX 512		  /* longest [cache] redis we accept */
-#define OC_ID_MAX 24		  /* digits of a uint64_t plus NUL */
-#define OC_PHP_BLANKS " \t\n\r\v" /* PHP trim()'s default set, less NUL */
-#define OC_PREFIX_TRIM "_-:$"	  /* Redis Object Cache trims the prefix */
+#define OC_TIMEOUT_S 1	      /* connect and per-command timeout */
+#define OC_PORT_DEFAULT 6379u /* redis:// without a port */
+#define OC_DB_MAX 2147483647u /* SELECT index (Redis: an int) */
+#define OC_URL_MAX 512	      /* longest [cache] redis we accept */
+#define OC_ID_MAX 24	      /* digits of a uint64_t plus NUL */
+#define OC_PREFIX_TRIM "_-:$" /* Redis Object Cache trims the prefix */
 
 /* The cache groups we touch.  Global groups are shared by every blog of a
  * multisite network (wp_start_object_cache). */
@@ -84,18 +83,6 @@ struct target {
 
 /* ---- key names ------------------------------------------------------- */
 
-/* Trim every byte of set from both ends of s[0..*len): adjusts *s, *len. */
-static void
-trim_set(const char **s, size_t *len, const char *set)
-{
-	while (*len > 0 && strchr(set, (*s)[0]) != NULL) {
-		(*s)++;
-		(*len)--;
-	}
-	while (*len > 0 && strchr(set, (*s)[*len - 1]) != NULL)
-		(*len)--;
-}
-
 /* Salt and prefixes as Redis Object Cache's fast_build_key() computes
  * them: single site both prefixes are table_prefix, on a multisite blog
  * (blog_id > 1) global groups get "" and blog groups the blog id. */
@@ -104,7 +91,7 @@ naming_init(const struct cfg *cfg, struct naming *nm)
 {
 	nm->salt = cfg->redis_prefix != NULL ? cfg->redis_prefix : "";
 	nm->saltlen = strlen(nm->salt);
-	trim_set(&nm->salt, &nm->saltlen, OC_PHP_BLANKS);
+	str_php_trim(&nm->salt, &nm->saltlen);
 	if (cfg->blog_id > 1) {
 		nm->global = "";
 		nm->globallen = 0;
@@ -116,7 +103,8 @@ naming_init(const struct cfg *cfg, struct naming *nm)
 	}
 	nm->global = cfg->table_prefix != NULL ? cfg->table_prefix : "";
 	nm->globallen = strlen(nm->global);
-	trim_set(&nm->global, &nm->globallen, OC_PREFIX_TRIM);
+	str_trim_set(&nm->global, &nm->globallen, OC_PREFIX_TRIM,
+		     strlen(OC_PREFIX_TRIM));
 	nm->blog = nm->global;
 	nm->bloglen = nm->globallen;
 }
