@@ -316,29 +316,12 @@ test_ok_rows(void)
 static void
 test_example(void)
 {
-	const char *dir = getenv("MW_TEST_DATA");
-	char src[1024], path[64], err[CFG_ERRMSG_MAX];
-	char *text = NULL;
+	char path[64], err[CFG_ERRMSG_MAX];
+	char *text;
 	struct cfg cfg;
-	FILE *fp;
-	long n;
+	size_t n;
 
-	snprintf(src, sizeof(src), "%s/../../cgi-bin/mautic-wp.conf.example",
-		 dir ? dir : "tests/data");
-	fp = fopen(src, "rb");
-	CHECK(fp != NULL);
-	if (fp == NULL)
-		return;
-	if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) > 0 &&
-	    fseek(fp, 0, SEEK_SET) == 0) {
-		text = calloc(1, (size_t)n + 1);
-		if (text != NULL &&
-		    fread(text, 1, (size_t)n, fp) != (size_t)n) {
-			free(text);
-			text = NULL;
-		}
-	}
-	fclose(fp);
+	text = check_read_data("../../cgi-bin/mautic-wp.conf.example", &n);
 	CHECK(text != NULL);
 	if (text == NULL)
 		return;

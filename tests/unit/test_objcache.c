@@ -31,14 +31,6 @@
 #define LOG_CAP 16384	  /* captured stderr per case */
 #define BIG_USERS 2000	  /* users in the large batch */
 
-static void
-check_case(const char *name, int ok)
-{
-	if (!ok)
-		fprintf(stderr, "case %s\n", name);
-	CHECK(ok);
-}
-
 /* ---- objcache_keys ---------------------------------------------------- */
 
 struct keys_row {
@@ -203,18 +195,18 @@ test_keys_table(void)
 		keys = &sentinel;
 		got = 12345;
 		rc = objcache_keys(&cfg, row->users, row->n, &keys, &got);
-		check_case(row->name, rc == row->want);
+		CHECK_CASE(row->name, rc == row->want);
 		if (rc != MW_OK || row->want != MW_OK) {
 			/* OUT parameters are written only on success. */
-			check_case(row->name,
+			CHECK_CASE(row->name,
 				   keys == &sentinel && got == 12345);
 			continue;
 		}
 		for (i = 0; row->keys[i] != NULL; i++)
 			;
-		check_case(row->name, got == i);
+		CHECK_CASE(row->name, got == i);
 		for (i = 0; i < got && row->keys[i] != NULL; i++) {
-			check_case(row->name,
+			CHECK_CASE(row->name,
 				   strcmp(keys[i], row->keys[i]) == 0);
 			if (strcmp(keys[i], row->keys[i]) != 0)
 				fprintf(stderr,
@@ -588,9 +580,9 @@ test_live_table(const char *sockpath)
 		int lfd;
 
 		lfd = is_unix ? listen_unix(sockpath) : listen_tcp(&port);
-		check_case(row->name, lfd >= 0);
+		CHECK_CASE(row->name, lfd >= 0);
 		if (lfd < 0 || !fake_start(lfd, &f)) {
-			check_case(row->name, false);
+			CHECK_CASE(row->name, false);
 			continue;
 		}
 		expand(row->url, port, sockpath, url, sizeof(url));
@@ -602,15 +594,15 @@ test_live_table(const char *sockpath)
 		rc = objcache_invalidate(&cfg, bob, 1);
 		cap_end(log, sizeof(log));
 		fake_finish(&f, got, sizeof(got));
-		check_case(row->name, rc == row->want);
-		check_case(row->name, strcmp(got, row->transcript) == 0);
+		CHECK_CASE(row->name, rc == row->want);
+		CHECK_CASE(row->name, strcmp(got, row->transcript) == 0);
 		if (strcmp(got, row->transcript) != 0)
 			fprintf(stderr, "  sent \"%s\"\n  want \"%s\"\n", got,
 				row->transcript);
-		check_case(row->name, strstr(log, "@example") == NULL);
-		check_case(row->name, row->secret == NULL ||
+		CHECK_CASE(row->name, strstr(log, "@example") == NULL);
+		CHECK_CASE(row->name, row->secret == NULL ||
 					      strstr(log, row->secret) == NULL);
-		check_case(row->name,
+		CHECK_CASE(row->name,
 			   (rc == MW_OK) == (log[0] == '\0' ||
 					     strstr(log, "ERROR") == NULL));
 		if (rc != row->want)
@@ -684,10 +676,10 @@ test_bad_urls(void)
 		cap_begin();
 		rc = objcache_invalidate(&cfg, bob, 1);
 		cap_end(log, sizeof(log));
-		check_case(cfg.redis, rc == MW_EUPSTREAM);
-		check_case(cfg.redis,
+		CHECK_CASE(cfg.redis, rc == MW_EUPSTREAM);
+		CHECK_CASE(cfg.redis,
 			   strstr(log, "[cache] redis is not") != NULL);
-		check_case(cfg.redis, strstr(log, "127.0.0.1") == NULL);
+		CHECK_CASE(cfg.redis, strstr(log, "127.0.0.1") == NULL);
 		if (strstr(log, "[cache] redis is not") == NULL)
 			fprintf(stderr, "  log: %s", log);
 	}
@@ -717,8 +709,8 @@ test_unreachable(void)
 		cap_begin();
 		rc = objcache_invalidate(&cfg, bob, 1);
 		cap_end(log, sizeof(log));
-		check_case(cfg.redis, rc == MW_EUPSTREAM);
-		check_case(cfg.redis,
+		CHECK_CASE(cfg.redis, rc == MW_EUPSTREAM);
+		CHECK_CASE(cfg.redis,
 			   strstr(log, "cannot connect to redis") != NULL);
 		if (strstr(log, "cannot connect to redis") == NULL)
 			fprintf(stderr, "  log: %s", log);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "check.h"
 
 #define ID_MAX 9007199254740992ull /* 2^53 */
@@ -137,9 +138,9 @@ struct utf8_row {
 	const char *name;
 	const char *s;
 	size_t len;
-	bool clean;	/* str_is_clean_utf8(.., false) */
-	bool clean_tab; /* str_is_clean_utf8(.., true) */
-	bool utf8;	/* str_is_utf8() */
+	bool clean;	/* utf8_is_valid(.., UTF8_NO_CTRL) */
+	bool clean_tab; /* utf8_is_valid(.., UTF8_TAB) */
+	bool utf8;	/* utf8_is_valid(.., UTF8_NO_NUL) */
 };
 
 static const struct utf8_row utf8_rows[] = {
@@ -220,15 +221,19 @@ test_utf8(void)
 	for (i = 0; i < sizeof(utf8_rows) / sizeof(utf8_rows[0]); i++) {
 		const struct utf8_row *r = &utf8_rows[i];
 		size_t len = row_len(r->s, r->len);
-		bool a = str_is_clean_utf8(r->s, len, false);
-		bool b = str_is_clean_utf8(r->s, len, true);
-		bool c = str_is_utf8(r->s, len);
+		bool nul = memchr(r->s, '\0', len) != NULL;
 
-		CHECK(a == r->clean);
-		CHECK(b == r->clean_tab);
-		CHECK(c == r->utf8);
-		if (a != r->clean || b != r->clean_tab || c != r->utf8)
-			fprintf(stderr, "  row %s\n", r->name);
+		CHECK_CASE(r->name,
+			   utf8_is_valid(r->s, len, UTF8_NO_CTRL) == r->clean);
+		CHECK_CASE(r->name,
+			   utf8_is_valid(r->s, len, UTF8_TAB) == r->clean_tab);
+		CHECK_CASE(r->name,
+			   utf8_is_valid(r->s, len, UTF8_NO_NUL) == r->utf8);
+		/* UTF8_ANY: the same as UTF8_NO_NUL but for NUL bytes. */
+		CHECK_CASE(r->name, utf8_is_valid(r->s, len, UTF8_ANY) ==
+					    (r->utf8 || nul));
+		CHECK_CASE(r->name,
+			   str_is_clean_utf8(r->s, len, true) == r->clean_tab);
 	}
 }
 
