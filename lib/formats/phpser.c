@@ -701,3 +701,26 @@ phps_maybe_serialize(const char *s, size_t len, struct buf *out)
 		return buf_add(out, s, len);
 	return phps_serialize_str(s, len, out);
 }
+
+bool
+phps_truthy(const struct phps_value *v)
+{
+	if (v == NULL)
+		return false;
+	switch (v->type) {
+	case PHPS_BOOL:
+		return v->b;
+	case PHPS_INT:
+		return v->i != 0;
+	case PHPS_DOUBLE:
+		return v->d != 0;
+	case PHPS_STRING:
+		return v->slen > 0 && !(v->slen == 1 && v->s[0] == '0');
+	case PHPS_ARRAY:
+		return v->n > 0;
+	case PHPS_NULL:
+	case PHPS__MAX:
+		break;
+	}
+	return false;
+}

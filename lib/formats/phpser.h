@@ -87,6 +87,11 @@ bool phps_looks_serialized(const char *s, size_t len, bool strict);
  * Appends to out. */
 enum mw_err phps_maybe_serialize(const char *s, size_t len, struct buf *out);
 
+/* PHP's (bool) of a value: false for NULL (or v NULL), false, 0, 0.0, ""
+ * and "0" and an empty array; true for anything else.  WordPress reads
+ * checkbox options and capability grants this way. */
+bool phps_truthy(const struct phps_value *v);
+
 /* Look up a string key in an array; NULL if absent or v is not an array. */
 const struct phps_value *phps_get(const struct phps_value *v, const char *key);
 
