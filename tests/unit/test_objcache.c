@@ -1,10 +1,11 @@
 /*
- * test_objcache.c - lib/objcache.c: the key names (one table, valid and
- * invalid rows) and objcache_invalidate() against a fake Redis forked by
- * this program, which records every command it is sent (kcgi's regress
- * tests: a full client/server exchange).  A second table of URLs that must
- * be refused, and the failure paths: refused connection, silent server,
- * error replies.  No password or e-mail may reach the log.
+ * test_objcache.c - wp/objcache.c: the key names (one table, valid and
+ * invalid rows), and objcache_invalidate() and objcache_ping() against a
+ * fake Redis forked by this program, which records every command it is
+ * sent (kcgi's regress tests: a full client/server exchange).  The URLs
+ * come parsed, as cfg_load() leaves them (test_config.c has the URL
+ * tables).  The failure paths: refused connection, silent server, error
+ * replies.  No password or e-mail may reach the log or an error text.
  */
 #include "wp/objcache.h"
 
@@ -326,6 +327,8 @@ fake_command(const char *buf, size_t have, char *log, size_t *loglen, int fd)
 		rp = alen[1] == 2 && memcmp(arg[1], "99", 2) == 0
 			     ? "-ERR DB index is out of range\r\n"
 			     : "+OK\r\n";
+	else if (alen[0] == 4 && memcmp(arg[0], "PING", 4) == 0)
+		rp = "+PONG\r\n";
 	else if (alen[0] == 3 && memcmp(arg[0], "DEL", 3) == 0) {
 		snprintf(reply, sizeof(reply), ":%ld\r\n", argc - 1);
 		rp = reply;
@@ -563,6 +566,31 @@ static const struct live_row live_rows[] = {
 	 "wrongtype_", MW_EUPSTREAM, "DEL " BOB_KEYS("wrongtype_") "\n", NULL},
 };
 
+/* A cfg with the URL parsed as cfg_load() would; false if it is refused. */
+static bool
+cfg_with_url(struct cfg *cfg, const char *url, const char *salt)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->table_prefix = (char *)(uintptr_t) "wp_";
+	cfg->redis_prefix = (char *)(uintptr_t)salt;
+	return url == NULL || cfg_redis_parse(url, &cfg->redis_url) == MW_OK;
+}
+
+/* A fake server on a TCP port or on sockpath, for a URL template. */
+static bool
+fake_for(const char *tmpl, const char *sockpath, struct fake *f, char *url,
+	 size_t urlsz)
+{
+	unsigned port = 0;
+	int lfd = strncmp(tmpl, "unix:", 5) == 0 ? listen_unix(sockpath)
+						 : listen_tcp(&port);
+
+	if (lfd < 0 || !fake_start(lfd, f))
+		return false;
+	expand(tmpl, port, sockpath, url, urlsz);
+	return true;
+}
+
 static void
 test_live_table(const char *sockpath)
 {
@@ -572,28 +600,20 @@ test_live_table(const char *sockpath)
 
 	for (r = 0; r < sizeof(live_rows) / sizeof(live_rows[0]); r++) {
 		const struct live_row *row = &live_rows[r];
-		bool is_unix = strncmp(row->url, "unix:", 5) == 0;
 		struct fake f;
 		struct cfg cfg;
-		unsigned port = 0;
 		enum mw_err rc;
-		int lfd;
 
-		lfd = is_unix ? listen_unix(sockpath) : listen_tcp(&port);
-		CHECK_CASE(row->name, lfd >= 0);
-		if (lfd < 0 || !fake_start(lfd, &f)) {
+		if (!fake_for(row->url, sockpath, &f, url, sizeof(url))) {
 			CHECK_CASE(row->name, false);
 			continue;
 		}
-		expand(row->url, port, sockpath, url, sizeof(url));
-		memset(&cfg, 0, sizeof(cfg));
-		cfg.table_prefix = (char *)(uintptr_t) "wp_";
-		cfg.redis = url;
-		cfg.redis_prefix = (char *)(uintptr_t)row->salt;
+		CHECK_CASE(row->name, cfg_with_url(&cfg, url, row->salt));
 		cap_begin();
 		rc = objcache_invalidate(&cfg, bob, 1);
 		cap_end(log, sizeof(log));
 		fake_finish(&f, got, sizeof(got));
+		cfg_redis_free(&cfg.redis_url);
 		CHECK_CASE(row->name, rc == row->want);
 		CHECK_CASE(row->name, strcmp(got, row->transcript) == 0);
 		if (strcmp(got, row->transcript) != 0)
@@ -611,78 +631,77 @@ test_live_table(const char *sockpath)
 	unlink(sockpath);
 }
 
-/* URLs that are refused before any connection: the log says so, without
- * the URL.  Port 1 on the loopback refuses at once if one slips through. */
-static const char *const bad_urls[] = {
-	"http://127.0.0.1:1",
-	"rediss://127.0.0.1:1",
-	"redis:/127.0.0.1:1",
-	"redis://",
-	"redis://:pw@",
-	"redis://:pw@:1",
-	"redis://:@127.0.0.1:1",
-	"redis://user@127.0.0.1:1",
-	"redis://127.0.0.1:0",
-	"redis://127.0.0.1:65536",
-	"redis://127.0.0.1:",
-	"redis://127.0.0.1:1x",
-	"redis://127.0.0.1:-1",
-	"redis://127.0.0.1:1/abc",
-	"redis://127.0.0.1:1/01",
-	"redis://127.0.0.1:1/-1",
-	"redis://127.0.0.1:1/2147483648",
-	"redis://127.0.0.1:1/1/2",
-	"redis://127.0.0.1:1?db=1",
-	"redis://127.0.0.1:1#x",
-	"redis://[::1",
-	"redis://[::1]x",
-	"redis://[]:1",
-	"redis://:%zz@127.0.0.1:1",
-	"redis://:a%00b@127.0.0.1:1",
-	"redis://:a%4@127.0.0.1:1",
-	"unix:",
-	"unix://",
-	"unix://relative.sock",
-	"unix:///tmp/x.sock?db=x",
-	"unix:///tmp/x.sock?db=",
-	"unix:///tmp/x.sock?db",
-	"unix:///tmp/x.sock?foo=1",
-	"unix:///tmp/x.sock?db=1&",
-	"unix:///tmp/x.sock?password=%zz",
-	"unix:///tmp/0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789/x.sock",
-	" redis://127.0.0.1:1",
+/* objcache_ping(): the same session as a DEL, with PING in its place. */
+struct ping_row {
+	const char *name;
+	const char *url; /* PORT and SOCK are replaced */
+	enum mw_err want;
+	const char *transcript; /* what the server must have been sent */
+	const char *err;	/* in the error text, or NULL */
+	const char *secret;	/* must not be in the error text, or NULL */
+};
+
+static const struct ping_row ping_rows[] = {
+	{"ping_tcp_sends_ping", "redis://127.0.0.1:PORT", MW_OK, "PING\n", NULL,
+	 NULL},
+	{"ping_auth_and_select_first", "redis://mw:s3cret-pw@127.0.0.1:PORT/7",
+	 MW_OK, "AUTH mw s3cret-pw\nSELECT 7\nPING\n", NULL, "s3cret-pw"},
+	{"ping_unix_socket", "unix://SOCK?db=2", MW_OK, "SELECT 2\nPING\n",
+	 NULL, NULL},
+	{"ping_auth_refused_is_upstream_error",
+	 "redis://:bad-pw-77@127.0.0.1:PORT", MW_EUPSTREAM, "AUTH bad-pw-77\n",
+	 "redis AUTH refused: WRONGPASS", "bad-pw-77"},
+	{"ping_select_refused_is_upstream_error", "redis://127.0.0.1:PORT/99",
+	 MW_EUPSTREAM, "SELECT 99\n", "redis SELECT refused", NULL},
 };
 
 static void
-test_bad_urls(void)
+test_ping_table(const char *sockpath)
 {
-	static char log[LOG_CAP], big[700];
-	struct cfg cfg;
-	size_t i;
-	enum mw_err rc;
+	static char got[FAKE_BUF], log[LOG_CAP];
+	char url[600], err[256];
+	size_t r;
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.table_prefix = (char *)(uintptr_t) "wp_";
-	for (i = 0; i <= sizeof(bad_urls) / sizeof(bad_urls[0]); i++) {
-		if (i < sizeof(bad_urls) / sizeof(bad_urls[0])) {
-			cfg.redis = (char *)(uintptr_t)bad_urls[i];
-		} else {
-			/* longer than any URL we accept */
-			memset(big, 'a', sizeof(big) - 1);
-			memcpy(big, "redis://:", 9);
-			memcpy(big + sizeof(big) - 16, "@127.0.0.1:1/0", 15);
-			cfg.redis = big;
+	for (r = 0; r < sizeof(ping_rows) / sizeof(ping_rows[0]); r++) {
+		const struct ping_row *row = &ping_rows[r];
+		struct fake f;
+		struct cfg cfg;
+		enum mw_err rc;
+
+		if (!fake_for(row->url, sockpath, &f, url, sizeof(url))) {
+			CHECK_CASE(row->name, false);
+			continue;
 		}
+		CHECK_CASE(row->name, cfg_with_url(&cfg, url, NULL));
 		cap_begin();
-		rc = objcache_invalidate(&cfg, bob, 1);
+		rc = objcache_ping(&cfg, err, sizeof(err));
 		cap_end(log, sizeof(log));
-		CHECK_CASE(cfg.redis, rc == MW_EUPSTREAM);
-		CHECK_CASE(cfg.redis,
-			   strstr(log, "[cache] redis is not") != NULL);
-		CHECK_CASE(cfg.redis, strstr(log, "127.0.0.1") == NULL);
-		if (strstr(log, "[cache] redis is not") == NULL)
-			fprintf(stderr, "  log: %s", log);
+		fake_finish(&f, got, sizeof(got));
+		cfg_redis_free(&cfg.redis_url);
+		CHECK_CASE(row->name, rc == row->want);
+		CHECK_CASE(row->name, strcmp(got, row->transcript) == 0);
+		CHECK_CASE(row->name, (rc == MW_OK) == (err[0] == '\0'));
+		CHECK_CASE(row->name,
+			   row->err == NULL || strstr(err, row->err) != NULL);
+		CHECK_CASE(row->name, row->secret == NULL ||
+					      strstr(err, row->secret) == NULL);
+		CHECK_CASE(row->name, log[0] == '\0'); /* ping logs nothing */
+		if (rc != row->want || strcmp(got, row->transcript) != 0)
+			fprintf(stderr, "  sent \"%s\" err \"%s\"\n", got, err);
 	}
+	unlink(sockpath);
+}
+
+/* No cache configured: nothing to test, no connection. */
+static void
+ping_without_cache_is_ok(void)
+{
+	struct cfg cfg;
+	char err[64] = "x";
+
+	cfg_with_url(&cfg, NULL, NULL);
+	CHECK(objcache_ping(&cfg, err, sizeof(err)) == MW_OK);
+	CHECK(err[0] == '\0');
 }
 
 /* URLs that parse but reach nobody: a connect error, not a URL error. */
@@ -697,23 +716,26 @@ static void
 test_unreachable(void)
 {
 	static char log[LOG_CAP];
+	char err[256];
 	struct cfg cfg;
 	size_t i;
 	enum mw_err rc;
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.table_prefix = (char *)(uintptr_t) "wp_";
 	for (i = 0; i < sizeof(unreachable_urls) / sizeof(unreachable_urls[0]);
 	     i++) {
-		cfg.redis = (char *)(uintptr_t)unreachable_urls[i];
+		const char *url = unreachable_urls[i];
+
+		CHECK_CASE(url, cfg_with_url(&cfg, url, NULL));
 		cap_begin();
 		rc = objcache_invalidate(&cfg, bob, 1);
 		cap_end(log, sizeof(log));
-		CHECK_CASE(cfg.redis, rc == MW_EUPSTREAM);
-		CHECK_CASE(cfg.redis,
-			   strstr(log, "cannot connect to redis") != NULL);
-		if (strstr(log, "cannot connect to redis") == NULL)
-			fprintf(stderr, "  log: %s", log);
+		CHECK_CASE(url, rc == MW_EUPSTREAM);
+		CHECK_CASE(url, strstr(log, "cannot connect to redis") != NULL);
+		CHECK_CASE(url, strstr(log, ":pw@") == NULL);
+		rc = objcache_ping(&cfg, err, sizeof(err));
+		CHECK_CASE(url, rc == MW_EUPSTREAM);
+		CHECK_CASE(url, strstr(err, "cannot connect to redis") != NULL);
+		cfg_redis_free(&cfg.redis_url);
 	}
 }
 
@@ -723,7 +745,7 @@ invalidate_times_out_on_a_silent_server(void)
 {
 	static char log[LOG_CAP];
 	struct cfg cfg;
-	char url[64];
+	char url[64], err[256];
 	unsigned port;
 	enum mw_err rc;
 	int lfd = listen_tcp(&port);
@@ -732,15 +754,16 @@ invalidate_times_out_on_a_silent_server(void)
 	if (lfd < 0)
 		return;
 	snprintf(url, sizeof(url), "redis://127.0.0.1:%u", port);
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.table_prefix = (char *)(uintptr_t) "wp_";
-	cfg.redis = url;
+	CHECK(cfg_with_url(&cfg, url, NULL));
 	cap_begin();
 	rc = objcache_invalidate(&cfg, bob, 1);
 	cap_end(log, sizeof(log));
-	close(lfd);
 	CHECK(rc == MW_EUPSTREAM);
 	CHECK(strstr(log, "redis DEL failed") != NULL);
+	CHECK(objcache_ping(&cfg, err, sizeof(err)) == MW_EUPSTREAM);
+	CHECK(strstr(err, "redis PING failed") != NULL);
+	close(lfd);
+	cfg_redis_free(&cfg.redis_url);
 }
 
 /* Nothing configured, or nothing changed: no connection, MW_OK. */
@@ -748,17 +771,13 @@ static void
 invalidate_does_nothing_without_url_or_users(void)
 {
 	struct cfg cfg;
-	char url[] = "redis://127.0.0.1:1";
-	char empty[] = "";
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.table_prefix = (char *)(uintptr_t) "wp_";
+	cfg_with_url(&cfg, NULL, NULL);
 	CHECK(objcache_invalidate(&cfg, bob, 1) == MW_OK);
-	cfg.redis = empty;
-	CHECK(objcache_invalidate(&cfg, bob, 1) == MW_OK);
-	cfg.redis = url;
+	CHECK(cfg_with_url(&cfg, "redis://127.0.0.1:1", NULL));
 	CHECK(objcache_invalidate(&cfg, bob, 0) == MW_OK);
 	CHECK(objcache_invalidate(&cfg, NULL, 0) == MW_OK);
+	cfg_redis_free(&cfg.redis_url);
 }
 
 /* SIGPIPE is ignored only while objcache talks to Redis. */
@@ -767,16 +786,17 @@ invalidate_restores_sigpipe(void)
 {
 	struct sigaction sa;
 	struct cfg cfg;
-	char url[] = "redis://127.0.0.1:1";
+	char err[256];
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.table_prefix = (char *)(uintptr_t) "wp_";
-	cfg.redis = url;
+	CHECK(cfg_with_url(&cfg, "redis://127.0.0.1:1", NULL));
 	signal(SIGPIPE, SIG_DFL);
 	cap_begin();
 	objcache_invalidate(&cfg, bob, 1);
 	cap_end((char[64]){0}, 64);
 	CHECK(sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL);
+	objcache_ping(&cfg, err, sizeof(err));
+	CHECK(sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL);
+	cfg_redis_free(&cfg.redis_url);
 }
 
 int
@@ -793,8 +813,9 @@ main(void)
 	}
 	snprintf(sock, sizeof(sock), "%s/redis.sock", dir);
 	test_live_table(sock);
+	test_ping_table(sock);
 	rmdir(dir);
-	test_bad_urls();
+	ping_without_cache_is_ok();
 	test_unreachable();
 	invalidate_times_out_on_a_silent_server();
 	invalidate_does_nothing_without_url_or_users();
