@@ -63,6 +63,21 @@ load_text(const char *text, mode_t mode, struct cfg *cfg, char *err,
 	return rc;
 }
 
+/* Load text that must load; false (after a check failure naming the case
+ * and the error) when it does not.  cfg must be released by the caller. */
+static bool
+load_ok(const char *name, const char *text, mode_t mode, struct cfg *cfg)
+{
+	char err[CFG_ERRMSG_MAX], path[64];
+	enum mw_err rc;
+
+	rc = load_text(text, mode, cfg, err, sizeof(err), path, sizeof(path));
+	CHECK_CASE(name, rc == MW_OK);
+	if (rc != MW_OK)
+		fprintf(stderr, "  %s: %s\n", name, err);
+	return rc == MW_OK;
+}
+
 static const char full_text[] = "; mautic-wp test configuration\n"
 				"# hash comments too\n"
 				"[wordpress]\n"
@@ -121,15 +136,10 @@ static void
 test_full(void)
 {
 	struct cfg cfg;
-	char err[CFG_ERRMSG_MAX], path[64];
-	enum mw_err rc;
 
-	rc = load_text(full_text, 0600, &cfg, err, sizeof(err), path,
-		       sizeof(path));
-	CHECK(rc == MW_OK);
-	if (rc != MW_OK)
-		fprintf(stderr, "  full file: %s\n", err);
-	CHECK_STR(cfg.path, path);
+	load_ok("full_file", full_text, 0600, &cfg);
+	CHECK(cfg.path != NULL &&
+	      strncmp(cfg.path, "/tmp/mw-test-config-", 20) == 0);
 	CHECK_STR(cfg.db_host, "db.example.com");
 	CHECK(cfg.db_port == 3307);
 	CHECK_STR(cfg.db_socket, "/run/mysqld/other.sock");
@@ -190,13 +200,8 @@ test_oauth2(void)
 		       "client_id = cid\nclient_secret = Client-Secret-77\n"
 		       "[webhook]\naccess_key = 12345678\n";
 	struct cfg cfg;
-	char err[CFG_ERRMSG_MAX], path[64];
-	enum mw_err rc;
 
-	rc = load_text(text, 0600, &cfg, err, sizeof(err), path, sizeof(path));
-	CHECK(rc == MW_OK);
-	if (rc != MW_OK)
-		fprintf(stderr, "  oauth2: %s\n", err);
+	load_ok("oauth2", text, 0600, &cfg);
 	CHECK(cfg.auth == CFG_AUTH_OAUTH2);
 	CHECK(cfg.username == NULL && cfg.password == NULL);
 	CHECK_STR(cfg.client_id, "cid");
@@ -211,14 +216,8 @@ static void
 test_defaults(void)
 {
 	struct cfg cfg;
-	char err[CFG_ERRMSG_MAX], path[64];
-	enum mw_err rc;
 
-	rc = load_text(MINIMAL, 0600, &cfg, err, sizeof(err), path,
-		       sizeof(path));
-	CHECK(rc == MW_OK);
-	if (rc != MW_OK)
-		fprintf(stderr, "  defaults: %s\n", err);
+	load_ok("defaults", MINIMAL, 0600, &cfg);
 	CHECK_STR(cfg.db_host, "localhost");
 	CHECK(cfg.db_port == 3306);
 	CHECK_STR(cfg.db_socket, "/run/mysqld/mysqld.sock");
@@ -317,14 +316,8 @@ test_ok_rows(void)
 	for (i = 0; i < sizeof(ok_rows) / sizeof(ok_rows[0]); i++) {
 		const struct ok_row *r = &ok_rows[i];
 		struct cfg cfg;
-		char err[CFG_ERRMSG_MAX], path[64];
-		enum mw_err rc;
 
-		rc = load_text(r->text, r->mode, &cfg, err, sizeof(err), path,
-			       sizeof(path));
-		CHECK(rc == MW_OK);
-		if (rc != MW_OK)
-			fprintf(stderr, "  row %s: %s\n", r->name, err);
+		load_ok(r->name, r->text, r->mode, &cfg);
 		cfg_free(&cfg);
 	}
 }

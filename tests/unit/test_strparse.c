@@ -84,10 +84,8 @@ test_u64(void)
 
 		rc = str_u64(r->in, row_len(r->in, r->len), r->min, r->max,
 			     &out);
-		CHECK(rc == r->want);
-		CHECK(out == (r->want == MW_OK ? r->val : 777));
-		if (rc != r->want)
-			fprintf(stderr, "  row %s\n", r->name);
+		CHECK_CASE(r->name, rc == r->want);
+		CHECK_CASE(r->name, out == (r->want == MW_OK ? r->val : 777));
 	}
 	/* u64_rejects_null_pointer */
 	CHECK(str_u64(NULL, 0, 0, 10, &(uint64_t){0}) == MW_EINPUT);
@@ -128,9 +126,7 @@ test_ieq(void)
 		const struct ieq_row *r = &ieq_rows[i];
 		bool got = str_ieq(r->s, row_len(r->s, r->len), r->word);
 
-		CHECK(got == r->want);
-		if (got != r->want)
-			fprintf(stderr, "  row %s\n", r->name);
+		CHECK_CASE(r->name, got == r->want);
 	}
 }
 
@@ -294,9 +290,7 @@ test_urldecode(void)
 		ok = outlen == r->wantlen &&
 		     memcmp(out, r->want, r->wantlen) == 0 &&
 		     out[outlen] == '\0';
-		CHECK(ok);
-		if (!ok)
-			fprintf(stderr, "  row %s\n", r->name);
+		CHECK_CASE(r->name, ok);
 		free(out);
 	}
 }
@@ -341,29 +335,34 @@ test_ct_equal(void)
 		bool rev = str_ct_equal(r->b, row_len(r->b, r->blen), r->a,
 					row_len(r->a, r->alen));
 
-		CHECK(got == r->want);
-		CHECK(rev == r->want);
-		if (got != r->want || rev != r->want)
-			fprintf(stderr, "  row %s\n", r->name);
+		CHECK_CASE(r->name, got == r->want);
+		CHECK_CASE(r->name, rev == r->want);
 	}
 }
 
 struct trim_row {
 	const char *name;
 	const char *in;
-	size_t skip; /* bytes trimmed at the front */
-	size_t len;  /* length left */
+	size_t skip;  /* bytes trimmed at the front */
+	size_t len;   /* length left */
+	bool php;     /* str_php_trim(), else str_trim() */
+	size_t inlen; /* 0: strlen(in) */
 };
 
 static const struct trim_row trim_rows[] = {
-	{"trim_keeps_untrimmed", "abc", 0, 3},
-	{"trim_strips_spaces_both_ends", "  a b  ", 2, 3},
-	{"trim_strips_tabs_both_ends", "\tx\t", 1, 1},
-	{"trim_strips_mixed_blanks", " \t x \t ", 3, 1},
-	{"trim_empty_stays_empty", "", 0, 0},
-	{"trim_all_blanks_becomes_empty", "   \t ", 5, 0},
-	{"trim_keeps_newlines", "\nx\n", 0, 3},
-	{"trim_keeps_inner_blanks", "a  b", 0, 4},
+	{"trim_keeps_untrimmed", "abc", 0, 3, false, 0},
+	{"trim_strips_spaces_both_ends", "  a b  ", 2, 3, false, 0},
+	{"trim_strips_tabs_both_ends", "\tx\t", 1, 1, false, 0},
+	{"trim_strips_mixed_blanks", " \t x \t ", 3, 1, false, 0},
+	{"trim_empty_stays_empty", "", 0, 0, false, 0},
+	{"trim_all_blanks_becomes_empty", "   \t ", 5, 0, false, 0},
+	{"trim_keeps_newlines", "\nx\n", 0, 3, false, 0},
+	{"trim_keeps_inner_blanks", "a  b", 0, 4, false, 0},
+	{"php_trim_strips_newlines_cr_vt", "\n\r\v x \t\n", 4, 1, true, 0},
+	{"php_trim_strips_nul_bytes", "\0a\0", 1, 1, true, 3},
+	{"php_trim_keeps_form_feed", "\fx\f", 0, 3, true, 0},
+	{"php_trim_keeps_nbsp", "\xc2\xa0x", 0, 3, true, 0},
+	{"php_trim_all_blanks_becomes_empty", " \t\n\r\v", 5, 0, true, 0},
 };
 
 static void
@@ -374,13 +373,14 @@ test_trim(void)
 	for (i = 0; i < sizeof(trim_rows) / sizeof(trim_rows[0]); i++) {
 		const struct trim_row *r = &trim_rows[i];
 		const char *s = r->in;
-		size_t len = strlen(r->in);
+		size_t len = r->inlen ? r->inlen : strlen(r->in);
 
-		str_trim(&s, &len);
-		CHECK(s == r->in + r->skip);
-		CHECK(len == r->len);
-		if (s != r->in + r->skip || len != r->len)
-			fprintf(stderr, "  row %s\n", r->name);
+		if (r->php)
+			str_php_trim(&s, &len);
+		else
+			str_trim(&s, &len);
+		CHECK_CASE(r->name, s == r->in + r->skip);
+		CHECK_CASE(r->name, len == r->len);
 	}
 }
 
