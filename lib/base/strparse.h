@@ -13,7 +13,7 @@
 /* Parse s[0..len) as a plain decimal in [min, max]: digits only, no sign,
  * no blanks, no leading zero.  Writes *out only on MW_OK, else MW_EINPUT. */
 enum mw_err str_u64(const char *s, size_t len, uint64_t min, uint64_t max,
-		    uint64_t *out /* OUT */);
+		    uint64_t *out /* OUT */) MW_MUST_CHECK;
 
 /* True when s[0..len) equals the NUL-terminated word, ASCII case ignored. */
 bool str_ieq(const char *s, size_t len, const char *word);
@@ -28,7 +28,8 @@ int str_hexval(char c);
 /* Decode application/x-www-form-urlencoded text ('+' is a space, %XX a byte;
  * a malformed % sequence is kept as is, as PHP does).  Returns an allocated,
  * NUL-terminated string (caller frees) and its length, or NULL on ENOMEM. */
-char *str_urldecode(const char *s, size_t len, size_t *outlen /* OUT */);
+char *str_urldecode(const char *s, size_t len,
+		    size_t *outlen /* OUT */) MW_MUST_CHECK;
 
 /* Compare two byte strings in time independent of their contents. */
 bool str_ct_equal(const void *a, size_t alen, const void *b, size_t blen);

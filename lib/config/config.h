@@ -108,7 +108,7 @@ struct cfg {
  * duplicate, missing and out-of-range keys.  On failure returns MW_ECONFIG
  * and writes "file:line: key: problem" into errbuf (CFG_ERRMSG_MAX bytes). */
 enum mw_err cfg_load(const char *path, struct cfg *cfg /* OUT */, char *errbuf,
-		     size_t errsz);
+		     size_t errsz) MW_MUST_CHECK;
 
 /* True when the file itself set [section] name (not a default). */
 bool cfg_is_set(const struct cfg *cfg, const char *section, const char *name);
@@ -117,7 +117,8 @@ bool cfg_is_set(const struct cfg *cfg, const char *section, const char *name);
  * URL and credentials.  cfg_load() runs them unless use_wpf_options
  * defers them until WP Fusion's settings are applied.  Normalises the
  * Mautic URL.  MW_ECONFIG with "file: key: problem" in err. */
-enum mw_err cfg_complete(struct cfg *cfg, char *err, size_t errsz);
+enum mw_err cfg_complete(struct cfg *cfg, char *err,
+			 size_t errsz) MW_MUST_CHECK;
 
 /* The path to use: MAUTIC_WP_CONFIG when set and non-empty, else the
  * compiled-in default.  Borrowed. */
@@ -131,7 +132,8 @@ const char *cfg_field_alias(const struct cfg *cfg, const char *wp_key);
  * SELECT) or unix:[//]/path[?db=N&password=P].  On MW_OK *out owns the
  * parts (release with cfg_redis_free); MW_EINPUT for anything else, with
  * *out untouched, MW_ENOMEM. */
-enum mw_err cfg_redis_parse(const char *url, struct cfg_redis *out /* OUT */);
+enum mw_err cfg_redis_parse(const char *url,
+			    struct cfg_redis *out /* OUT */) MW_MUST_CHECK;
 
 /* Wipe the password and release.  NULL is fine. */
 void cfg_redis_free(struct cfg_redis *r);

@@ -18,6 +18,6 @@
  * send_welcome_email.  Then runs cfg_complete().  MW_ECONFIG with the
  * reason in err (never a value). */
 enum mw_err wpfopts_apply(struct cfg *cfg, const char *ser, size_t len,
-			  char *err, size_t errsz);
+			  char *err, size_t errsz) MW_MUST_CHECK;
 
 #endif

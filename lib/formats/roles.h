@@ -29,7 +29,7 @@ extern const char *const roles_admin_caps[];
 /* Parse the serialized {prefix}user_roles option.  MW_EINPUT when it is
  * not an array of {name, capabilities} entries. */
 enum mw_err roles_parse(const char *ser, size_t len,
-			struct roles *out /* OUT */);
+			struct roles *out /* OUT */) MW_MUST_CHECK;
 
 /* Release.  NULL is fine. */
 void roles_free(struct roles *r);

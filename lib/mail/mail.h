@@ -18,11 +18,11 @@
  * into out.  MW_EINPUT when a header value holds CR, LF or NUL. */
 enum mw_err mail_compose(const struct cfg *cfg, const char *to,
 			 const char *subject, const char *body,
-			 struct buf *out /* OUT */);
+			 struct buf *out /* OUT */) MW_MUST_CHECK;
 
 /* Compose and send.  Errors are logged here (never the body); returns
  * MW_EUPSTREAM when the transport refused the message. */
 enum mw_err mail_send(const struct cfg *cfg, const char *to,
-		      const char *subject, const char *body);
+		      const char *subject, const char *body) MW_MUST_CHECK;
 
 #endif

@@ -34,7 +34,8 @@ struct objcache_user {
  * allocated strings into *keys (caller frees each and the array). */
 enum mw_err objcache_keys(const struct cfg *cfg,
 			  const struct objcache_user *users, size_t n,
-			  char ***keys /* OUT */, size_t *nkeys /* OUT */);
+			  char ***keys /* OUT */,
+			  size_t *nkeys /* OUT */) MW_MUST_CHECK;
 
 /* Connect to the server of [cache] redis (cfg->redis_url, parsed by
  * cfg_load()) and DEL the keys.  Does nothing without [cache] redis or
@@ -42,13 +43,15 @@ enum mw_err objcache_keys(const struct cfg *cfg,
  * the database is already committed by then, so callers only add a
  * note. */
 enum mw_err objcache_invalidate(const struct cfg *cfg,
-				const struct objcache_user *users, size_t n);
+				const struct objcache_user *users,
+				size_t n) MW_MUST_CHECK;
 
 /* Connect, AUTH and SELECT as [cache] redis says, and PING: for a check
  * of the configuration.  MW_OK when the server answered, or when no
  * cache is configured (cfg->redis_url.host NULL: nothing to test).
  * MW_EUPSTREAM (or MW_ENOMEM) with the reason in err (errsz bytes, never
  * the password); nothing is logged. */
-enum mw_err objcache_ping(const struct cfg *cfg, char *err, size_t errsz);
+enum mw_err objcache_ping(const struct cfg *cfg, char *err,
+			  size_t errsz) MW_MUST_CHECK;
 
 #endif

@@ -760,10 +760,10 @@ invalidate_restores_sigpipe(void)
 	CHECK(cfg_with_url(&cfg, "redis://127.0.0.1:1", NULL));
 	signal(SIGPIPE, SIG_DFL);
 	cap_begin();
-	objcache_invalidate(&cfg, bob, 1);
+	CHECK(objcache_invalidate(&cfg, bob, 1) == MW_EUPSTREAM);
 	cap_end((char[64]){0}, 64);
 	CHECK(sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL);
-	objcache_ping(&cfg, err, sizeof(err));
+	CHECK(objcache_ping(&cfg, err, sizeof(err)) == MW_EUPSTREAM);
 	CHECK(sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL);
 	cfg_redis_free(&cfg.redis_url);
 }
