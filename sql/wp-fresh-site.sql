@@ -11,7 +11,7 @@
 -- fixed far ahead (2100-01-01 UTC), otherwise wp-login.php sends every
 -- administrator's login to action=confirm_admin_email instead of /wp-admin/.
 -- wp_user_roles is the unmodified populate_roles() value: 3133 bytes,
--- md5 78e6f7b9f7da7cb5d3832cf2343db762 (reference/wordpress-users.md section 2).
+-- md5 78e6f7b9f7da7cb5d3832cf2343db762.
 --
 -- User 1 "admin", password "adminpass": phpass portable hash with the fixed
 -- salt "mwAdmin0" (8192 rounds, as WP 6.1 wp_hash_password() makes it).

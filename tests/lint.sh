@@ -1,5 +1,5 @@
 #!/bin/sh
-# Lint: clang-format check and banned unsafe libc calls (STYLE.md 2.5, 2.9).
+# Lint: clang-format check and banned unsafe libc calls (a pocket checksrc).
 set -eu
 cd "$1"
 files=$(git ls-files 'lib/*.c' 'lib/*.h' 'cgi-bin/*.c' 'cgi-bin/*.h' 'tests/*.c' 'tests/*.h' 2>/dev/null || true)

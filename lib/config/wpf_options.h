@@ -1,7 +1,6 @@
 /*
  * wpfopts.h - taking settings from WP Fusion's own wpf_options row, so that
- * a WP Fusion site switches by changing only its webhook URLs
- * (reference/wp-fusion-behaviour.md sections 4-6).
+ * a WP Fusion site switches by changing only its webhook URLs.
  */
 #ifndef MW_WPFOPTS_H
 #define MW_WPFOPTS_H

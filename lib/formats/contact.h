@@ -1,6 +1,6 @@
 /*
  * contact.h - reading Mautic's JSON: the REST contact document and global
- * webhook bodies (reference/mautic-api.md sections 1 and 4).
+ * webhook bodies.
  *
  * Mautic's JSON is hostile input like any other: sizes, depth and counts are
  * capped, ids must be integral and in range, and tags are accepted as an

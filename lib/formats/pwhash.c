@@ -1,4 +1,4 @@
-/* pwhash.c - WordPress password hashes (reference/wordpress-users.md 3-5) */
+/* pwhash.c - WordPress password hashes and reset keys. */
 #include "formats/pwhash.h"
 
 #include <crypt.h>

@@ -1,6 +1,6 @@
 /*
- * pwhash.h - password hashes and reset keys that WordPress accepts
- * (reference/wordpress-users.md sections 3-5).  Randomness comes only from
+ * pwhash.h - password hashes and reset keys that WordPress accepts (phpass,
+ * 6.8's $wp$ bcrypt, wp_fast_hash).  Randomness comes only from
  * getrandom(2).
  */
 #ifndef MW_PWHASH_H

@@ -1,7 +1,6 @@
 /*
- * roles.h - the site's roles ({prefix}user_roles) and the security rules of
- * SPEC.md section 3: which roles a webhook may assign, which users it may
- * not touch.
+ * roles.h - the site's roles ({prefix}user_roles) and the security rules:
+ * which roles a webhook may assign, which users it may not touch.
  */
 #ifndef MW_ROLES_H
 #define MW_ROLES_H

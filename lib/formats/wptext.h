@@ -1,6 +1,6 @@
 /*
  * wptext.h - WordPress's text rules for user fields, so that what we store
- * is what wp_insert_user() would store (reference/wordpress-users.md §1.1).
+ * is what wp_insert_user() would store.
  *
  * Every function writes a NUL-terminated result into a caller buffer and
  * returns MW_EINPUT when the result would not fit or is invalid.

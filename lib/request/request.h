@@ -1,6 +1,5 @@
 /*
- * request.h - turning the CGI environment and body into a checked request
- * (SPEC.md sections 3 and 4).
+ * request.h - turning the CGI environment and body into a checked request.
  *
  * Order, as in kcgi: method, sizes, access key, signature, and only then the
  * form or JSON is decoded into values we act on.  No connection is open

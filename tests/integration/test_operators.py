@@ -1,4 +1,4 @@
-"""Operators (issue 5): --check, shell mode, dry runs, WP Fusion's
+"""Operators: --check, shell mode, dry runs, WP Fusion's
 wpf_options as configuration, and rows in WP Fusion's activity log."""
 
 import json

@@ -1,4 +1,4 @@
-"""Mautic global webhooks (issue 4): every event and item of a batch,
+"""Mautic global webhooks: every event and item of a batch,
 signatures, payload data used only when signed."""
 
 import json

@@ -6,7 +6,7 @@
 # Usage: tests/stack/install-deps.sh [--check]
 #   --check   only report missing packages; exit 1 if any are missing.
 #
-# Notes (see reference/test-environment.md, gotchas 1 and 17):
+# Notes:
 #   - a temporary /usr/sbin/policy-rc.d (exit 101) keeps postinst scripts
 #     from starting apache2/nginx/mariadb on :80/:3306; it is removed again;
 #   - DPkg::Lock::Timeout=900 waits for a concurrent apt/dpkg run;

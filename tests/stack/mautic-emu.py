@@ -2,7 +2,7 @@
 """mautic-emu: a small HTTPS emulator of the Mautic 5 REST API, for tests.
 
 Serves /api/contacts*, /api/fields/contact, /api/tags and /oauth/v2/token the
-way Mautic 5.1 does (shared/reference/mautic-api.md, section 9.1), plus a
+way Mautic 5.1 does, plus a
 control API under /_emu/ (no auth) that tests use to seed contacts, inject
 faults, read the request log and make the emulator send global and campaign
 webhooks.  Standard library only; run with /usr/bin/python3.

@@ -1,8 +1,8 @@
 /*
  * test_contact.c - contact_parse_rest() on Mautic's GET /api/contacts/{id}
- * document and contact_parse_webhook() on global-webhook bodies
- * (reference/mautic-api.md 1.2-1.5, 4.3-4.4).  tests/data/contact-42.json
- * is the 1.4 example as Mautic sends it: compact, with "\/" and "\u00e9".
+ * document and contact_parse_webhook() on global-webhook bodies.
+ * tests/data/contact-42.json is a contact document as Mautic 5 sends it:
+ * compact, with "\/" and "\u00e9".
  */
 #include "formats/contact.h"
 

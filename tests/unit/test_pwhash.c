@@ -1,8 +1,8 @@
 /*
- * test_pwhash.c - unit tests for lib/pwhash.c.
+ * test_pwhash.c - unit tests for formats/pwhash.c.
  *
- * The vectors of reference/wordpress-users.md 3.3 and 4 (re-checked with PHP
- * 8.2: password_verify, hash_hmac, sodium_crypto_generichash and phpass's
+ * WordPress's own hashes of known passwords (checked with PHP 8.2:
+ * password_verify, hash_hmac, sodium_crypto_generichash and phpass's
  * crypt_private), tables of fixed-salt hashes and of pwhash_check() cases
  * that must pass or fail, then trimming, the length limit, fresh random
  * hashes, wp_generate_password() and the reset keys.
