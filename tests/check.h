@@ -6,6 +6,8 @@
  *   CHECK_STR(a, b)        string equality (NULL-safe)
  *   CHECK_DONE()           prints a summary, returns the exit status for ctest
  *
+ *   LEN_STR, check_len(s, len)
+ *                          a table row's length, LEN_STR for strlen(s)
  *   check_data_path(name)  tests/data/<name>, or $MW_TEST_DATA/<name>
  *   check_read_file(path, &len), check_read_data(name, &len)
  *                          a whole file, NUL-terminated (caller frees)
@@ -58,6 +60,14 @@ static int check_total;
 #define CHECK_DONE()                                                           \
 	(printf("%d checks, %d failed\n", check_total, check_failed),          \
 	 check_failed ? 1 : 0)
+
+#define LEN_STR ((size_t)-1) /* a row's length: strlen() of its string */
+
+static inline size_t
+check_len(const char *s, size_t len)
+{
+	return len == LEN_STR ? strlen(s) : len;
+}
 
 /* The path of a file under tests/data; static storage. */
 static inline const char *

@@ -12,8 +12,6 @@
 
 #include "check.h"
 
-#define LEN_STR ((size_t)-1) /* row length: use strlen() */
-
 struct san_row {
 	const char *name;
 	const char *in;
@@ -56,7 +54,7 @@ test_sanitize(void)
 
 	for (i = 0; i < sizeof(san_rows) / sizeof(san_rows[0]); i++) {
 		const struct san_row *r = &san_rows[i];
-		size_t len = r->len == LEN_STR ? strlen(r->in) : r->len;
+		size_t len = check_len(r->in, r->len);
 		size_t outsz = r->outsz ? r->outsz : sizeof(out);
 
 		memset(out, 'Z', sizeof(out));

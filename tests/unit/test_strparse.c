@@ -11,13 +11,6 @@
 #include "check.h"
 
 #define ID_MAX 9007199254740992ull /* 2^53 */
-#define LEN_STR ((size_t)-1)	   /* row length: use strlen() */
-
-static size_t
-row_len(const char *s, size_t len)
-{
-	return len == LEN_STR ? strlen(s) : len;
-}
 
 struct u64_row {
 	const char *name;
@@ -81,7 +74,7 @@ test_u64(void)
 		uint64_t out = 777; /* must stay untouched on error */
 		enum mw_err rc;
 
-		rc = str_u64(r->in, row_len(r->in, r->len), r->min, r->max,
+		rc = str_u64(r->in, check_len(r->in, r->len), r->min, r->max,
 			     &out);
 		CHECK_CASE(r->name, rc == r->want);
 		CHECK_CASE(r->name, out == (r->want == MW_OK ? r->val : 777));
@@ -123,7 +116,7 @@ test_ieq(void)
 
 	for (i = 0; i < sizeof(ieq_rows) / sizeof(ieq_rows[0]); i++) {
 		const struct ieq_row *r = &ieq_rows[i];
-		bool got = str_ieq(r->s, row_len(r->s, r->len), r->word);
+		bool got = str_ieq(r->s, check_len(r->s, r->len), r->word);
 
 		CHECK_CASE(r->name, got == r->want);
 	}
@@ -177,7 +170,7 @@ test_urldecode(void)
 		const struct urldecode_row *r = &urldecode_rows[i];
 		size_t outlen = 9999;
 		char *out =
-			str_urldecode(r->in, row_len(r->in, r->len), &outlen);
+			str_urldecode(r->in, check_len(r->in, r->len), &outlen);
 		bool ok;
 
 		CHECK(out != NULL);
@@ -226,10 +219,10 @@ test_ct_equal(void)
 
 	for (i = 0; i < sizeof(ct_rows) / sizeof(ct_rows[0]); i++) {
 		const struct ct_row *r = &ct_rows[i];
-		bool got = str_ct_equal(r->a, row_len(r->a, r->alen), r->b,
-					row_len(r->b, r->blen));
-		bool rev = str_ct_equal(r->b, row_len(r->b, r->blen), r->a,
-					row_len(r->a, r->alen));
+		bool got = str_ct_equal(r->a, check_len(r->a, r->alen), r->b,
+					check_len(r->b, r->blen));
+		bool rev = str_ct_equal(r->b, check_len(r->b, r->blen), r->a,
+					check_len(r->a, r->alen));
 
 		CHECK_CASE(r->name, got == r->want);
 		CHECK_CASE(r->name, rev == r->want);

@@ -10,14 +10,6 @@
 
 #include "check.h"
 
-#define LEN_STR ((size_t)-1) /* row length: use strlen() */
-
-static size_t
-row_len(const char *s, size_t len)
-{
-	return len == LEN_STR ? strlen(s) : len;
-}
-
 struct utf8_row {
 	const char *name;
 	const char *s;
@@ -104,7 +96,7 @@ test_utf8(void)
 
 	for (i = 0; i < sizeof(utf8_rows) / sizeof(utf8_rows[0]); i++) {
 		const struct utf8_row *r = &utf8_rows[i];
-		size_t len = row_len(r->s, r->len);
+		size_t len = check_len(r->s, r->len);
 		bool nul = memchr(r->s, '\0', len) != NULL;
 
 		CHECK_CASE(r->name,

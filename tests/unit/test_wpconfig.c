@@ -17,7 +17,6 @@
 
 #include "check.h"
 
-#define LEN_STR ((size_t)-1)	/* row length: use strlen() */
 #define LIT(s) s, sizeof(s) - 1 /* text with NUL bytes and its length */
 #define P "<?php\n"
 #define N(k) WPCONFIG_NEED(WPCONFIG_##k)
@@ -372,7 +371,7 @@ test_parse(void)
 
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const struct row *r = &rows[i];
-		size_t len = r->len == LEN_STR ? strlen(r->in) : r->len;
+		size_t len = check_len(r->in, r->len);
 		struct wpconfig c;
 		char err[256] = "";
 		enum mw_err rc;
