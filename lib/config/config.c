@@ -14,6 +14,7 @@
 
 #include "base/strparse.h"
 #include "base/utf8.h"
+#include "config/values.h"
 #include "config/wpconfig.h"
 
 enum ktype {
@@ -50,7 +51,7 @@ static const char *const level_names[] = {"error", "warn", "info", "debug",
 
 #define OFF(m) offsetof(struct cfg, m)
 
-static parse_fn parse_redis, check_smtp_url, check_mail_from;
+#define ABS_PATH "must be an absolute path"
 
 /* One constructor per kind of row (redis createIntConfig and friends). */
 #define ROW(sec, name, type, min, max, names, def, m, parse, expect)           \
@@ -73,16 +74,20 @@ static parse_fn parse_redis, check_smtp_url, check_mail_from;
 static const struct key keys[] = {
 	KEY_STR("wordpress", "db_host", "localhost", db_host),
 	KEY_U64("wordpress", "db_port", 1, 65535, "3306", db_port),
-	KEY_STR("wordpress", "db_socket", "/run/mysqld/mysqld.sock", db_socket),
+	KEY_PARSED("wordpress", "db_socket", K_STR, "/run/mysqld/mysqld.sock",
+		   db_socket, cfg_value_path, ABS_PATH),
 	KEY_STR("wordpress", "db_name", NULL, db_name),
 	KEY_STR("wordpress", "db_user", NULL, db_user),
 	KEY_SECRET("wordpress", "db_password", db_password),
 	KEY_STR("wordpress", "table_prefix", "wp_", table_prefix),
-	KEY_STR("wordpress", "wp_config", NULL, wp_config),
+	KEY_PARSED("wordpress", "wp_config", K_STR, NULL, wp_config,
+		   cfg_value_path, ABS_PATH),
 	KEY_U64("wordpress", "blog_id", 1, 2147483647, "1", blog_id),
 	KEY_ENUM("wordpress", "password_hash", hash_names, "auto",
 		 password_hash),
-	KEY_STR("wordpress", "site_url", NULL, site_url),
+	KEY_PARSED("wordpress", "site_url", K_STR, NULL, site_url,
+		   cfg_value_http_url,
+		   "must be an http:// or https:// URL with a host"),
 	KEY_STR("wordpress", "site_name", NULL, site_name),
 	KEY_STR("mautic", "url", NULL, mautic_url),
 	KEY_ENUM("mautic", "auth", auth_names, "basic", auth),
@@ -90,9 +95,10 @@ static const struct key keys[] = {
 	KEY_SECRET("mautic", "password", password),
 	KEY_STR("mautic", "client_id", NULL, client_id),
 	KEY_SECRET("mautic", "client_secret", client_secret),
-	KEY_STR("mautic", "token_cache", "/var/cache/mautic-wp/token",
-		token_cache),
-	KEY_STR("mautic", "ca_file", NULL, ca_file),
+	KEY_PARSED("mautic", "token_cache", K_STR, "/var/cache/mautic-wp/token",
+		   token_cache, cfg_value_path, ABS_PATH),
+	KEY_PARSED("mautic", "ca_file", K_STR, NULL, ca_file, cfg_value_path,
+		   ABS_PATH),
 	KEY_U64("mautic", "timeout_ms", 100, 60000, "8000", timeout_ms),
 	KEY_SECRET("webhook", "access_key", access_key),
 	KEY_SECRET("webhook", "secret", secret),
@@ -104,13 +110,15 @@ static const struct key keys[] = {
 	KEY_BOOL("webhook", "send_welcome_email", "no", send_welcome_email),
 	KEY_BOOL("webhook", "use_wpf_options", "no", use_wpf_options),
 	KEY_ENUM("mail", "transport", mail_names, "sendmail", mail_transport),
-	KEY_STR("mail", "sendmail", "/usr/sbin/sendmail", sendmail),
+	KEY_PARSED("mail", "sendmail", K_STR, "/usr/sbin/sendmail", sendmail,
+		   cfg_value_path, ABS_PATH),
 	KEY_PARSED("mail", "smtp_url", K_STR, "smtp://127.0.0.1:25", smtp_url,
-		   check_smtp_url, "must be smtp:// or smtps:// and a host"),
-	KEY_PARSED("mail", "from", K_STR, NULL, mail_from, check_mail_from,
+		   cfg_value_smtp_url,
+		   "must be smtp:// or smtps:// and a host"),
+	KEY_PARSED("mail", "from", K_STR, NULL, mail_from, cfg_value_mail_from,
 		   "must be an address, or a name and <address>"),
 	KEY_PARSED(
-		"cache", "redis", K_SECRET, NULL, redis, parse_redis,
+		"cache", "redis", K_SECRET, NULL, redis, cfg_value_redis,
 		"must be redis://[[user]:password@]host[:port][/db] or unix:///path[?db=N]"),
 	KEY_STR("cache", "redis_prefix", NULL, redis_prefix),
 	KEY_ENUM("log", "level", level_names, "info", log_level),
@@ -215,51 +223,6 @@ enum_list(const struct key *k)
 		o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s",
 				      i ? ", " : "", k->names[i]);
 	return list;
-}
-
-/* [cache] redis into cfg->redis_url. */
-static enum mw_err
-parse_redis(struct cfg *cfg, const char *value)
-{
-	cfg_redis_free(&cfg->redis_url);
-	return cfg_redis_parse(value, &cfg->redis_url);
-}
-
-/* [mail] smtp_url: the schemes the SMTP transport lets curl use. */
-static enum mw_err
-check_smtp_url(struct cfg *cfg, const char *value)
-{
-	size_t n = strlen(value);
-
-	(void)cfg;
-	if (n > 7 && str_ieq(value, 7, "smtp://"))
-		value += 7;
-	else if (n > 8 && str_ieq(value, 8, "smtps://"))
-		value += 8;
-	else
-		return MW_EINPUT;
-	return strcspn(value, ":/?#@ ") > 0 || value[0] == '[' ? MW_OK
-							       : MW_EINPUT;
-}
-
-/* [mail] from: "addr" or "Name <addr>", addr with an @ and no blanks. */
-static enum mw_err
-check_mail_from(struct cfg *cfg, const char *value)
-{
-	const char *lt = strrchr(value, '<'), *addr = lt ? lt + 1 : value;
-	size_t n = lt ? strcspn(addr, ">") : strlen(addr);
-	const char *at = memchr(addr, '@', n);
-
-	(void)cfg;
-	if (lt != NULL && (addr[n] != '>' || addr[n + 1] != '\0'))
-		return MW_EINPUT;
-	if (at == NULL || at == addr || at == addr + n - 1)
-		return MW_EINPUT;
-	for (; n > 0; n--, addr++)
-		if (*addr == ' ' || *addr == '<' || *addr == '>' ||
-		    *addr == '"' || *addr == ',')
-			return MW_EINPUT;
-	return MW_OK;
 }
 
 /* Run k's parser on the value just stored; false after fail(). */

@@ -1,9 +1,10 @@
 /*
- * redisurl.c - the [cache] redis URL, parsed once when the configuration
- * is loaded: redis://[[user]:password@]host[:port][/db] as Redis's own
- * clients write it, or unix:[//]/path[?db=N&password=P].
+ * values.c - the parsers behind the key table of config.c, run once when
+ * the configuration is loaded: paths, URLs, the sender address, and the
+ * [cache] redis URL, redis://[[user]:password@]host[:port][/db] as Redis's
+ * own clients write it or unix:[//]/path[?db=N&password=P].
  */
-#include "config/config.h"
+#include "config/values.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,4 +232,76 @@ cfg_redis_free(struct cfg_redis *r)
 	free(r->user);
 	free(r->pass);
 	memset(r, 0, sizeof(*r));
+}
+
+/* ---- the key table's parsers ------------------------------------- */
+
+/* [cache] redis into cfg->redis_url. */
+enum mw_err
+cfg_value_redis(struct cfg *cfg, const char *value)
+{
+	cfg_redis_free(&cfg->redis_url);
+	return cfg_redis_parse(value, &cfg->redis_url);
+}
+
+/* A file the CGI opens or runs: absolute, since a web server picks the
+ * working directory. */
+enum mw_err
+cfg_value_path(struct cfg *cfg, const char *value)
+{
+	(void)cfg;
+	return value[0] == '/' ? MW_OK : MW_EINPUT;
+}
+
+/* MW_OK when value starts with scheme s1 or s2 ("smtp://", any case)
+ * and a host follows. */
+static enum mw_err
+url_with_host(const char *value, const char *s1, const char *s2)
+{
+	size_t n = strlen(value), l1 = strlen(s1), l2 = strlen(s2);
+
+	if (n > l1 && str_ieq(value, l1, s1))
+		value += l1;
+	else if (n > l2 && str_ieq(value, l2, s2))
+		value += l2;
+	else
+		return MW_EINPUT;
+	return strcspn(value, ":/?#@ ") > 0 || value[0] == '[' ? MW_OK
+							       : MW_EINPUT;
+}
+
+/* [wordpress] site_url: the links in mails and the default sender. */
+enum mw_err
+cfg_value_http_url(struct cfg *cfg, const char *value)
+{
+	(void)cfg;
+	return url_with_host(value, "http://", "https://");
+}
+
+/* [mail] smtp_url: the schemes the SMTP transport lets curl use. */
+enum mw_err
+cfg_value_smtp_url(struct cfg *cfg, const char *value)
+{
+	(void)cfg;
+	return url_with_host(value, "smtp://", "smtps://");
+}
+
+/* [mail] from: "addr" or "Name <addr>", addr with an @ and no blanks. */
+enum mw_err
+cfg_value_mail_from(struct cfg *cfg, const char *value)
+{
+	const char *lt = strrchr(value, '<'), *addr = lt ? lt + 1 : value;
+	size_t n = lt ? strcspn(addr, ">") : strlen(addr);
+	const char *at = memchr(addr, '@', n);
+
+	(void)cfg;
+	if (lt != NULL && (addr[n] != '>' || addr[n + 1] != '\0'))
+		return MW_EINPUT;
+	if (at == NULL || at == addr || at == addr + n - 1)
+		return MW_EINPUT;
+	for (; n > 0; n--, addr++)
+		if (*addr == ' ' || *addr == '<' || *addr == '>' ||
+		    *addr == '"' || *addr == ',')
+			return MW_EINPUT;
+	return MW_OK;
 }
