@@ -211,13 +211,14 @@ test_oauth2(void)
 	cfg_free(&cfg);
 }
 
-/* cfg_load_applies_defaults */
+/* Every key but the required ones has its default after loading text. */
 static void
-test_defaults(void)
+defaults_hold(const char *name, const char *text)
 {
+	int before = check_failed;
 	struct cfg cfg;
 
-	load_ok("defaults", MINIMAL, 0600, &cfg);
+	load_ok(name, text, 0600, &cfg);
 	CHECK_STR(cfg.db_host, "localhost");
 	CHECK(cfg.db_port == 3306);
 	CHECK_STR(cfg.db_socket, "/run/mysqld/mysqld.sock");
@@ -250,7 +251,19 @@ test_defaults(void)
 	CHECK_STR(cfg_field_alias(&cfg, "last_name"), "lastname");
 	CHECK(cfg_field_alias(&cfg, "nickname") == NULL);
 	CHECK(cfg_field_alias(&cfg, "") == NULL);
+	if (check_failed != before)
+		fprintf(stderr, "  case %s\n", name);
 	cfg_free(&cfg);
+}
+
+/* cfg_load_applies_defaults, also for keys given with an empty value */
+static void
+test_defaults(void)
+{
+	defaults_hold("defaults", MINIMAL);
+	defaults_hold("empty_values_take_defaults",
+		      "[wordpress]\ntable_prefix =\ndb_host =\ndb_socket =\n"
+		      "[mail]\nsendmail =\nsmtp_url =\n" MINIMAL);
 }
 
 /* Files that must load; each checks one value. */
@@ -846,35 +859,6 @@ test_long_lines(void)
 	cfg_free(&cfg);
 }
 
-/* cfg_empty_value_of_a_defaulted_key_keeps_the_default */
-static void
-test_empty_defaulted(void)
-{
-	/* Fixed bug (crash): an empty value stores NULL and marks the key
-	 * seen, so apply_defaults() skips it.  "table_prefix =" then makes
-	 * validate() call is_ident(NULL, ...): SIGSEGV in cfg_load() (fuzz
-	 * input tests/fuzz/corpus/config/crash-empty-table-prefix.conf).
-	 * "db_host =", "db_socket =", "sendmail =", "smtp_url =" and
-	 * "token_cache =" likewise load as NULL instead of their defaults.
-	 * Fix: in set_value()/handler(), an empty value of a key with a
-	 * default stores the default (or validate() refuses a NULL prefix).
-	 */
-	static const char text[] = "[wordpress]\ntable_prefix =\ndb_host =\n"
-				   "db_socket =\n[mail]\nsendmail =\n"
-				   "smtp_url =\n" MINIMAL;
-	struct cfg cfg;
-	char err[CFG_ERRMSG_MAX], path[64];
-
-	CHECK(load_text(text, 0600, &cfg, err, sizeof(err), path,
-			sizeof(path)) == MW_OK);
-	CHECK_STR(cfg.table_prefix, "wp_");
-	CHECK_STR(cfg.db_host, "localhost");
-	CHECK_STR(cfg.db_socket, "/run/mysqld/mysqld.sock");
-	CHECK_STR(cfg.sendmail, "/usr/sbin/sendmail");
-	CHECK_STR(cfg.smtp_url, "smtp://127.0.0.1:25");
-	cfg_free(&cfg);
-}
-
 /* cfg_refuses_nul_byte: a NUL hides the rest of its line from strlen() */
 static void
 test_nul_byte(void)
@@ -1048,7 +1032,6 @@ main(void)
 	test_redis_urls();
 	test_redis_in_file();
 	test_long_lines();
-	test_empty_defaulted();
 	test_nul_byte();
 	test_files();
 	test_free();
