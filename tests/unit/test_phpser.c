@@ -154,14 +154,6 @@ static const struct row rows[] = {
 };
 
 /* Record one check and name the case when it fails. */
-static void
-check_case(const char *name, int ok)
-{
-	if (!ok)
-		fprintf(stderr, "case %s\n", name);
-	CHECK(ok);
-}
-
 /* Unserialize one row, and re-serialize what was accepted. */
 static void
 run_row(const struct row *r)
@@ -175,10 +167,10 @@ run_row(const struct row *r)
 	buf_init(&b, 1 << 20);
 	memset(&v, 0, sizeof(v));
 	rc = phps_unserialize(r->in, r->len, &v);
-	check_case(r->name, rc == r->rc);
+	CHECK_CASE(r->name, rc == r->rc);
 	if (rc == MW_OK && r->rc == MW_OK) {
 		rc = phps_serialize(&v, &b);
-		check_case(r->name, rc == MW_OK && b.len == wantlen &&
+		CHECK_CASE(r->name, rc == MW_OK && b.len == wantlen &&
 					    memcmp(b.p, want, wantlen) == 0);
 	}
 	phps_free(&v);
@@ -329,10 +321,10 @@ test_depth_limit(void)
 
 	buf_init(&b, 4096);
 	nest(&b, PHPS_MAX_DEPTH);
-	check_case("phps_accepts_depth_8", parse_buf(&b) == MW_OK);
+	CHECK_CASE("phps_accepts_depth_8", parse_buf(&b) == MW_OK);
 	buf_reset(&b);
 	nest(&b, PHPS_MAX_DEPTH + 1);
-	check_case("phps_rejects_depth_9", parse_buf(&b) == MW_EINPUT);
+	CHECK_CASE("phps_rejects_depth_9", parse_buf(&b) == MW_EINPUT);
 	buf_free(&b);
 }
 
@@ -343,10 +335,10 @@ test_count_limit(void)
 
 	buf_init(&b, PHPS_MAX_INPUT);
 	flat(&b, PHPS_MAX_COUNT);
-	check_case("phps_accepts_count_at_limit", parse_buf(&b) == MW_OK);
+	CHECK_CASE("phps_accepts_count_at_limit", parse_buf(&b) == MW_OK);
 	buf_reset(&b);
 	flat(&b, PHPS_MAX_COUNT + 1);
-	check_case("phps_rejects_count_over_limit", parse_buf(&b) == MW_EINPUT);
+	CHECK_CASE("phps_rejects_count_over_limit", parse_buf(&b) == MW_EINPUT);
 	buf_reset(&b);
 	/* 2 + 49999 + 49999 elements in all: at the limit */
 	CHECK(buf_addstr(&b, "a:2:{i:0;") == MW_OK);
@@ -354,7 +346,7 @@ test_count_limit(void)
 	CHECK(buf_addstr(&b, "i:1;") == MW_OK);
 	flat(&b, PHPS_MAX_COUNT / 2 - 1);
 	CHECK(buf_addstr(&b, "}") == MW_OK);
-	check_case("phps_accepts_count_sum_at_limit", parse_buf(&b) == MW_OK);
+	CHECK_CASE("phps_accepts_count_sum_at_limit", parse_buf(&b) == MW_OK);
 	buf_reset(&b);
 	/* 2 + 49999 + 50000: one over, counted across arrays */
 	CHECK(buf_addstr(&b, "a:2:{i:0;") == MW_OK);
@@ -362,7 +354,7 @@ test_count_limit(void)
 	CHECK(buf_addstr(&b, "i:1;") == MW_OK);
 	flat(&b, PHPS_MAX_COUNT / 2);
 	CHECK(buf_addstr(&b, "}") == MW_OK);
-	check_case("phps_rejects_count_sum_over_limit",
+	CHECK_CASE("phps_rejects_count_sum_over_limit",
 		   parse_buf(&b) == MW_EINPUT);
 	buf_free(&b);
 }
@@ -395,9 +387,9 @@ parse_string_of_total(size_t total)
 static void
 test_input_limit(void)
 {
-	check_case("phps_accepts_input_at_limit",
+	CHECK_CASE("phps_accepts_input_at_limit",
 		   parse_string_of_total(PHPS_MAX_INPUT) == MW_OK);
-	check_case("phps_rejects_input_over_limit",
+	CHECK_CASE("phps_rejects_input_over_limit",
 		   parse_string_of_total(PHPS_MAX_INPUT + 1) == MW_EINPUT);
 }
 
@@ -607,7 +599,7 @@ check_strlist(const char *name, const char *in, size_t len,
 	ok = ok && got != NULL && n == wantn && got[n] == NULL;
 	for (i = 0; ok && i < wantn; i++)
 		ok = strcmp(got[i], want[i]) == 0;
-	check_case(name, ok);
+	CHECK_CASE(name, ok);
 	for (i = 0; got != NULL && i < n; i++)
 		free(got[i]);
 	free(got);
