@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "base/strparse.h"
 #include "base/buf.h"
 #include "formats/pwhash.h"
 #include "formats/wptext.h"
@@ -49,63 +50,50 @@ return_password(struct run *r, struct job *j)
 	cJSON_Delete(o);
 }
 
-/* PHP's rawurlencode() for a login ([A-Za-z0-9 _.@-] after sanitizing). */
-static void
-rawurlencode(const char *in, char *out, size_t outsz)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
-
-	for (; *in != '\0' && o + 4 < outsz; in++) {
-		unsigned char c = (unsigned char)*in;
-
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '.' || c == '~') {
-			out[o++] = (char)c;
-		} else {
-			out[o++] = '%';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		}
-	}
-	out[o] = '\0';
-}
-
 /* wp_new_user_notification($id, null, 'user'): "[Site] Login Details". */
 static void
 welcome_mail(struct run *r, struct job *j)
 {
-	char *name = NULL, *url = NULL, subject[256],
-	     esc[WPTEXT_LOGIN_MAX * 12];
+	char *name = NULL, *url = NULL, subject[256];
 	size_t len;
-	struct buf body;
+	struct buf body, esc;
 	const char *site, *base;
 
 	buf_init(&body, 8192);
-	if (r->cfg->site_name == NULL)
-		wp_option_get(r->wp, "blogname", &name, &len);
-	if (r->cfg->site_url == NULL)
-		wp_option_get(r->wp, "siteurl", &url, &len);
+	buf_init(&esc, WPTEXT_LOGIN_MAX * 12);
+	/* Without the option the mail still goes, with WordPress's own
+	 * fallbacks: "WordPress" and a relative link. */
+	if (r->cfg->site_name == NULL &&
+	    wp_option_get(r->wp, "blogname", &name, &len) != MW_OK)
+		name = NULL;
+	if (r->cfg->site_url == NULL &&
+	    wp_option_get(r->wp, "siteurl", &url, &len) != MW_OK)
+		url = NULL;
 	site = r->cfg->site_name ? r->cfg->site_name
 	       : name		 ? name
 				 : "WordPress";
 	base = r->cfg->site_url ? r->cfg->site_url : url ? url : "";
 	snprintf(subject, sizeof(subject), "[%s] Login Details", site);
-	rawurlencode(j->login, esc, sizeof(esc));
+	/* PHP's rawurlencode() of the login, as the link carries it. */
+	if (str_urlencode(&esc, j->login, strlen(j->login)) != MW_OK) {
+		job_note(j, "the welcome e-mail could not be sent");
+		goto out;
+	}
 	if (r->site.keyfmt == PWHASH_KEY_GENERIC)
 		buf_printf(
 			&body,
 			"Username: %s\r\n\r\nTo set your password, visit the following address:\r\n\r\n%s/wp-login.php?login=%s&key=%s&action=rp\r\n\r\n%s/wp-login.php\r\n",
-			j->login, base, esc, j->reset_key, base);
+			j->login, base, esc.p, j->reset_key, base);
 	else
 		buf_printf(
 			&body,
 			"Username: %s\r\n\r\nTo set your password, visit the following address:\r\n\r\n%s/wp-login.php?action=rp&key=%s&login=%s\r\n\r\n%s/wp-login.php\r\n",
-			j->login, base, j->reset_key, esc, base);
+			j->login, base, j->reset_key, esc.p, base);
 	if (buf_error(&body) != MW_OK ||
 	    mail_send(r->cfg, j->email, subject, body.p) != MW_OK)
 		job_note(j, "the welcome e-mail could not be sent");
+out:
+	buf_free(&esc);
 	buf_free(&body);
 	free(name);
 	free(url);
@@ -119,7 +107,7 @@ drop_cached(struct run *r)
 	struct wp_user *rows;
 	size_t i, n = 0;
 
-	if (r->cfg->redis == NULL || r->wp == NULL)
+	if (r->cfg->redis_url.host == NULL || r->wp == NULL)
 		return;
 	v = calloc(r->njobs + 1, sizeof(*v));
 	rows = calloc(r->njobs + 1, sizeof(*rows));

@@ -13,6 +13,7 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "formats/html.h"
 #include "formats/phpser.h"
 #include "mautic/mautic.h"
 #include "wp/store.h"
@@ -204,34 +205,6 @@ answer_fill(const struct run *r, enum mw_err rc, const char *msg, long long t0,
 	log_done(r, rc, ans->status, mw_now_ms() - t0);
 }
 
-/* Append text with & < > " ' escaped, as esc_html() would (errors stay
- * in b). */
-static void
-html_add(struct buf *b, const char *text)
-{
-	for (; *text != '\0'; text++) {
-		switch (*text) {
-		case '&':
-			buf_addstr(b, "&amp;");
-			break;
-		case '<':
-			buf_addstr(b, "&lt;");
-			break;
-		case '>':
-			buf_addstr(b, "&gt;");
-			break;
-		case '"':
-			buf_addstr(b, "&quot;");
-			break;
-		case '\'':
-			buf_addstr(b, "&#039;");
-			break;
-		default:
-			buf_add(b, text, 1);
-		}
-	}
-}
-
 /* The context column: request id, outcome and note (when there is one)
  * as an array PHP's unserialize() reads. */
 static enum mw_err
@@ -258,15 +231,17 @@ wpflog_message(struct buf *m, const struct run *r, const struct job *j,
 		   "mautic-wp: <strong>%s</strong> webhook for contact #%llu: ",
 		   req_action_name(r->req->action),
 		   (unsigned long long)j->contact_id);
-	if (rc != MW_OK)
-		html_add(m, msg[0] ? msg : error_message(rc));
-	else if (j->uid != 0)
+	if (rc != MW_OK) {
+		const char *t = msg[0] ? msg : error_message(rc);
+
+		html_escape(m, t, strlen(t));
+	} else if (j->uid != 0)
 		buf_printf(m, "%s user #%llu", out, (unsigned long long)j->uid);
 	else
 		buf_printf(m, "%s", out);
 	if (rc == MW_OK && j->note[0] != '\0') {
 		buf_addstr(m, " (");
-		html_add(m, j->note);
+		html_escape(m, j->note, strlen(j->note));
 		buf_addstr(m, ")");
 	}
 }

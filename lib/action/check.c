@@ -10,12 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
 #include "action/action_int.h"
 #include "base/log.h"
 #include "config/config.h"
+#include "mail/mail.h"
 #include "mautic/mautic.h"
+#include "wp/objcache.h"
 #include "wp/site.h"
 #include "wp/store.h"
 
@@ -229,8 +229,7 @@ check_mautic(struct checker *c, const struct cfg *cfg)
 static void
 check_mail(struct checker *c, const struct cfg *cfg)
 {
-	CURL *h;
-	CURLcode cc;
+	char why[256];
 
 	if (cfg->mail_transport == CFG_MAIL_SENDMAIL) {
 		if (access(cfg->sendmail, X_OK) == 0)
@@ -242,25 +241,28 @@ check_mail(struct checker *c, const struct cfg *cfg)
 			     cfg->sendmail);
 		return;
 	}
-	h = curl_easy_init();
-	if (h == NULL) {
-		line(c, false, "mail", "cannot start libcurl");
-		return;
-	}
-	curl_easy_setopt(h, CURLOPT_URL, cfg->smtp_url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 5000L);
-	if (cfg->ca_file != NULL)
-		curl_easy_setopt(h, CURLOPT_CAINFO, cfg->ca_file);
-	cc = curl_easy_perform(h);
-	curl_easy_cleanup(h);
-	if (cc == CURLE_OK)
+	if (mail_probe(cfg, why, sizeof(why)) == MW_OK)
 		line(c, true, "mail", "SMTP server %s accepts connections",
 		     cfg->smtp_url);
 	else
 		line(c, false, "mail", "SMTP server %s: %s (check smtp_url)",
-		     cfg->smtp_url, curl_easy_strerror(cc));
+		     cfg->smtp_url, why);
+}
+
+/* The Redis object cache, when [cache] redis is set: it must answer now,
+ * or changed users would keep their old cached rows after a webhook. */
+static void
+check_cache(struct checker *c, const struct cfg *cfg)
+{
+	char why[256];
+
+	if (cfg->redis_url.host == NULL)
+		return;
+	if (objcache_ping(cfg, why, sizeof(why)) == MW_OK)
+		line(c, true, "cache",
+		     "Redis answers; changed users' keys are deleted after each commit");
+	else
+		line(c, false, "cache", "Redis: %s (check [cache] redis)", why);
 }
 
 int
@@ -285,6 +287,7 @@ shell_check(const char *config, FILE *out)
 	check_db(&c, &cfg);
 	check_mautic(&c, &cfg);
 	check_mail(&c, &cfg);
+	check_cache(&c, &cfg);
 	fprintf(out, "%s\n",
 		c.failed ? "some checks failed" : "all checks passed");
 	cfg_free(&cfg);

@@ -7,10 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "action/action_int.h"
 #include "base/buf.h"
+#include "base/strparse.h"
 #include "config/config.h"
 #include "request/request.h"
 
@@ -18,17 +17,10 @@
 static enum mw_err
 add_param(struct buf *q, const char *name, const char *value)
 {
-	char *enc;
-	enum mw_err rc;
-
 	if (value == NULL)
 		return MW_OK;
-	enc = curl_easy_escape(NULL, value, 0);
-	if (enc == NULL)
-		return MW_ENOMEM;
-	rc = buf_printf(q, "%s%s=%s", q->len ? "&" : "", name, enc);
-	curl_free(enc);
-	return rc;
+	buf_printf(q, "%s%s=", q->len ? "&" : "", name);
+	return str_urlencode(q, value, strlen(value));
 }
 
 int

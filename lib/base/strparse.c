@@ -55,12 +55,6 @@ str_ieq(const char *s, size_t len, const char *word)
 	return word[len] == '\0';
 }
 
-bool
-str_is_clean_utf8(const char *s, size_t len, bool allow_tab)
-{
-	return utf8_is_valid(s, len, allow_tab ? UTF8_TAB : UTF8_NO_CTRL);
-}
-
 int
 str_hexval(char c)
 {
@@ -139,4 +133,27 @@ str_php_trim(const char **s, size_t *len)
 	static const char blanks[] = " \t\n\r\v"; /* and the NUL after */
 
 	str_trim_set(s, len, blanks, sizeof(blanks));
+}
+
+enum mw_err
+str_urlencode(struct buf *out, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char esc[3] = {'%', 0, 0};
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~') {
+			buf_add(out, &s[i], 1);
+			continue;
+		}
+		esc[1] = hex[c >> 4];
+		esc[2] = hex[c & 15];
+		buf_add(out, esc, 3);
+	}
+	return buf_error(out);
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 
 /* Parse s[0..len) as a plain decimal in [min, max]: digits only, no sign,
@@ -18,10 +19,6 @@ enum mw_err str_u64(const char *s, size_t len, uint64_t min, uint64_t max,
 /* True when s[0..len) equals the NUL-terminated word, ASCII case ignored. */
 bool str_ieq(const char *s, size_t len, const char *word);
 
-/* utf8_is_valid(s, len, allow_tab ? UTF8_TAB : UTF8_NO_CTRL), for the
- * callers that still use this name (base/utf8.h has the validator). */
-bool str_is_clean_utf8(const char *s, size_t len, bool allow_tab);
-
 /* Value of a hex digit, or -1. */
 int str_hexval(char c);
 
@@ -30,6 +27,12 @@ int str_hexval(char c);
  * NUL-terminated string (caller frees) and its length, or NULL on ENOMEM. */
 char *str_urldecode(const char *s, size_t len,
 		    size_t *outlen /* OUT */) MW_MUST_CHECK;
+
+/* Append s[0..len) percent-encoded for a query string: the RFC 3986
+ * unreserved characters (A-Z a-z 0-9 - . _ ~) as they are, every other
+ * byte as %XX (upper-case hex), as curl_easy_escape() does.  Returns the
+ * buffer's (sticky) error. */
+enum mw_err str_urlencode(struct buf *out, const char *s, size_t len);
 
 /* Compare two byte strings in time independent of their contents. */
 bool str_ct_equal(const void *a, size_t alen, const void *b, size_t blen);

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/utf8.h"
 #include "base/buf.h"
 #include "base/strparse.h"
 #include "config/wpconfig_int.h"
@@ -120,7 +121,7 @@ split_host(const char *h, struct wpconfig *r)
 
 	end = sock != NULL ? sock : h + strlen(h);
 	if (sock != NULL &&
-	    !str_is_clean_utf8(sock + 1, strlen(sock + 1), false))
+	    !utf8_is_valid(sock + 1, strlen(sock + 1), UTF8_NO_CTRL))
 		return MW_EINPUT;
 	for (q = h; q < end && !v6; q++)
 		v6 = *q == ':' && memchr(q + 1, ':', (size_t)(end - q - 1));

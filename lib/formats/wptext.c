@@ -194,7 +194,7 @@ wptext_description(const char *in, char *out, size_t outsz)
 	 * wp_filter_kses's stripslashes cancel out. */
 	if (strcmp(in, "0") != 0)
 		wptext_kses(&w, in, strlen(in), KSES_DESCRIPTION);
-	if (!wptext_utf8_valid(sb_ptr(&w), sb_len(&w)))
+	if (!utf8_is_valid(sb_ptr(&w), sb_len(&w), UTF8_ANY))
 		sb_fail(&w, MW_EINPUT);
 	return sb_finish(&w, out, outsz);
 }
@@ -239,7 +239,7 @@ wptext_url(const char *in, char *out, size_t outsz)
 	if (in[0] != '\0' && strcmp(in, "0") != 0)
 		wptext_chain(&w, in, strlen(in), fns,
 			     sizeof(fns) / sizeof(fns[0]));
-	if (!wptext_utf8_valid(sb_ptr(&w), sb_len(&w)) ||
+	if (!utf8_is_valid(sb_ptr(&w), sb_len(&w), UTF8_ANY) ||
 	    wptext_utf8_chars(sb_ptr(&w), sb_len(&w)) > WPTEXT_URL_MAX)
 		sb_fail(&w, MW_EINPUT);
 	return sb_finish(&w, out, outsz);

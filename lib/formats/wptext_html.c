@@ -4,6 +4,7 @@
  * wp_kses_normalize_entities(), _wp_specialchars() and
  * wp_pre_kses_less_than().
  */
+#include "formats/html.h"
 #include "formats/wptext_int.h"
 
 #include <stdlib.h>
@@ -432,21 +433,15 @@ wptext_specialchars(struct sb *o, const char *s, size_t n, bool quotes)
 	sb_fail(o, t.rc);
 	p = sb_ptr(&t);
 	len = sb_len(&t);
-	if (!wptext_utf8_valid(p, len))
+	if (!utf8_is_valid(p, len, UTF8_ANY))
 		len = 0; /* htmlspecialchars() returns "" */
 	for (i = 0; i < len; i++) {
-		if (p[i] == '&' && !php_entity_at(p, len, i))
-			sb_puts(o, "&amp;");
-		else if (p[i] == '<')
-			sb_puts(o, "&lt;");
-		else if (p[i] == '>')
-			sb_puts(o, "&gt;");
-		else if (quotes && p[i] == '"')
-			sb_puts(o, "&quot;");
-		else if (quotes && p[i] == '\'')
-			sb_puts(o, "&#039;");
-		else
+		const char *ent = html_entity(p[i], quotes);
+
+		if (ent == NULL || (p[i] == '&' && php_entity_at(p, len, i)))
 			sb_putc(o, p[i]);
+		else
+			sb_puts(o, ent);
 	}
 	sb_free(&t);
 }
@@ -455,7 +450,7 @@ wptext_specialchars(struct sb *o, const char *s, size_t n, bool quotes)
 static void
 esc_html(struct sb *o, const char *s, size_t n)
 {
-	if (wptext_utf8_valid(s, n))
+	if (utf8_is_valid(s, n, UTF8_ANY))
 		wptext_specialchars(o, s, n, true);
 }
 

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "base/buf.h"
 #include "base/err.h"
 
@@ -286,7 +287,6 @@ void wptext_stripslashes(struct sb *o, const char *s, size_t n);
 
 /* Valid UTF-8 as PCRE's /u checks it: no overlong forms, surrogates or
  * code points above U+10FFFF.  wp_check_invalid_utf8() and wpdb agree. */
-bool wptext_utf8_valid(const char *s, size_t n);
 
 /* Characters of valid UTF-8 (mb_strlen()). */
 size_t wptext_utf8_chars(const char *s, size_t n);

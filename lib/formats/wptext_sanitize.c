@@ -357,7 +357,7 @@ wptext_sanitize_text_field(struct sb *o, const char *s, size_t n)
 	static stage_fn *const fns[] = {text_tags, text_blanks,
 					wptext_stage_trim, text_octets};
 
-	if (wptext_utf8_valid(s, n))
+	if (utf8_is_valid(s, n, UTF8_ANY))
 		wptext_chain(o, s, n, fns, sizeof(fns) / sizeof(fns[0]));
 }
 

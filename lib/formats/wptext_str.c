@@ -144,42 +144,6 @@ wptext_stripslashes(struct sb *o, const char *s, size_t n)
 	}
 }
 
-bool
-wptext_utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, k, len;
-	unsigned char lo, hi;
-
-	while (i < n) {
-		lo = 0x80;
-		hi = 0xbf;
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		} else if (p[i] >= 0xc2 && p[i] <= 0xdf) {
-			len = 2;
-		} else if (p[i] >= 0xe0 && p[i] <= 0xef) {
-			len = 3;
-			lo = p[i] == 0xe0 ? 0xa0 : 0x80;
-			hi = p[i] == 0xed ? 0x9f : 0xbf;
-		} else if (p[i] >= 0xf0 && p[i] <= 0xf4) {
-			len = 4;
-			lo = p[i] == 0xf0 ? 0x90 : 0x80;
-			hi = p[i] == 0xf4 ? 0x8f : 0xbf;
-		} else {
-			return false;
-		}
-		if (n - i < len || p[i + 1] < lo || p[i + 1] > hi)
-			return false;
-		for (k = 2; k < len; k++)
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-		i += len;
-	}
-	return true;
-}
-
 size_t
 wptext_utf8_chars(const char *s, size_t n)
 {

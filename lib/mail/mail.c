@@ -323,3 +323,28 @@ mail_send(const struct cfg *cfg, const char *to, const char *subject,
 	buf_free(&msg);
 	return rc;
 }
+
+enum mw_err
+mail_probe(const struct cfg *cfg, char *err, size_t errsz)
+{
+	CURL *h;
+	CURLcode cc;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
+	    (h = curl_easy_init()) == NULL) {
+		snprintf(err, errsz, "cannot start libcurl");
+		return MW_ENOMEM;
+	}
+	curl_easy_setopt(h, CURLOPT_URL, cfg->smtp_url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 5000L);
+	if (cfg->ca_file != NULL)
+		curl_easy_setopt(h, CURLOPT_CAINFO, cfg->ca_file);
+	cc = curl_easy_perform(h);
+	curl_easy_cleanup(h);
+	if (cc == CURLE_OK)
+		return MW_OK;
+	snprintf(err, errsz, "%s", curl_easy_strerror(cc));
+	return MW_EUPSTREAM;
+}

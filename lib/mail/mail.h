@@ -31,4 +31,10 @@ enum mw_err mail_compose(const struct cfg *cfg, const char *to,
 enum mw_err mail_send(const struct cfg *cfg, const char *to,
 		      const char *subject, const char *body) MW_MUST_CHECK;
 
+/* Connect to the SMTP server of cfg (smtp_url, ca_file) and say hello,
+ * sending no message, within 5 s: what --check asks.  MW_EUPSTREAM with
+ * the reason in err when it does not answer; logs nothing. */
+enum mw_err mail_probe(const struct cfg *cfg, char *err,
+		       size_t errsz) MW_MUST_CHECK;
+
 #endif

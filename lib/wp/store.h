@@ -135,7 +135,8 @@ enum mw_err wp_meta_add(struct wpstore *w, uint64_t uid, const char *key,
  * {prefix}N_options for blog N): allocated copy (caller frees) or *val
  * NULL.  Not MW_MUST_CHECK yet: two callers still drop its result. */
 enum mw_err wp_option_get(struct wpstore *w, const char *name,
-			  char **val /* OUT */, size_t *len /* OUT */);
+			  char **val /* OUT */,
+			  size_t *len /* OUT */) MW_MUST_CHECK;
 
 /* wp_maybe_update_user_counts(): user_count = COUNT(users), inserted with
  * the given autoload when the option does not exist yet. */

@@ -273,15 +273,42 @@ test_trim(void)
 	}
 }
 
-/* The wrapper kept for old callers: utf8_is_valid() with tab optional. */
+/* str_urlencode: unreserved bytes kept, the rest %XX; round trip through
+ * str_urldecode; the buffer's cap is reported. */
 static void
-test_clean_utf8(void)
+test_urlencode(void)
 {
-	CHECK(str_is_clean_utf8("a\tb", 3, true));
-	CHECK(!str_is_clean_utf8("a\tb", 3, false));
-	CHECK(!str_is_clean_utf8("a\nb", 3, true));
-	CHECK(!str_is_clean_utf8("\xc3", 1, true));
-	CHECK(str_is_clean_utf8("J\xc3\xb6", 3, false));
+	static const struct {
+		const char *name, *in, *out;
+		size_t len;
+	} rows[] = {
+		{"unreserved_kept", "Az09-._~", "Az09-._~", 8},
+		{"space_and_plus", "a b+c", "a%20b%2Bc", 5},
+		{"reserved", "&=?/#%", "%26%3D%3F%2F%23%25", 6},
+		{"utf8_bytes", "J\xc3\xb6", "J%C3%B6", 3},
+		{"nul_byte", "a\0b", "a%00b", 3},
+		{"empty", "", "", 0},
+	};
+	struct buf b;
+	char *dec;
+	size_t i, declen;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		buf_init(&b, 64);
+		CHECK_CASE(rows[i].name,
+			   str_urlencode(&b, rows[i].in, rows[i].len) == MW_OK);
+		CHECK_CASE(rows[i].name,
+			   strcmp(b.p ? b.p : "", rows[i].out) == 0);
+		dec = str_urldecode(b.p ? b.p : "", b.len, &declen);
+		CHECK_CASE(rows[i].name,
+			   dec != NULL && declen == rows[i].len &&
+				   memcmp(dec, rows[i].in, rows[i].len) == 0);
+		free(dec);
+		buf_free(&b);
+	}
+	buf_init(&b, 4);
+	CHECK(str_urlencode(&b, "\xff\xff", 2) == MW_ETOOBIG);
+	buf_free(&b);
 }
 
 int
@@ -289,7 +316,7 @@ main(void)
 {
 	test_u64();
 	test_ieq();
-	test_clean_utf8();
+	test_urlencode();
 	test_urldecode();
 	test_ct_equal();
 	test_trim();
