@@ -548,44 +548,24 @@ phps_serialize(const struct phps_value *v, struct buf *out)
 	return rc;
 }
 
-enum mw_err
-phps_serialize_strlist(const char *const *strs, size_t n, struct buf *out)
+/* a:N:{key;value;...} of n strings, keyed 0..n-1 when keys is NULL, else
+ * by keys[i] as PHP stores them; out is left as it was on failure. */
+static enum mw_err
+put_strs(struct buf *out, const char *const *keys, const char *const *vals,
+	 size_t n)
 {
 	size_t mark = out->len, i;
 	enum mw_err rc;
 
-	if (strs == NULL && n > 0)
+	if (vals == NULL && n > 0)
 		return MW_EINTERNAL;
 	rc = buf_printf(out, "a:%zu:{", n);
 	for (i = 0; i < n && rc == MW_OK; i++) {
-		rc = buf_printf(out, "i:%zu;", i);
-		if (rc == MW_OK)
-			rc = strs[i] != NULL
-				     ? phps_serialize_str(strs[i],
-							  strlen(strs[i]), out)
-				     : MW_EINTERNAL;
-	}
-	if (rc == MW_OK)
-		rc = buf_add(out, "}", 1);
-	if (rc != MW_OK)
-		truncate_to(out, mark);
-	return rc;
-}
-
-enum mw_err
-phps_serialize_strmap(const char *const *keys, const char *const *vals,
-		      size_t n, struct buf *out)
-{
-	size_t mark = out->len, i;
-	enum mw_err rc;
-
-	if ((keys == NULL || vals == NULL) && n > 0)
-		return MW_EINTERNAL;
-	rc = buf_printf(out, "a:%zu:{", n);
-	for (i = 0; i < n && rc == MW_OK; i++) {
-		if (keys[i] == NULL || vals[i] == NULL)
+		if (vals[i] == NULL || (keys != NULL && keys[i] == NULL))
 			rc = MW_EINTERNAL;
-		if (rc == MW_OK)
+		else if (keys == NULL)
+			rc = buf_printf(out, "i:%zu;", i);
+		else
 			rc = put_strkey(out, keys[i], strlen(keys[i]));
 		if (rc == MW_OK)
 			rc = phps_serialize_str(vals[i], strlen(vals[i]), out);
@@ -595,6 +575,21 @@ phps_serialize_strmap(const char *const *keys, const char *const *vals,
 	if (rc != MW_OK)
 		truncate_to(out, mark);
 	return rc;
+}
+
+enum mw_err
+phps_serialize_strlist(const char *const *strs, size_t n, struct buf *out)
+{
+	return put_strs(out, NULL, strs, n);
+}
+
+enum mw_err
+phps_serialize_strmap(const char *const *keys, const char *const *vals,
+		      size_t n, struct buf *out)
+{
+	if (keys == NULL && n > 0)
+		return MW_EINTERNAL;
+	return put_strs(out, keys, vals, n);
 }
 
 /*
