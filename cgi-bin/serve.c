@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * serve.c - the persistent mode: the same program as a FastCGI process
  * (started by Apache mod_fcgid or spawn-fcgi) answering requests in a loop.

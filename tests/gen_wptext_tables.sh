@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Rerun lib/formats/gen_wptext_tables.php into OUTDIR and compare its output
 # with the checked-in lib/formats/wptext_tables.c: any difference fails.
 # Without php or WordPress (WP_DIR, default /usr/share/wordpress; Debian

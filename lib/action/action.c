@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * action.c - one request from its environment to its answer: the
  * configuration and the kept connections, the request parsed before

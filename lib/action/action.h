@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * action.h - one webhook from CGI environment to answer: the part that
  * knows all the others (config, request, mautic, mail, wp).  The entry

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * action_int.h - the inside of the action part, included only by its own
  * files (and the driver's unit test): the state of one request (struct

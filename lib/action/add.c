@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * add.c - the add action: the contact's user, else the user of its
  * e-mail (then linked), else a new user created as wp_insert_user() would,

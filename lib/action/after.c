@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * after.c - after the transaction: the object cache's copies of changed
  * users dropped, generated passwords returned to Mautic and welcome mails

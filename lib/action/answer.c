@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * answer.c - what a request leaves behind: the JSON answer, the log line
  * and the rows of WP Fusion's activity log.

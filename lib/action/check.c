@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * check.c - mautic-wp.cgi --check: one line per diagnostic of the
  * configuration, the database and the site, Mautic's API and the mail

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * driver.c - every action through one skeleton: a table with one row per
  * wpf_action says which steps the action wants and which handler does its

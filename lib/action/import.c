@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * import.c - bulk import of a Mautic tag's contacts as WordPress users:
  * every page of GET /api/contacts goes through the add action's code (no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * run.c - the state of one request: its jobs and their notes, the
  * connections opened on first need, and the steps of the driver's

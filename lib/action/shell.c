@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * shell.c - mautic-wp.cgi --action from a shell: the arguments become a
  * webhook's query, which runs the same code path as a webhook.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * shell.h - running mautic-wp.cgi from a shell: --action (shell.c) and
  * --check (check.c).

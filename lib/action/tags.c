@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * tags.c - WP Fusion's tags: the mautic_tags usermeta every action writes,
  * and the update_tags action's work for one user.

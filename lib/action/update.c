@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * update.c - the update action: an existing user's mapped fields, tags and
  * role written as wp_update_user() would; also add's path for a contact

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * user.c - what the add and update actions both do to a user: mapped
  * field values, usermeta written as update_user_meta() / add_user_meta()

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* buf.c - growable, capped byte buffer. */
 #include "base/buf.h"
 

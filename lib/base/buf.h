@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * buf.h - a growable byte buffer with a hard cap (after curl's dynbuf).
  *

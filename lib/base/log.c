@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* log.c - sanitized one-line records on stderr (after kcgi's logging.c). */
 #include "base/log.h"
 

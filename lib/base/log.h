@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * log.h - one line per record on stderr (the web server's error log):
  *   mautic-wp[PID] LEVEL req=ID message key=value ...

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* strparse.c - strict string parsers. */
 #include "base/strparse.h"
 

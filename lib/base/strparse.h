@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * strparse.h - strict parsers over (pointer, length) with explicit maxima.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* utf8.c - strict UTF-8 validation. */
 #include "base/utf8.h"
 

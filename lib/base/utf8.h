@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * utf8.h - strict UTF-8 validation, as PCRE's /u modifier, MariaDB's
  * utf8mb4 and WordPress's wp_check_invalid_utf8() read text: no overlong

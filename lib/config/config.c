@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* config.c - INI configuration through libinih and one key table. */
 #include "config/config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * config.h - the INI configuration, loaded once per process through
  * libinih and a declarative key table.  Every value is checked, and parsed

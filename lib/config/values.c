@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * values.c - the parsers behind the key table of config.c, run once when
  * the configuration is loaded: paths, URLs, the sender address, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * values.h - the parsers of single configuration values, for the key
  * table of config.c.  Each gets the value as written (a default too) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * wpconfig.c - read the database settings from wp-config.php (see
  * wpconfig.h): the file is read, scanned (wpconfig_lex.c cuts it into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * wpconfig.h - read the database settings from a site's wp-config.php.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * wpconfig_int.h - what the files of the wp-config.php scanner share:
  * tokens and the lexer (wpconfig_lex.c), the parser state that the scan

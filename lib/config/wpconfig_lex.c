@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * wpconfig_lex.c - the tokenizer of the wp-config.php scanner: it cuts PHP
  * into tokens, skipping inline HTML, comments, strings (with their

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * wpconfig_scan.c - the scan of wp-config.php.  step() consumes one token
  * and keeps the structure: open blocks and whether they run (always,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* wpfopts.c - WP Fusion's wpf_options as a source of configuration. */
 #include "config/wpf_options.h"
 

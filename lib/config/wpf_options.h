@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * wpfopts.h - taking settings from WP Fusion's own wpf_options row, so that
  * a WP Fusion site switches by changing only its webhook URLs.

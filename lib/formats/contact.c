@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* contact.c - Mautic contact documents and webhook bodies, via cJSON. */
 #include "formats/contact.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * contact.h - reading Mautic's JSON: the REST contact document and global
  * webhook bodies.

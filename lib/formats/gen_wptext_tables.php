@@ -1,4 +1,5 @@
 <?php
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * gen_wptext_tables.php - print lib/formats/wptext_tables.c, the data that
  * wptext*.c takes from WordPress, read from WordPress itself.
@@ -237,7 +238,8 @@ function latin1()
 	    "const char *const wptext_latin1[128] = {\n" . rows($rows) . "};\n";
 }
 
-echo "/*\n",
+echo "/* SPDX-License-Identifier: GPL-2.0-or-later */\n",
+    "/*\n",
     " * wptext_tables.c - WordPress $wp_version's data for wptext*.c.\n",
     " *\n",
     " * DO NOT EDIT: generated from WordPress $wp_version by\n",

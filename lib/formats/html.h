@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * html.h - escaping text for HTML, as PHP's htmlspecialchars() does.
  */

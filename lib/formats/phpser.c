@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * phpser.c - PHP serialize()/unserialize() for scalars and arrays.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * phpser.h - PHP serialize()/unserialize() for the usermeta and option
  * values WordPress stores (mautic_tags, wp_capabilities, wp_user_roles).

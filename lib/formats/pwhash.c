@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pwhash.c - WordPress password hashes and reset keys. */
 #include "formats/pwhash.h"
 

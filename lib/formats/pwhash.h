@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pwhash.h - password hashes and reset keys that WordPress accepts (phpass,
  * 6.8's $wp$ bcrypt, wp_fast_hash).  Randomness comes only from

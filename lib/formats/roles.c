@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* roles.c - WordPress roles and the webhook security rules. */
 #include "formats/roles.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * roles.h - the site's roles ({prefix}user_roles) and the security rules:
  * which roles a webhook may assign, which users it may not touch.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * wptext.c - WordPress 6.1's text rules for user fields, so that what we
  * store is byte for byte what wp_insert_user() stores: the API of

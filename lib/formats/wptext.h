@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * wptext.h - WordPress's text rules for user fields, so that what we store
  * is what wp_insert_user() would store.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * wptext_html.c - tags and entities: PHP's strip_tags() and
  * htmlspecialchars(), WordPress's wp_strip_all_tags(),

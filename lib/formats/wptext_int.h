@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * wptext_int.h - what the files of wptext share: the work buffer, byte
  * classes, the ported WordPress and PHP functions one file calls in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * wptext_kses.c - kses as the user fields meet it: wp_kses() with the
  * tags wp_kses_allowed_html() gives the pre_user_* filters, and the

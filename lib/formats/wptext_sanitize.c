@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * wptext_sanitize.c - the sanitize_*() filters of the user fields:
  * remove_accents() and sanitize_user() for logins, sanitize_title() for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * wptext_str.c - chains of ports, searches, and PHP's small string
  * functions (trim, str_replace, addslashes, ...) for wptext*.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * wptext_tables.c - WordPress 6.1.9's data for wptext*.c.
  *

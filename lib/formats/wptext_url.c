@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * wptext_url.c - URLs: kses's protocol check (wp_kses_bad_protocol() and
  * the wp_kses_no_null() and wp_kses_decode_entities() it uses), PHP's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mail.c - wp_mail()-like plain-text messages over sendmail or SMTP. */
 #include "mail/mail.h"
 

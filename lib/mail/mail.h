@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * mail.h - sending one plain-text message the way wp_mail() would, through
  * the sendmail binary or an SMTP server (libcurl).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * mautic.h - the Mautic REST client: the only place with a CURL handle and
  * with Mautic's answers as JSON.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* request.c - CGI request validation and decoding. */
 #include "request/request.h"
 

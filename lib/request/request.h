@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * request.h - turning the CGI environment and body into a checked request.
  *

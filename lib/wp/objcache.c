@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * objcache.c - DEL the Redis Object Cache keys of the users a request
  * changed.  The keys are built first (objcache_keys, no I/O), then one

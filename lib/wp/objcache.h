@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * objcache.h - dropping the keys a persistent WordPress object cache
  * (Redis Object Cache's key format) holds for users this request changed,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * site.c - the site's roles, default role and version, read once per
  * request through the store.

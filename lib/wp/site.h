@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * site.h - what a WordPress site says about itself, read through the
  * store: its roles ({blog prefix}user_roles), default_role and db_version,

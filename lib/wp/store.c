@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* wpstore.c - WordPress tables through MariaDB Connector/C. */
 #include "wp/store.h"
 

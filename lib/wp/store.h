@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * wpstore.h - WordPress's tables: the only place with a MYSQL handle.
  *

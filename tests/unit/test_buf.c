@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_buf.c - the capped buffer: appends up to the cap and not a byte
  * past it, the sticky error (the first failure refuses every later append

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_config.c - cfg_load() against files written to /tmp: a full file, the
  * example file, defaults, and one invalid row per way a file can be wrong.

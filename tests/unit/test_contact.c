@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_contact.c - contact_parse_rest() on Mautic's GET /api/contacts/{id}
  * document and contact_parse_webhook() on global-webhook bodies.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_driver.c - the action driver without a database: every action has
  * its row and the row says what each action needs; request names map to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_err.c - the error table: every enum mw_err value has its own short
  * code for JSON answers and an HTTP status, MW_OK alone is 200, and a

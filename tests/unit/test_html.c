@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_html.c - html_escape() and html_entity(): htmlspecialchars() with
  * ENT_QUOTES, valid and edge rows.

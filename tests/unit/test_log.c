@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_log.c - log records carry attacker bytes, so: log_sanitize()
  * escapes CR, LF, tab, quotes, backslashes and every non-printable byte

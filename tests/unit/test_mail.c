@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_mail.c - mail_compose(): what may reach a header.  Recipients,
  * subjects and senders that carry CR, LF, NUL or other control bytes must

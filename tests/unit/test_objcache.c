@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_objcache.c - wp/objcache.c: the key names (one table, valid and
  * invalid rows), and objcache_invalidate() and objcache_ping() against a

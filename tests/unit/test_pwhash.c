@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_pwhash.c - unit tests for formats/pwhash.c.
  *

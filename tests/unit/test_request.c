@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_request.c - req_read_body(), req_parse() and req_signature() with a
  * struct cfg built here (access key "test-key-123").  Rows are GET unless

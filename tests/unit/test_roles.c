@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_roles.c - the site's role table and the webhook security rules. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_strparse.c - the strict parsers of lib/strparse.c, one table per
  * function, valid and invalid rows named after the behaviour they pin.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_utf8.c - base/utf8.c: one table of valid and invalid UTF-8 (overlong
  * forms, surrogates, code points past U+10FFFF, truncated sequences) read

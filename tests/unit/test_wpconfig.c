@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_wpconfig.c - lib/config/wpconfig*.c: what a wp-config.php scan
  * yields, one table for whole files, one for DB_HOST forms, one for

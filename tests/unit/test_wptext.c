@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_wptext.c - unit tests for lib/formats/wptext*.c.
  *

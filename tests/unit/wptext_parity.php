@@ -1,4 +1,5 @@
 <?php
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * wptext_parity.php - what WordPress itself stores for each input of
  * tests/data/wptext-cases.txt, to compare with lib/formats/wptext*.c.
