@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * mautic-wp.cgi - Mautic webhooks into WordPress users.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * serve.c - the persistent mode: the same program as a FastCGI process
  * (started by Apache mod_fcgid or spawn-fcgi) answering requests in a loop.
@@ -143,7 +144,7 @@ one(FCGX_Request *rq, struct loaded *l, struct action_conn *conn)
 		action_answer_free(&ans);
 		return;
 	}
-	rc = action_wpf_merge(&l->cfg, &conn->wp, err, sizeof(err));
+	rc = action_wpf_merge(&l->cfg, conn, err, sizeof(err));
 	if (rc != MW_OK) {
 		action_error(rc, err, &ans);
 		reply(rq, &ans);

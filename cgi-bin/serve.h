@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * serve.h - the persistent FastCGI mode of mautic-wp.cgi.
  */

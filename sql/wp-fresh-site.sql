@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- Rows of a freshly installed WordPress 6.1.9 single site (table prefix wp_)
 -- that mautic-wp reads or writes: core options and the installer's admin user.
 -- Load after sql/wp-schema.sql:
@@ -11,7 +12,7 @@
 -- fixed far ahead (2100-01-01 UTC), otherwise wp-login.php sends every
 -- administrator's login to action=confirm_admin_email instead of /wp-admin/.
 -- wp_user_roles is the unmodified populate_roles() value: 3133 bytes,
--- md5 78e6f7b9f7da7cb5d3832cf2343db762 (reference/wordpress-users.md section 2).
+-- md5 78e6f7b9f7da7cb5d3832cf2343db762 (see docs/wordpress.md, roles).
 --
 -- User 1 "admin", password "adminpass": phpass portable hash with the fixed
 -- salt "mwAdmin0" (8192 rounds, as WP 6.1 wp_hash_password() makes it).

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- WordPress 6.1 single-site core tables, table prefix `wp_`.
 --
 -- Transcribed from wp-admin/includes/schema.php wp_get_db_schema('all') for a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The whole test suite, as CI runs it: install what is missing, build the
 # dev and asan presets, start the test stack, and run every ctest label
 # (unit, fuzz corpus replay, lint, integration) for both builds.  The asan

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The sandbox walk-through behind tests/sandbox.sh: Mautic (the emulator)
 sends campaign and global webhooks to mautic-wp.cgi behind Apache and nginx;
 after each one we print the answer and what changed in WordPress."""

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The main job end to end on a local sandbox: installs what it needs,
 # builds mautic-wp, starts MariaDB (a fresh WordPress 6.1 database), Apache
 # (mod_cgid), nginx+fcgiwrap, an SMTP sink and the Mautic 5 emulator, then

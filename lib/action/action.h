@@ -1,6 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * action.h - one webhook from CGI environment to answer: the module that
- * knows all the others (config, request, mautic, wpstore).
+ * action.h - one webhook from CGI environment to answer: the part that
+ * knows all the others (config, request, mautic, mail, wp).  The entry
+ * points in cgi-bin use only this header (and shell.h, import.h).
  */
 #ifndef MW_ACTION_H
 #define MW_ACTION_H
@@ -23,22 +25,6 @@ struct action_answer {
 void action_cgi(const struct req_env *env, int fd,
 		struct action_answer *ans /* OUT */);
 
-struct wpstore;
-
-/* Load the configuration at path and, with use_wpf_options, connect to the
- * database and merge WP Fusion's settings.  *wp gets that connection (or
- * NULL; caller closes it with wp_close).  On error err holds the reason:
- * MW_ECONFIG, or MW_EDB when the database is needed and away. */
-enum mw_err action_config(const char *path, struct cfg *cfg /* OUT */,
-			  struct wpstore **wp /* OUT */, char *err,
-			  size_t errsz);
-
-/* With use_wpf_options, merge WP Fusion's settings into cfg (in place)
- * through *wp, connecting or reconnecting it as needed.  Does nothing
- * otherwise. */
-enum mw_err action_wpf_merge(struct cfg *cfg, struct wpstore **wp, char *err,
-			     size_t errsz);
-
 /* The answer to a request that cannot be served because of its
  * configuration (rc MW_ECONFIG, or MW_EDB while reading wpf_options); the
  * reason goes to the log only. */
@@ -46,6 +32,7 @@ void action_error(enum mw_err rc, const char *why,
 		  struct action_answer *ans /* OUT */);
 
 struct mautic;
+struct wpstore;
 
 /* Connections kept between requests.  Both start NULL, are opened on
  * first need by action_run() and stay open (outside any transaction) for
@@ -62,6 +49,14 @@ struct action_conn {
 void action_run(const struct cfg *cfg, struct action_conn *conn,
 		const struct req_env *env, req_read_fn fn, void *ctx,
 		struct action_answer *ans /* OUT */);
+
+/* With use_wpf_options, merge WP Fusion's settings into cfg (in place)
+ * through conn's database connection, opening or reopening it as needed
+ * (a connection that failed is closed).  Does nothing otherwise.  On error
+ * err holds the reason: MW_ECONFIG, or MW_EDB when the database is away. */
+enum mw_err action_wpf_merge(struct cfg *cfg, struct action_conn *conn,
+			     char *err, size_t errsz)
+	__attribute__((warn_unused_result));
 
 /* Close both connections.  NULL is fine. */
 void action_conn_close(struct action_conn *c);

@@ -1,6 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * action_int.h - state shared by action.c (dispatch, tags, answers) and
- * action_user.c (add and update).  Not part of the library's interface.
+ * action_int.h - the inside of the action part, included only by its own
+ * files (and the driver's unit test): the state of one request (struct
+ * run, struct job), the driver's table of actions and the one skeleton
+ * that runs them, and what each file offers to the files above it.
+ *
+ * Files, highest first; a file calls only files on lower lines:
+ *   shell.c check.c import.c  entry points of the shell modes
+ *   action.c                  action_run(), configuration, connections
+ *   answer.c after.c          the answer and the logs; after the commit
+ *   driver.c                  the table of actions and the one skeleton
+ *   add.c                     the add action
+ *   update.c                  the update action (and add's known users)
+ *   user.c tags.c             a user's fields and role; WP Fusion's tags
+ *   run.c                     jobs, connections, the database steps
  */
 #ifndef MW_ACTION_INT_H
 #define MW_ACTION_INT_H
@@ -9,13 +22,15 @@
 #include <stdint.h>
 
 #include "action/action.h"
+#include "base/buf.h"
 #include "config/config.h"
 #include "formats/model.h"
-#include "formats/pwhash.h"
 #include "request/request.h"
-#include "formats/roles.h"
+#include "wp/site.h"
 
 #define JOB_NOTE_MAX 400
+#define USER_TEXT_MAX 1024 /* a formatted user text field */
+#define CONTACT_META "mautic_contact_id"
 
 enum outcome {
 	OUT_CREATED,
@@ -48,31 +63,22 @@ struct job {
 	char *old_nicename;	       /* replaced user_nicename */
 };
 
-/* What the site says about itself, read once per request. */
-struct site {
-	bool loaded;
-	struct roles roles;	   /* {blog prefix}user_roles */
-	char *default_role;	   /* option default_role */
-	uint64_t db_version;	   /* option db_version */
-	enum pwhash_scheme scheme; /* hash for new passwords */
-	enum pwhash_keyfmt keyfmt; /* format of reset keys */
-	char blog_prefix[48];	   /* wp_ or wp_2_ */
-};
-
 /* State of one request. */
 struct run {
-	const struct cfg *cfg; /* loaded config */
-	struct request *req;   /* parsed request */
-	struct job *jobs;      /* one per contact */
-	size_t njobs;
+	const struct cfg *cfg;	  /* loaded config (borrowed) */
+	struct request *req;	  /* parsed request (borrowed) */
+	struct job *jobs;	  /* owned, one per contact */
+	size_t njobs;		  /* entries of jobs */
 	struct action_conn *conn; /* the caller's kept connections */
 	struct mautic *mautic;	  /* conn->mautic once needed */
 	struct wpstore *wp;	  /* conn->wp once needed */
 	unsigned sql0;		  /* wp_queries() when it was taken */
 	unsigned calls0;	  /* mautic_calls() when it was taken */
-	struct site site;	  /* loaded on first need */
+	struct wp_site site;	  /* owned; read on first need */
 	char reqid[17];		  /* hex request id */
 };
+
+/* ---- run.c: jobs, connections, the database steps ---------------------- */
 
 /* Append a note to a job's answer. */
 void job_note(struct job *j, const char *fmt, ...)
@@ -82,52 +88,196 @@ void job_note(struct job *j, const char *fmt, ...)
 void job_change(struct job *j, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Dry run: add the mail and the Mautic PATCH a real run would send. */
-void action_user_plan(struct run *r);
-
-/* Open the database / the Mautic client on first need. */
-enum mw_err run_open_wp(struct run *r);
-enum mw_err run_open_mautic(struct run *r);
-
-/* The job's user: by mautic_contact_id, else by the request's email
- * parameter (then j->link is set). */
-enum mw_err run_find_user(struct run *r, struct job *j);
-
-/* The contact data of a job: the signed payload when it carries what is
- * needed (tags, and fields when need_fields), else GET from Mautic. */
-enum mw_err run_load_contact(struct run *r, struct job *j, bool need_fields);
-
-/* The read phase of update_tags, update and add: for every job not
- * deleted, its user (when find_first; none means OUT_NO_USER) and its
- * contact data (fields too when need_fields).  No transaction yet. */
-enum mw_err run_load_all(struct run *r, bool find_first, bool need_fields);
-
-/* End the transaction: rolled back on error or in a dry run, else
- * committed.  Returns rc, or the commit's failure. */
-enum mw_err run_finish(struct run *r, enum mw_err rc);
-
-/* Lock the jobs' users in ascending ID order (inside the transaction). */
-enum mw_err run_lock_users(struct run *r);
-
-/* Store the job's tags as WP Fusion does (inside the transaction). */
-enum mw_err run_store_tags(struct run *r, struct job *j);
-
-/* Handlers of add and update (action_user.c). */
-enum mw_err action_add(struct run *r);
-enum mw_err action_update(struct run *r);
-
-/* After a successful commit: return passwords and send welcome mails. */
-void action_user_after_commit(struct run *r);
-
-/* Release what a job owns. */
+/* Release what a job owns (secrets wiped) and zero it. */
 void job_free(struct job *j);
 
-/* Read the site's roles, default role and version into *s (once: does
- * nothing when s->loaded).  MW_ECONFIG when the role table is missing. */
-enum mw_err site_read(const struct cfg *cfg, struct wpstore *wp,
-		      struct site *s);
+/* Release the jobs and the site of r and roll back anything left open;
+ * the connections stay with r->conn. */
+void run_free(struct run *r);
 
-/* Release the site description. */
-void site_free(struct site *s);
+/* The Mautic client, from r->conn or opened on first need. */
+enum mw_err run_open_mautic(struct run *r) __attribute__((warn_unused_result));
+
+/* The steps of the skeleton that talk to the database or to Mautic.  The
+ * driver runs them through this table: run_store_io in production, fakes
+ * in the driver's unit test. */
+struct driver_io {
+	/* the database, from r->conn or opened on first need */
+	enum mw_err (*open)(struct run *r);
+	/* r->site, read once */
+	enum mw_err (*read_site)(struct run *r);
+	/* j->uid: by contact id, else by the request's e-mail (j->link) */
+	enum mw_err (*find_user)(struct run *r, struct job *j);
+	/* j->data: the signed payload when it carries tags (and fields when
+	 * need_fields), else GET from Mautic */
+	enum mw_err (*load_contact)(struct run *r, struct job *j,
+				    bool need_fields);
+	/* the site's user-creation lock, before the transaction */
+	enum mw_err (*lock)(struct run *r);
+	/* the transaction */
+	enum mw_err (*begin)(struct run *r);
+	/* the jobs' users' rows, in ascending ID order */
+	enum mw_err (*lock_users)(struct run *r);
+	/* end the transaction: rolled back on error or in a dry run, else
+	 * committed; returns rc or the commit's failure */
+	enum mw_err (*finish)(struct run *r, enum mw_err rc);
+	/* release the user-creation lock */
+	void (*unlock)(struct run *r);
+	/* true when the last failure was a deadlock (run it again) */
+	bool (*deadlocked)(struct run *r);
+};
+
+extern const struct driver_io run_store_io;
+
+/* ---- tags.c ------------------------------------------------------------- */
+
+/* Store the job's tags as WP Fusion does (inside the transaction). */
+enum mw_err tags_store(struct run *r, struct job *j)
+	__attribute__((warn_unused_result));
+
+/* update_tags for one found user (inside the transaction). */
+enum mw_err tags_job(struct run *r, struct job *j)
+	__attribute__((warn_unused_result));
+
+/* ---- user.c: what add and update both do to a user ---------------------- */
+
+enum field_kind {
+	FK_SKIP,    /* user_login (never changed), role (handled apart) */
+	FK_PASS,    /* user_pass */
+	FK_EMAIL,   /* user_email */
+	FK_URL,	    /* user_url */
+	FK_DISPLAY, /* display_name column */
+	FK_NICE,    /* user_nicename column */
+	FK_NAME,    /* first_name, last_name, nickname: display filters */
+	FK_DESC,    /* description: kses */
+	FK_META,    /* any other usermeta key, stored verbatim */
+	FK__MAX
+};
+
+/* How a [fields] WordPress key is written. */
+enum field_kind user_field_kind(const char *wp_key);
+
+/* The mapped Mautic value of a WordPress key; NULL when unmapped, null or
+ * empty (an empty value never clears WordPress's).  Borrowed from j. */
+const char *user_mapped(const struct run *r, const struct job *j,
+			const char *wp_key);
+
+/* The blog's usermeta key for suffix ("wp_2_capabilities") in out. */
+char *user_blog_key(const struct run *r, const char *suffix, char *out,
+		    size_t outsz);
+
+/* update_user_meta() of a text value: written only when its stored form
+ * differs. */
+enum mw_err user_meta_update(struct run *r, struct job *j, const char *key,
+			     const char *val)
+	__attribute__((warn_unused_result));
+
+/* add_user_meta() of a text value. */
+enum mw_err user_meta_add(struct run *r, struct job *j, const char *key,
+			  const char *val) __attribute__((warn_unused_result));
+
+/* Append the serialized {prefix}capabilities value of a single role. */
+enum mw_err user_caps(const struct role *ro, struct buf *out)
+	__attribute__((warn_unused_result));
+
+/* The role a webhook asked for, if the site has it and the rules allow
+ * it; else NULL with a note.  Borrowed from r->site. */
+const struct role *user_wanted_role(struct run *r, struct job *j,
+				    const char *wanted);
+
+/* WP_User::set_role() and {prefix}user_level. */
+enum mw_err user_set_role(struct run *r, struct job *j, const struct role *ro)
+	__attribute__((warn_unused_result));
+
+/* ---- update.c ----------------------------------------------------------- */
+
+/* Update an existing user inside the transaction: link, fields, tags,
+ * role. */
+enum mw_err update_job(struct run *r, struct job *j)
+	__attribute__((warn_unused_result));
+
+/* ---- add.c -------------------------------------------------------------- */
+
+/* Before add's jobs: the users of many contacts in one lookup. */
+enum mw_err add_prepare(struct run *r) __attribute__((warn_unused_result));
+
+/* add for one contact: its user, else the user of its e-mail (linked),
+ * else a new user. */
+enum mw_err add_job(struct run *r, struct job *j)
+	__attribute__((warn_unused_result));
+
+/* After add's jobs: the site's user_count, once. */
+enum mw_err add_complete(struct run *r) __attribute__((warn_unused_result));
+
+/* ---- driver.c: the table and the skeleton ------------------------------- */
+
+/* One action's row: what the skeleton does for it. */
+struct action_def {
+	enum action action;	/* the row's own index */
+	bool opens_store;	/* false: nothing to read or write (test) */
+	bool reads_site;	/* needs roles, default role, hash scheme */
+	bool finds_user_first;	/* users found in the read phase; none is
+				   no_user and the job is not run */
+	bool needs_fields;	/* contact fields, not only tags */
+	bool takes_create_lock; /* the site's user-creation lock, held from
+				   before the transaction until after it */
+	bool locks_users;	/* the found users' rows locked in ID order */
+	enum mw_err (*prepare)(struct run *r); /* before the jobs, or NULL */
+	enum mw_err (*job)(struct run *r, struct job *j); /* each job run */
+	enum mw_err (*complete)(struct run *r); /* after the jobs, or NULL */
+};
+
+/* The row of an action; NULL when a is not an action. */
+const struct action_def *driver_def(enum action a);
+
+/* The skeleton, once: open, site, read phase (users, contacts), lock,
+ * begin, lock users, prepare, the jobs, complete, finish, unlock; the
+ * steps a row does not want are left out. */
+enum mw_err driver_once(struct run *r, const struct action_def *d,
+			const struct driver_io *io)
+	__attribute__((warn_unused_result));
+
+/* driver_once() up to attempts times while the database reports a
+ * deadlock (InnoDB rolled the transaction back); what was read from
+ * Mautic is kept between attempts. */
+enum mw_err driver_run(struct run *r, const struct action_def *d,
+		       const struct driver_io *io, int attempts)
+	__attribute__((warn_unused_result));
+
+/* The request's action against the real store, up to attempts times.
+ * MW_EINTERNAL for an action without a row. */
+enum mw_err driver_action(struct run *r, int attempts)
+	__attribute__((warn_unused_result));
+
+/* ---- after.c: after the transaction ------------------------------------- */
+
+/* After a successful commit: drop cached users, return generated
+ * passwords to Mautic and send welcome mails (failures become notes). */
+void after_commit(struct run *r);
+
+/* Dry run: note the mail and the Mautic PATCH a real run would send. */
+void after_plan(struct run *r);
+
+/* ---- answer.c ----------------------------------------------------------- */
+
+/* Fill *ans for the result rc of r (msg: the request's error message or
+ * "") and write the request's log line; t0 is when it started. */
+void answer_fill(const struct run *r, enum mw_err rc, const char *msg,
+		 long long t0, struct action_answer *ans /* OUT */);
+
+/* One row per contact in WP Fusion's activity log, when the site has it
+ * and this is not a dry run; failures are only logged. */
+void answer_wpflog(struct run *r, enum mw_err rc, const char *msg);
+
+/* ---- action.c ----------------------------------------------------------- */
+
+/* Load the configuration at path and, with use_wpf_options, connect to the
+ * database and merge WP Fusion's settings; conn->wp keeps that connection
+ * (conn must start empty; caller closes it with action_conn_close).  On
+ * error err holds the reason: MW_ECONFIG, or MW_EDB when the database is
+ * needed and away; cfg is released with cfg_free in every case. */
+enum mw_err action_config(const char *path, struct cfg *cfg /* OUT */,
+			  struct action_conn *conn, char *err, size_t errsz)
+	__attribute__((warn_unused_result));
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * import.c - bulk import of a Mautic tag's contacts as WordPress users:
  * every page of GET /api/contacts goes through the add action's code (no
@@ -15,14 +16,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "action/action.h"
 #include "action/action_int.h"
-#include "formats/contact.h"
 #include "base/clock.h"
 #include "base/log.h"
-#include "mautic/mautic.h"
 #include "base/strparse.h"
-#include "wp/store.h"
+#include "formats/contact.h"
+#include "mautic/mautic.h"
 
 #define IMPORT_PAGE 200 /* contacts per Mautic page and per transaction */
 
@@ -84,7 +83,8 @@ progress(const struct tally *t, long long t0, bool tty)
 }
 
 /* One page through the add action: jobs carry the page's contacts as
- * payload, so action_add() asks Mautic nothing more. */
+ * payload, so the driver asks Mautic nothing more.  One attempt: a page
+ * the database refuses stops the import, to be resumed. */
 static enum mw_err
 import_page(const struct cfg *cfg, struct action_conn *conn,
 	    struct request *req, struct contact *page, size_t n,
@@ -108,19 +108,14 @@ import_page(const struct cfg *cfg, struct action_conn *conn,
 		r.jobs[i].payload = &page[i];
 		r.jobs[i].outcome = OUT_UNCHANGED;
 	}
-	rc = action_add(&r);
+	rc = driver_action(&r, 1);
 	if (rc == MW_OK && !req->dry_run)
-		action_user_after_commit(&r);
+		after_commit(&r);
 	for (i = 0; rc == MW_OK && i < n; i++) {
 		t->by[r.jobs[i].outcome]++;
 		t->done++;
 	}
-	if (r.wp != NULL)
-		wp_rollback(r.wp);
-	for (i = 0; i < n; i++)
-		job_free(&r.jobs[i]);
-	free(r.jobs);
-	site_free(&r.site);
+	run_free(&r);
 	return rc;
 }
 
@@ -161,7 +156,7 @@ import_run(const struct import_args *a, FILE *out)
 	memset(&t, 0, sizeof(t));
 	memset(&req, 0, sizeof(req));
 	if (action_config(a->config ? a->config : cfg_default_path(), &cfg,
-			  &conn.wp, err, sizeof(err)) != MW_OK) {
+			  &conn, err, sizeof(err)) != MW_OK) {
 		fprintf(stderr, "mautic-wp: %s\n", err);
 		cfg_free(&cfg);
 		return 2;
@@ -171,7 +166,8 @@ import_run(const struct import_args *a, FILE *out)
 	req.action = ACTION_ADD;
 	req.dry_run = a->dry_run;
 	req.send_notification = a->notify;
-	req.role = (char *)(uintptr_t)a->role;
+	if (a->role != NULL && (req.role = strdup(a->role)) == NULL)
+		rc = MW_ENOMEM;
 	if (a->segment != NULL)
 		snprintf(search, sizeof(search), "segment:%s", a->segment);
 	else
@@ -185,7 +181,7 @@ import_run(const struct import_args *a, FILE *out)
 	if (start > 0)
 		log_info("import: resuming at contact %llu (%s)",
 			 (unsigned long long)start, state);
-	for (;;) {
+	while (rc == MW_OK) {
 		struct contact *page = NULL;
 		size_t n = 0, i;
 
@@ -231,6 +227,7 @@ import_run(const struct import_args *a, FILE *out)
 		 (unsigned long long)t.by[OUT_CREATED],
 		 (unsigned long long)t.by[OUT_UPDATED], mw_strerror(rc));
 	action_conn_close(&conn);
+	req_free(&req);
 	cfg_free(&cfg);
 	return rc == MW_OK ? 0 : 1;
 }

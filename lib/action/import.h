@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * import.h - bulk import: a Mautic tag's (or segment's) contacts as
  * WordPress users, exactly as the add action makes them.

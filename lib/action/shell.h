@@ -1,5 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * shell.h - running mautic-wp.cgi from a shell (SPEC.md section 7).
+ * shell.h - running mautic-wp.cgi from a shell: --action (shell.c) and
+ * --check (check.c).
  */
 #ifndef MW_SHELL_H
 #define MW_SHELL_H

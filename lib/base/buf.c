@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* buf.c - growable, capped byte buffer. */
 #include "base/buf.h"
 
@@ -53,6 +54,8 @@ grow(struct buf *b, size_t need)
 		memcpy(np, b->p, b->len + 1);
 		explicit_bzero(b->p, b->cap);
 		free(b->p);
+	} else {
+		np[0] = '\0'; /* buf_detach() of a buffer never added to */
 	}
 	b->p = np;
 	b->cap = ncap;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * buf.h - a growable byte buffer with a hard cap (after curl's dynbuf).
  *
@@ -42,7 +43,7 @@ enum mw_err buf_printf(struct buf *b, const char *fmt, ...)
 
 /* The first error of the appends since buf_init() or buf_reset(), or
  * MW_OK: check it once after a run of appends. */
-enum mw_err buf_error(const struct buf *b) __attribute__((warn_unused_result));
+enum mw_err buf_error(const struct buf *b) MW_MUST_CHECK;
 
 /* Forget the contents and the sticky error but keep the allocation
  * (wiped). */
@@ -50,7 +51,7 @@ void buf_reset(struct buf *b);
 
 /* Hand the contents to the caller (caller frees; never NULL on MW_OK) and
  * leave b empty.  Returns NULL only when allocation fails. */
-char *buf_detach(struct buf *b, size_t *len);
+char *buf_detach(struct buf *b, size_t *len) MW_MUST_CHECK;
 
 /* Wipe and release.  Accepts a buffer that was never used. */
 void buf_free(struct buf *b);

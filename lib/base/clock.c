@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* clock.c - the time sources the program measures itself with. */
 #include "base/clock.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* err.c - names and HTTP statuses of enum mw_err. */
 #include "base/err.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * err.h - the one error type of mautic-wp.
  *
@@ -21,6 +22,12 @@ enum mw_err {
 	MW_EINTERNAL, /* anything else: 500 */
 	MW_ERR__MAX
 };
+
+/* On a function whose result must not be dropped: a verb that can fail
+ * (enum mw_err) or one that returns an allocation.  Ignoring the result
+ * is a warning (an error with -Werror); a (void) cast does not silence
+ * it, so handle the result. */
+#define MW_MUST_CHECK __attribute__((warn_unused_result))
 
 /* Short stable code for JSON answers ("bad_request"); never NULL. */
 const char *mw_strerror(enum mw_err e);

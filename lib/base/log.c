@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* log.c - sanitized one-line records on stderr (after kcgi's logging.c). */
 #include "base/log.h"
 
@@ -96,38 +97,57 @@ log_write(enum log_level level, const char *fmt, ...)
 		return;
 }
 
+/* The escaped form of byte c into esc (at most 4 bytes); its length. */
+static size_t
+escape(unsigned char c, char esc[4])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (c == '\\' || c == '"') {
+		esc[0] = '\\';
+		esc[1] = (char)c;
+		return 2;
+	}
+	if (c == '\n' || c == '\r' || c == '\t') {
+		esc[0] = '\\';
+		esc[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+		return 2;
+	}
+	if (c < 0x20 || c >= 0x7f) {
+		esc[0] = '\\';
+		esc[1] = 'x';
+		esc[2] = hex[c >> 4];
+		esc[3] = hex[c & 15];
+		return 4;
+	}
+	esc[0] = (char)c;
+	return 1;
+}
+
+/* True when s[0..len), escaped, fits in room bytes with its NUL. */
+static bool
+fits(const char *s, size_t len, size_t room)
+{
+	char esc[4];
+	size_t i, n = 1;
+
+	for (i = 0; i < len && n <= room; i++)
+		n += escape((unsigned char)s[i], esc);
+	return n <= room;
+}
+
 const char *
 log_sanitize(const char *s, size_t len, char *out, size_t outsz)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t i, o = 0;
+	size_t i, o = 0, elen;
+	char esc[4];
 
 	if (outsz == 0)
 		return out;
 	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[5];
-		size_t elen;
-
-		if (c == '\\' || c == '"') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			elen = 2;
-		} else if (c == '\n' || c == '\r' || c == '\t') {
-			esc[0] = '\\';
-			esc[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
-			elen = 2;
-		} else if (c < 0x20 || c >= 0x7f) {
-			esc[0] = '\\';
-			esc[1] = 'x';
-			esc[2] = hex[c >> 4];
-			esc[3] = hex[c & 15];
-			elen = 4;
-		} else {
-			esc[0] = (char)c;
-			elen = 1;
-		}
-		if (o + elen + 4 > outsz) {
+		elen = escape((unsigned char)s[i], esc);
+		/* Near the end, keep room for "..." unless the rest fits. */
+		if (o + elen + 4 > outsz && !fits(s + i, len - i, outsz - o)) {
 			if (o + 4 <= outsz) {
 				memcpy(out + o, "...", 3);
 				o += 3;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * log.h - one line per record on stderr (the web server's error log):
  *   mautic-wp[PID] LEVEL req=ID message key=value ...
@@ -51,9 +52,11 @@ void log_write(enum log_level level, const char *fmt, ...)
 			log_write(LL_DEBUG, __VA_ARGS__);                      \
 	} while (0)
 
-/* Copy s[0..len) into out (size outsz, always NUL-terminated), escaping
- * backslash, \n \r \t and every byte outside printable ASCII as \xNN, and
- * cutting with "..." when it does not fit.  Returns out. */
+/* Copy s[0..len) into out (size outsz, always NUL-terminated unless
+ * outsz is 0), escaping backslash and '"' with a backslash, \n \r \t as
+ * such and every other byte outside printable ASCII as \xNN, and cutting
+ * with "..." (within outsz) when it does not fit; an escape is never cut
+ * in two.  Returns out. */
 const char *log_sanitize(const char *s, size_t len, char *out, size_t outsz);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* strparse.c - strict string parsers. */
 #include "base/strparse.h"
 
@@ -6,6 +7,8 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+
+#include "base/utf8.h"
 
 enum mw_err
 str_u64(const char *s, size_t len, uint64_t min, uint64_t max, uint64_t *out)
@@ -51,75 +54,6 @@ str_ieq(const char *s, size_t len, const char *word)
 			return false;
 	}
 	return word[len] == '\0';
-}
-
-/* Length of the UTF-8 sequence at p (at most n bytes), 0 if invalid. */
-static size_t
-utf8_seq(const unsigned char *p, size_t n)
-{
-	size_t need, i;
-	uint32_t cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		need = 2;
-		cp = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		need = 3;
-		cp = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		need = 4;
-		cp = p[0] & 0x07;
-	} else
-		return 0;
-	if (n < need)
-		return 0;
-	for (i = 1; i < need; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((need == 3 && cp < 0x800) || (need == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return need;
-}
-
-bool
-str_is_clean_utf8(const char *s, size_t len, bool allow_tab)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, n;
-
-	while (i < len) {
-		if (p[i] < 0x20 || p[i] == 0x7f) {
-			if (!(allow_tab && p[i] == '\t'))
-				return false;
-		}
-		n = utf8_seq(p + i, len - i);
-		if (n == 0)
-			return false;
-		i += n;
-	}
-	return true;
-}
-
-bool
-str_is_utf8(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, n;
-
-	while (i < len) {
-		if (p[i] == 0)
-			return false;
-		n = utf8_seq(p + i, len - i);
-		if (n == 0)
-			return false;
-		i += n;
-	}
-	return true;
 }
 
 int
@@ -178,12 +112,49 @@ str_ct_equal(const void *a, size_t alen, const void *b, size_t blen)
 }
 
 void
-str_trim(const char **s, size_t *len)
+str_trim_set(const char **s, size_t *len, const char *set, size_t setlen)
 {
-	while (*len > 0 && (**s == ' ' || **s == '\t')) {
+	while (*len > 0 && memchr(set, (*s)[0], setlen) != NULL) {
 		(*s)++;
 		(*len)--;
 	}
-	while (*len > 0 && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
+	while (*len > 0 && memchr(set, (*s)[*len - 1], setlen) != NULL)
 		(*len)--;
+}
+
+void
+str_trim(const char **s, size_t *len)
+{
+	str_trim_set(s, len, " \t", 2);
+}
+
+void
+str_php_trim(const char **s, size_t *len)
+{
+	static const char blanks[] = " \t\n\r\v"; /* and the NUL after */
+
+	str_trim_set(s, len, blanks, sizeof(blanks));
+}
+
+enum mw_err
+str_urlencode(struct buf *out, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char esc[3] = {'%', 0, 0};
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~') {
+			buf_add(out, &s[i], 1);
+			continue;
+		}
+		esc[1] = hex[c >> 4];
+		esc[2] = hex[c & 15];
+		buf_add(out, esc, 3);
+	}
+	return buf_error(out);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* config.c - INI configuration through libinih and one key table. */
 #include "config/config.h"
 
@@ -13,6 +14,8 @@
 #include <ini.h>
 
 #include "base/strparse.h"
+#include "base/utf8.h"
+#include "config/values.h"
 #include "config/wpconfig.h"
 
 enum ktype {
@@ -24,6 +27,10 @@ enum ktype {
 	K_IGNORED /* accepted for compatibility, not used */
 };
 
+/* Parses or checks a string value once stored (a default too):
+ * MW_EINPUT when it is malformed, MW_ENOMEM. */
+typedef enum mw_err parse_fn(struct cfg *cfg, const char *value);
+
 struct key {
 	const char *section;
 	const char *name;
@@ -32,6 +39,8 @@ struct key {
 	const char *const *names; /* K_ENUM, NULL-terminated */
 	const char *def;	  /* default as text, or NULL */
 	size_t off;		  /* offsetof(struct cfg, member) */
+	parse_fn *parse;	  /* K_STR, K_SECRET: or NULL */
+	const char *expect;	  /* what parse wants, for the error */
 };
 
 static const char *const auth_names[] = {"basic", "oauth2", NULL};
@@ -43,57 +52,77 @@ static const char *const level_names[] = {"error", "warn", "info", "debug",
 
 #define OFF(m) offsetof(struct cfg, m)
 
+#define ABS_PATH "must be an absolute path"
+
+/* One constructor per kind of row (redis createIntConfig and friends). */
+#define ROW(sec, name, type, min, max, names, def, m, parse, expect)           \
+	{                                                                      \
+		sec, name, type, min, max, names, def, OFF(m), parse, expect   \
+	}
+#define KEY_STR(sec, name, def, m)                                             \
+	ROW(sec, name, K_STR, 0, 0, NULL, def, m, NULL, NULL)
+#define KEY_SECRET(sec, name, m)                                               \
+	ROW(sec, name, K_SECRET, 0, 0, NULL, NULL, m, NULL, NULL)
+#define KEY_U64(sec, name, min, max, def, m)                                   \
+	ROW(sec, name, K_U64, min, max, NULL, def, m, NULL, NULL)
+#define KEY_ENUM(sec, name, names, def, m)                                     \
+	ROW(sec, name, K_ENUM, 0, 0, names, def, m, NULL, NULL)
+#define KEY_BOOL(sec, name, def, m)                                            \
+	ROW(sec, name, K_BOOL, 0, 0, NULL, def, m, NULL, NULL)
+#define KEY_PARSED(sec, name, type, def, m, parse, expect)                     \
+	ROW(sec, name, type, 0, 0, NULL, def, m, parse, expect)
+
 static const struct key keys[] = {
-	{"wordpress", "db_host", K_STR, 0, 0, NULL, "localhost", OFF(db_host)},
-	{"wordpress", "db_port", K_U64, 1, 65535, NULL, "3306", OFF(db_port)},
-	{"wordpress", "db_socket", K_STR, 0, 0, NULL, "/run/mysqld/mysqld.sock",
-	 OFF(db_socket)},
-	{"wordpress", "db_name", K_STR, 0, 0, NULL, NULL, OFF(db_name)},
-	{"wordpress", "db_user", K_STR, 0, 0, NULL, NULL, OFF(db_user)},
-	{"wordpress", "db_password", K_SECRET, 0, 0, NULL, NULL,
-	 OFF(db_password)},
-	{"wordpress", "table_prefix", K_STR, 0, 0, NULL, "wp_",
-	 OFF(table_prefix)},
-	{"wordpress", "wp_config", K_STR, 0, 0, NULL, NULL, OFF(wp_config)},
-	{"wordpress", "blog_id", K_U64, 1, 2147483647, NULL, "1", OFF(blog_id)},
-	{"wordpress", "password_hash", K_ENUM, 0, 0, hash_names, "auto",
-	 OFF(password_hash)},
-	{"wordpress", "site_url", K_STR, 0, 0, NULL, NULL, OFF(site_url)},
-	{"wordpress", "site_name", K_STR, 0, 0, NULL, NULL, OFF(site_name)},
-	{"mautic", "url", K_STR, 0, 0, NULL, NULL, OFF(mautic_url)},
-	{"mautic", "auth", K_ENUM, 0, 0, auth_names, "basic", OFF(auth)},
-	{"mautic", "username", K_STR, 0, 0, NULL, NULL, OFF(username)},
-	{"mautic", "password", K_SECRET, 0, 0, NULL, NULL, OFF(password)},
-	{"mautic", "client_id", K_STR, 0, 0, NULL, NULL, OFF(client_id)},
-	{"mautic", "client_secret", K_SECRET, 0, 0, NULL, NULL,
-	 OFF(client_secret)},
-	{"mautic", "token_cache", K_STR, 0, 0, NULL,
-	 "/var/cache/mautic-wp/token", OFF(token_cache)},
-	{"mautic", "ca_file", K_STR, 0, 0, NULL, NULL, OFF(ca_file)},
-	{"mautic", "timeout_ms", K_U64, 100, 60000, NULL, "8000",
-	 OFF(timeout_ms)},
-	{"webhook", "access_key", K_SECRET, 0, 0, NULL, NULL, OFF(access_key)},
-	{"webhook", "secret", K_SECRET, 0, 0, NULL, NULL, OFF(secret)},
-	{"webhook", "allowed_roles", K_STR, 0, 0, NULL, NULL,
-	 OFF(allowed_roles)},
-	{"webhook", "username_format", K_ENUM, 0, 0, uname_names, "email",
-	 OFF(username_format)},
-	{"webhook", "return_password_field", K_STR, 0, 0, NULL, NULL,
-	 OFF(return_password_field)},
-	{"webhook", "send_welcome_email", K_BOOL, 0, 0, NULL, "no",
-	 OFF(send_welcome_email)},
-	{"webhook", "use_wpf_options", K_BOOL, 0, 0, NULL, "no",
-	 OFF(use_wpf_options)},
-	{"mail", "transport", K_ENUM, 0, 0, mail_names, "sendmail",
-	 OFF(mail_transport)},
-	{"mail", "sendmail", K_STR, 0, 0, NULL, "/usr/sbin/sendmail",
-	 OFF(sendmail)},
-	{"mail", "smtp_url", K_STR, 0, 0, NULL, "smtp://127.0.0.1:25",
-	 OFF(smtp_url)},
-	{"mail", "from", K_STR, 0, 0, NULL, NULL, OFF(mail_from)},
-	{"cache", "redis", K_STR, 0, 0, NULL, NULL, OFF(redis)},
-	{"cache", "redis_prefix", K_STR, 0, 0, NULL, NULL, OFF(redis_prefix)},
-	{"log", "level", K_ENUM, 0, 0, level_names, "info", OFF(log_level)},
+	KEY_STR("wordpress", "db_host", "localhost", db_host),
+	KEY_U64("wordpress", "db_port", 1, 65535, "3306", db_port),
+	KEY_PARSED("wordpress", "db_socket", K_STR, "/run/mysqld/mysqld.sock",
+		   db_socket, cfg_value_path, ABS_PATH),
+	KEY_STR("wordpress", "db_name", NULL, db_name),
+	KEY_STR("wordpress", "db_user", NULL, db_user),
+	KEY_SECRET("wordpress", "db_password", db_password),
+	KEY_STR("wordpress", "table_prefix", "wp_", table_prefix),
+	KEY_PARSED("wordpress", "wp_config", K_STR, NULL, wp_config,
+		   cfg_value_path, ABS_PATH),
+	KEY_U64("wordpress", "blog_id", 1, 2147483647, "1", blog_id),
+	KEY_ENUM("wordpress", "password_hash", hash_names, "auto",
+		 password_hash),
+	KEY_PARSED("wordpress", "site_url", K_STR, NULL, site_url,
+		   cfg_value_http_url,
+		   "must be an http:// or https:// URL with a host"),
+	KEY_STR("wordpress", "site_name", NULL, site_name),
+	KEY_STR("mautic", "url", NULL, mautic_url),
+	KEY_ENUM("mautic", "auth", auth_names, "basic", auth),
+	KEY_STR("mautic", "username", NULL, username),
+	KEY_SECRET("mautic", "password", password),
+	KEY_STR("mautic", "client_id", NULL, client_id),
+	KEY_SECRET("mautic", "client_secret", client_secret),
+	KEY_PARSED("mautic", "token_cache", K_STR, "/var/cache/mautic-wp/token",
+		   token_cache, cfg_value_path, ABS_PATH),
+	KEY_PARSED("mautic", "ca_file", K_STR, NULL, ca_file, cfg_value_path,
+		   ABS_PATH),
+	KEY_U64("mautic", "timeout_ms", 100, 60000, "8000", timeout_ms),
+	KEY_SECRET("webhook", "access_key", access_key),
+	KEY_SECRET("webhook", "secret", secret),
+	KEY_STR("webhook", "allowed_roles", NULL, allowed_roles),
+	KEY_ENUM("webhook", "username_format", uname_names, "email",
+		 username_format),
+	KEY_STR("webhook", "return_password_field", NULL,
+		return_password_field),
+	KEY_BOOL("webhook", "send_welcome_email", "no", send_welcome_email),
+	KEY_BOOL("webhook", "use_wpf_options", "no", use_wpf_options),
+	KEY_ENUM("mail", "transport", mail_names, "sendmail", mail_transport),
+	KEY_PARSED("mail", "sendmail", K_STR, "/usr/sbin/sendmail", sendmail,
+		   cfg_value_path, ABS_PATH),
+	KEY_PARSED("mail", "smtp_url", K_STR, "smtp://127.0.0.1:25", smtp_url,
+		   cfg_value_smtp_url,
+		   "must be smtp:// or smtps:// and a host"),
+	KEY_PARSED("mail", "from", K_STR, NULL, mail_from, cfg_value_mail_from,
+		   "must be an address, or a name and <address>"),
+	KEY_PARSED(
+		"cache", "redis", K_SECRET, NULL, redis, cfg_value_redis,
+		"must be redis://[[user]:password@]host[:port][/db] or unix:///path[?db=N]"),
+	KEY_STR("cache", "redis_prefix", NULL, redis_prefix),
+	KEY_ENUM("log", "level", level_names, "info", log_level),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -197,6 +226,21 @@ enum_list(const struct key *k)
 	return list;
 }
 
+/* Run k's parser on the value just stored; false after fail(). */
+static bool
+parse_value(struct loader *ld, const struct key *k, const char *v)
+{
+	enum mw_err rc;
+
+	if (k->parse == NULL || v == NULL)
+		return true;
+	rc = k->parse(ld->cfg, v);
+	if (rc == MW_OK)
+		return true;
+	fail(ld, k->name, "%s", rc == MW_ENOMEM ? "out of memory" : k->expect);
+	return false;
+}
+
 /* Store one value of key k; returns false (after fail()) when invalid. */
 static bool
 set_value(struct loader *ld, const struct key *k, const char *v)
@@ -225,7 +269,7 @@ set_value(struct loader *ld, const struct key *k, const char *v)
 			fail(ld, k->name, "out of memory");
 			return false;
 		}
-		return true;
+		return parse_value(ld, k, *str_slot(cfg, k));
 	case K_U64:
 		if (str_u64(v, strlen(v), k->min, k->max, &u) != MW_OK) {
 			fail(ld, k->name,
@@ -300,7 +344,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 
 	if (ld->failed)
 		return 0;
-	if (!str_is_clean_utf8(value, strlen(value), false)) {
+	if (!utf8_is_valid(value, strlen(value), UTF8_NO_CTRL)) {
 		fail(ld, name, "value has control characters or invalid UTF-8");
 		return 0;
 	}
@@ -517,10 +561,24 @@ incomplete(const struct cfg *c, char *err, size_t errsz, const char *key,
 	return MW_ECONFIG;
 }
 
+/* The credentials each [mautic] auth needs, by row of keys[]. */
+static const struct {
+	enum cfg_auth auth; /* when [mautic] auth is this */
+	const char *name;   /* [mautic] key */
+	size_t off;	    /* its char * in struct cfg */
+} auth_needs[] = {
+	{CFG_AUTH_BASIC, "username", OFF(username)},
+	{CFG_AUTH_BASIC, "password", OFF(password)},
+	{CFG_AUTH_OAUTH2, "client_id", OFF(client_id)},
+	{CFG_AUTH_OAUTH2, "client_secret", OFF(client_secret)},
+	{CFG_AUTH_OAUTH2, "token_cache", OFF(token_cache)},
+};
+
 enum mw_err
 cfg_complete(struct cfg *c, char *err, size_t errsz)
 {
-	size_t n;
+	char why[80];
+	size_t n, i;
 
 	if (c->mautic_url == NULL)
 		return incomplete(c, err, errsz, "url", "required in [mautic]");
@@ -537,21 +595,15 @@ cfg_complete(struct cfg *c, char *err, size_t errsz)
 	if (strlen(c->access_key) < 8)
 		return incomplete(c, err, errsz, "access_key",
 				  "must be at least 8 characters");
-	if (c->auth == CFG_AUTH_BASIC && c->username == NULL)
-		return incomplete(c, err, errsz, "username",
-				  "required in [mautic] with auth = basic");
-	if (c->auth == CFG_AUTH_BASIC && c->password == NULL)
-		return incomplete(c, err, errsz, "password",
-				  "required in [mautic] with auth = basic");
-	if (c->auth == CFG_AUTH_OAUTH2 && c->client_id == NULL)
-		return incomplete(c, err, errsz, "client_id",
-				  "required in [mautic] with auth = oauth2");
-	if (c->auth == CFG_AUTH_OAUTH2 && c->client_secret == NULL)
-		return incomplete(c, err, errsz, "client_secret",
-				  "required in [mautic] with auth = oauth2");
-	if (c->auth == CFG_AUTH_OAUTH2 && c->token_cache == NULL)
-		return incomplete(c, err, errsz, "token_cache",
-				  "required in [mautic] with auth = oauth2");
+	for (i = 0; i < sizeof(auth_needs) / sizeof(auth_needs[0]); i++) {
+		if (c->auth != auth_needs[i].auth ||
+		    *(char **)(void *)((char *)c + auth_needs[i].off) != NULL)
+			continue;
+		snprintf(why, sizeof(why),
+			 "required in [mautic] with auth = %s",
+			 auth_names[c->auth]);
+		return incomplete(c, err, errsz, auth_needs[i].name, why);
+	}
 	return MW_OK;
 }
 
@@ -680,6 +732,7 @@ cfg_free(struct cfg *cfg)
 		free(cfg->fields[i].wp);
 		free(cfg->fields[i].mautic);
 	}
+	cfg_redis_free(&cfg->redis_url);
 	free(cfg->path);
 	memset(cfg, 0, sizeof(*cfg));
 }

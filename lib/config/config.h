@@ -1,6 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * config.h - the INI configuration (SPEC.md section 2), loaded once per
- * process through libinih and a declarative key table.
+ * config.h - the INI configuration, loaded once per process through
+ * libinih and a declarative key table.  Every value is checked, and parsed
+ * where it has a structure, by cfg_load(): a bad value is a configuration
+ * error with its file, line and key, never a failure halfway through a
+ * request.
  */
 #ifndef MW_CONFIG_H
 #define MW_CONFIG_H
@@ -26,6 +30,17 @@ enum cfg_mail { CFG_MAIL_SENDMAIL, CFG_MAIL_SMTP };
 struct cfg_field {
 	char *wp;     /* owned: user_email, first_name, any meta key */
 	char *mautic; /* owned: Mautic contact field alias */
+};
+
+/* [cache] redis, parsed: where the object cache is.  Strings owned. */
+struct cfg_redis {
+	char *host;	/* host name or address, or the socket path; NULL
+			 * when no cache is configured */
+	bool unix_sock; /* host is a unix socket path */
+	unsigned port;	/* TCP port */
+	uint64_t db;	/* SELECT index, 0 = none */
+	char *user;	/* ACL user for AUTH, NULL = the default user */
+	char *pass;	/* AUTH password (a secret), NULL = no AUTH */
 };
 
 /* Every char * member is owned and NULL when the key is unset. */
@@ -77,8 +92,9 @@ struct cfg {
 	char *mail_from;
 
 	/* [cache] */
-	char *redis;
-	char *redis_prefix;
+	char *redis;		    /* the URL as written (secret) */
+	struct cfg_redis redis_url; /* the same, parsed */
+	char *redis_prefix;	    /* WP_REDIS_PREFIX, the keys' salt */
 
 	/* [log] */
 	int log_level; /* enum log_level */
@@ -93,7 +109,7 @@ struct cfg {
  * duplicate, missing and out-of-range keys.  On failure returns MW_ECONFIG
  * and writes "file:line: key: problem" into errbuf (CFG_ERRMSG_MAX bytes). */
 enum mw_err cfg_load(const char *path, struct cfg *cfg /* OUT */, char *errbuf,
-		     size_t errsz);
+		     size_t errsz) MW_MUST_CHECK;
 
 /* True when the file itself set [section] name (not a default). */
 bool cfg_is_set(const struct cfg *cfg, const char *section, const char *name);
@@ -102,7 +118,8 @@ bool cfg_is_set(const struct cfg *cfg, const char *section, const char *name);
  * URL and credentials.  cfg_load() runs them unless use_wpf_options
  * defers them until WP Fusion's settings are applied.  Normalises the
  * Mautic URL.  MW_ECONFIG with "file: key: problem" in err. */
-enum mw_err cfg_complete(struct cfg *cfg, char *err, size_t errsz);
+enum mw_err cfg_complete(struct cfg *cfg, char *err,
+			 size_t errsz) MW_MUST_CHECK;
 
 /* The path to use: MAUTIC_WP_CONFIG when set and non-empty, else the
  * compiled-in default.  Borrowed. */
@@ -110,6 +127,17 @@ const char *cfg_default_path(void);
 
 /* The Mautic alias mapped to a WordPress key, or NULL.  Borrowed. */
 const char *cfg_field_alias(const struct cfg *cfg, const char *wp_key);
+
+/* Parse a [cache] redis URL: redis://[[user]:password@]host[:port][/db]
+ * (user and password percent-decoded, port 6379 by default, db 0 = no
+ * SELECT) or unix:[//]/path[?db=N&password=P].  On MW_OK *out owns the
+ * parts (release with cfg_redis_free); MW_EINPUT for anything else, with
+ * *out untouched, MW_ENOMEM. */
+enum mw_err cfg_redis_parse(const char *url,
+			    struct cfg_redis *out /* OUT */) MW_MUST_CHECK;
+
+/* Wipe the password and release.  NULL is fine. */
+void cfg_redis_free(struct cfg_redis *r);
 
 /* Wipe secrets and release everything.  NULL is fine. */
 void cfg_free(struct cfg *cfg);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * wpconfig.h - read the database settings from a site's wp-config.php.
  *
@@ -83,7 +84,7 @@ struct wpconfig {
  * cannot be read or is not well-formed PHP, MW_ENOMEM.
  */
 enum mw_err wpconfig_read(const char *path, struct wpconfig *out /* OUT */,
-			  char *err, size_t errsz);
+			  char *err, size_t errsz) MW_MUST_CHECK;
 
 /*
  * Parse text[0..len) as wp-config.php.  Returns MW_OK with *out filled
@@ -94,7 +95,7 @@ enum mw_err wpconfig_read(const char *path, struct wpconfig *out /* OUT */,
  */
 enum mw_err wpconfig_parse(const char *text, size_t len,
 			   struct wpconfig *out /* OUT */, char *err,
-			   size_t errsz);
+			   size_t errsz) MW_MUST_CHECK;
 
 /*
  * MW_OK when every key in need (WPCONFIG_NEED bits) has a value, else
@@ -102,7 +103,7 @@ enum mw_err wpconfig_parse(const char *text, size_t len,
  * defined in wp-config.php; set db_name in mautic-wp.conf").
  */
 enum mw_err wpconfig_check(const struct wpconfig *c, unsigned need, char *err,
-			   size_t errsz);
+			   size_t errsz) MW_MUST_CHECK;
 
 /* Release everything c owns, wiping the password; leaves c zeroed.
  * Accepts NULL and a zeroed struct. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* wpfopts.c - WP Fusion's wpf_options as a source of configuration. */
 #include "config/wpf_options.h"
 
@@ -6,31 +7,6 @@
 #include <string.h>
 
 #include "formats/phpser.h"
-
-/* PHP truthiness of a stored option value (checkboxes are "1", 1, true,
- * or "0"/"" when unchecked). */
-static bool
-truthy(const struct phps_value *v)
-{
-	if (v == NULL)
-		return false;
-	switch (v->type) {
-	case PHPS_BOOL:
-		return v->b;
-	case PHPS_INT:
-		return v->i != 0;
-	case PHPS_DOUBLE:
-		return v->d != 0;
-	case PHPS_STRING:
-		return v->slen > 0 && !(v->slen == 1 && v->s[0] == '0');
-	case PHPS_ARRAY:
-		return v->n > 0;
-	case PHPS_NULL:
-	case PHPS__MAX:
-		break;
-	}
-	return false;
-}
 
 /* A non-empty string option without control characters, or NULL. */
 static const char *
@@ -96,8 +72,8 @@ take_fields(struct cfg *cfg, const struct phps_value *cf)
 		bool dup = false;
 
 		if (e->key.type != PHPS_STRING || crm == NULL ||
-		    !truthy(phps_get(&e->val, "active")) ||
-		    truthy(phps_get(&e->val, "pseudo")) ||
+		    !phps_truthy(phps_get(&e->val, "active")) ||
+		    phps_truthy(phps_get(&e->val, "pseudo")) ||
 		    !is_ident(e->key.s, "-") || !is_ident(crm, NULL))
 			continue;
 		for (j = 0; j < cfg->nfields; j++)
@@ -128,10 +104,10 @@ take_webhook(struct cfg *cfg, const struct phps_value *o)
 			cfg->username_format = (enum cfg_uname)i;
 	if (!cfg_is_set(cfg, "webhook", "send_welcome_email"))
 		cfg->send_welcome_email =
-			truthy(phps_get(o, "send_welcome_email"));
+			phps_truthy(phps_get(o, "send_welcome_email"));
 	/* return_password defaults to on in WP Fusion's settings. */
 	if ((phps_get(o, "return_password") == NULL ||
-	     truthy(phps_get(o, "return_password"))) &&
+	     phps_truthy(phps_get(o, "return_password"))) &&
 	    text(o, "return_password_field") != NULL &&
 	    is_ident(text(o, "return_password_field"), NULL))
 		rc = take(cfg, "webhook", "return_password_field",

@@ -1,7 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * wpfopts.h - taking settings from WP Fusion's own wpf_options row, so that
- * a WP Fusion site switches by changing only its webhook URLs
- * (reference/wp-fusion-behaviour.md sections 4-6).
+ * a WP Fusion site switches by changing only its webhook URLs.
  */
 #ifndef MW_WPFOPTS_H
 #define MW_WPFOPTS_H
@@ -18,6 +18,6 @@
  * send_welcome_email.  Then runs cfg_complete().  MW_ECONFIG with the
  * reason in err (never a value). */
 enum mw_err wpfopts_apply(struct cfg *cfg, const char *ser, size_t len,
-			  char *err, size_t errsz);
+			  char *err, size_t errsz) MW_MUST_CHECK;
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* contact.c - Mautic contact documents and webhook bodies, via cJSON. */
 #include "formats/contact.h"
 
@@ -11,6 +12,7 @@
 
 #include "base/buf.h"
 #include "base/strparse.h"
+#include "base/utf8.h"
 
 const char *
 contact_field(const struct contact *c, const char *alias)
@@ -107,7 +109,8 @@ parse_json(const char *json, size_t len)
 	cJSON *root;
 
 	/* JSON is UTF-8 (RFC 8259); Mautic escapes everything else anyway. */
-	if (len == 0 || !str_is_utf8(json, len) || !json_prescan(json, len))
+	if (len == 0 || !utf8_is_valid(json, len, UTF8_NO_NUL) ||
+	    !json_prescan(json, len))
 		return NULL;
 	root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
 	if (root == NULL)
@@ -174,7 +177,7 @@ value_text(const cJSON *v, char **out)
 		size_t len = strlen(v->valuestring);
 
 		if (len > CONTACT_VALUE_MAX ||
-		    !str_is_utf8(v->valuestring, len))
+		    !utf8_is_valid(v->valuestring, len, UTF8_NO_NUL))
 			return false;
 		*out = strdup(v->valuestring);
 	} else if (cJSON_IsNumber(v)) {
@@ -271,7 +274,7 @@ add_tag(struct contact *c, const char *tag)
 
 	if (len == 0)
 		return MW_OK;
-	if (len > CONTACT_TAG_MAX * 4 || !str_is_utf8(tag, len))
+	if (len > CONTACT_TAG_MAX * 4 || !utf8_is_valid(tag, len, UTF8_NO_NUL))
 		return MW_EINPUT;
 	for (i = 0; i < c->ntags; i++)
 		if (strcmp(c->tags[i], tag) == 0)

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * contact.h - reading Mautic's JSON: the REST contact document and global
- * webhook bodies (reference/mautic-api.md sections 1 and 4).
+ * webhook bodies.
  *
  * Mautic's JSON is hostile input like any other: sizes, depth and counts are
  * capped, ids must be integral and in range, and tags are accepted as an
@@ -26,7 +27,7 @@
  * fields.<group>.<alias>.value.  MW_EINPUT for anything that is not such a
  * document. */
 enum mw_err contact_parse_rest(const char *json, size_t len,
-			       struct contact *out /* OUT */);
+			       struct contact *out /* OUT */) MW_MUST_CHECK;
 
 #define CONTACT_PAGE_MAX 1000 /* contacts in one list answer */
 
@@ -36,7 +37,8 @@ enum mw_err contact_parse_rest(const char *json, size_t len,
  * Mautic says matches in all. */
 enum mw_err contact_parse_list(const char *json, size_t len,
 			       struct contact **out /* OUT */,
-			       size_t *n /* OUT */, uint64_t *total /* OUT */);
+			       size_t *n /* OUT */,
+			       uint64_t *total /* OUT */) MW_MUST_CHECK;
 
 /* Parse a global-webhook body: every "mautic.*" key whose value is an
  * array, every item; one event per contact id (the newest item wins; a
@@ -44,6 +46,6 @@ enum mw_err contact_parse_list(const char *json, size_t len,
  * frees each with event_free, then the array); *n may be 0. */
 enum mw_err contact_parse_webhook(const char *json, size_t len,
 				  struct webhook_event **evs /* OUT */,
-				  size_t *n /* OUT */);
+				  size_t *n /* OUT */) MW_MUST_CHECK;
 
 #endif

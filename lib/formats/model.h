@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * model.h - plain data shared by the modules: a Mautic contact as we use it
  * and one event of a webhook.  No behaviour beyond freeing.

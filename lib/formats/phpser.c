@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * phpser.c - PHP serialize()/unserialize() for scalars and arrays.
  *
@@ -20,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/strparse.h"
 
 #define DBL_TOKEN_MAX 64 /* longest d: number accepted (PHP writes <= 24) */
 #define DBL_TEXT_MAX 40	 /* room for a double as PHP prints it, with NUL */
@@ -71,30 +74,6 @@ digit_run(const struct cur *c, size_t from)
 	return i - from;
 }
 
-/* Parse p[0..len) as a canonical unsigned decimal (no sign, no leading
- * zero) not above max.  Writes *out only on success. */
-static bool
-canon_uint(const char *p, size_t len, uint64_t max, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (len == 0 || (p[0] == '0' && len > 1))
-		return false;
-	for (i = 0; i < len; i++) {
-		uint64_t d;
-
-		if (p[i] < '0' || p[i] > '9')
-			return false;
-		d = (uint64_t)(p[i] - '0');
-		if (v > max / 10 || d > max - v * 10)
-			return false;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return true;
-}
-
 /* Parse p[0..len) as PHP writes an integer: -?[1-9][0-9]* or 0, within
  * int64_t.  This is also PHP's test for a string key that is really an
  * integer ("-0" and "07" stay strings).  Writes *out only on success. */
@@ -109,7 +88,7 @@ canon_int(const char *p, size_t len, int64_t *out)
 		p++;
 		len--;
 	}
-	if (!canon_uint(p, len, max, &v) || (neg && v == 0))
+	if (str_u64(p, len, 0, max, &v) != MW_OK || (neg && v == 0))
 		return false;
 	if (!neg)
 		*out = (int64_t)v;
@@ -126,7 +105,8 @@ read_uint(struct cur *c, uint64_t max, char term, uint64_t *out /* OUT */)
 {
 	size_t n = digit_run(c, 0);
 
-	if (n >= c->left || c->p[n] != term || !canon_uint(c->p, n, max, out))
+	if (n >= c->left || c->p[n] != term ||
+	    str_u64(c->p, n, 0, max, out) != MW_OK)
 		return MW_EINPUT;
 	skip(c, n + 1);
 	return MW_OK;
@@ -468,36 +448,37 @@ fmt_double(double d, char out[DBL_TEXT_MAX])
 	out[n] = '\0';
 }
 
-/* Append s:LEN:"bytes"; */
-static enum mw_err
-put_string(struct buf *out, const char *s, size_t len)
+enum mw_err
+phps_serialize_str(const char *s, size_t len, struct buf *out)
 {
-	enum mw_err rc;
-
 	if (s == NULL && len > 0)
 		return MW_EINTERNAL;
-	rc = buf_printf(out, "s:%zu:\"", len);
-	if (rc == MW_OK)
-		rc = buf_add(out, s, len);
-	if (rc == MW_OK)
-		rc = buf_add(out, "\";", 2);
-	return rc;
+	buf_printf(out, "s:%zu:\"", len);
+	buf_add(out, s, len);
+	return buf_add(out, "\";", 2);
 }
 
-/* Append an array key as PHP would store it: an integer, or a string that
- * does not look like one ("42" is written i:42;). */
+/* Append a string key as PHP would store it: an integer when it reads as
+ * one ("42" is written i:42;), else the string. */
 static enum mw_err
-put_key(struct buf *out, const struct phps_value *k)
+put_strkey(struct buf *out, const char *s, size_t len)
 {
 	int64_t i;
 
+	if (s != NULL && canon_int(s, len, &i))
+		return buf_printf(out, "i:%" PRId64 ";", i);
+	return phps_serialize_str(s, len, out);
+}
+
+/* Append an array key as PHP would store it. */
+static enum mw_err
+put_key(struct buf *out, const struct phps_value *k)
+{
 	if (k->type == PHPS_INT)
 		return buf_printf(out, "i:%" PRId64 ";", k->i);
 	if (k->type != PHPS_STRING)
 		return MW_EINTERNAL;
-	if (k->s != NULL && canon_int(k->s, k->slen, &i))
-		return buf_printf(out, "i:%" PRId64 ";", i);
-	return put_string(out, k->s, k->slen);
+	return put_strkey(out, k->s, k->slen);
 }
 
 /* Append a:N:{key;value...}; depth counts this array. */
@@ -537,7 +518,7 @@ put_value(struct buf *out, const struct phps_value *v, int depth)
 		fmt_double(v->d, num);
 		return buf_printf(out, "d:%s;", num);
 	case PHPS_STRING:
-		return put_string(out, v->s, v->slen);
+		return phps_serialize_str(v->s, v->slen, out);
 	case PHPS_ARRAY:
 		return put_array(out, v, depth + 1);
 	case PHPS__MAX:
@@ -568,27 +549,48 @@ phps_serialize(const struct phps_value *v, struct buf *out)
 	return rc;
 }
 
-enum mw_err
-phps_serialize_strlist(const char *const *strs, size_t n, struct buf *out)
+/* a:N:{key;value;...} of n strings, keyed 0..n-1 when keys is NULL, else
+ * by keys[i] as PHP stores them; out is left as it was on failure. */
+static enum mw_err
+put_strs(struct buf *out, const char *const *keys, const char *const *vals,
+	 size_t n)
 {
 	size_t mark = out->len, i;
 	enum mw_err rc;
 
-	if (strs == NULL && n > 0)
+	if (vals == NULL && n > 0)
 		return MW_EINTERNAL;
 	rc = buf_printf(out, "a:%zu:{", n);
 	for (i = 0; i < n && rc == MW_OK; i++) {
-		rc = buf_printf(out, "i:%zu;", i);
+		if (vals[i] == NULL || (keys != NULL && keys[i] == NULL))
+			rc = MW_EINTERNAL;
+		else if (keys == NULL)
+			rc = buf_printf(out, "i:%zu;", i);
+		else
+			rc = put_strkey(out, keys[i], strlen(keys[i]));
 		if (rc == MW_OK)
-			rc = strs[i] != NULL
-				     ? put_string(out, strs[i], strlen(strs[i]))
-				     : MW_EINTERNAL;
+			rc = phps_serialize_str(vals[i], strlen(vals[i]), out);
 	}
 	if (rc == MW_OK)
 		rc = buf_add(out, "}", 1);
 	if (rc != MW_OK)
 		truncate_to(out, mark);
 	return rc;
+}
+
+enum mw_err
+phps_serialize_strlist(const char *const *strs, size_t n, struct buf *out)
+{
+	return put_strs(out, NULL, strs, n);
+}
+
+enum mw_err
+phps_serialize_strmap(const char *const *keys, const char *const *vals,
+		      size_t n, struct buf *out)
+{
+	if (keys == NULL && n > 0)
+		return MW_EINTERNAL;
+	return put_strs(out, keys, vals, n);
 }
 
 /*
@@ -666,14 +668,6 @@ phps_get(const struct phps_value *v, const char *key)
 	return hit;
 }
 
-/* PHP's trim() character set. */
-static bool
-php_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\0' ||
-	       c == '\x0b';
-}
-
 /* "^T:[digits...]" followed by what WordPress's regexes want. */
 static bool
 token_digits(const char *s, size_t len, const char *allowed, char after,
@@ -693,12 +687,7 @@ phps_looks_serialized(const char *s, size_t len, bool strict)
 {
 	const char *semi, *brace;
 
-	while (len > 0 && php_blank(*s)) {
-		s++;
-		len--;
-	}
-	while (len > 0 && php_blank(s[len - 1]))
-		len--;
+	str_php_trim(&s, &len);
 	if (len == 2 && s[0] == 'N' && s[1] == ';')
 		return true;
 	if (len < 4 || s[1] != ':')
@@ -736,14 +725,30 @@ phps_looks_serialized(const char *s, size_t len, bool strict)
 enum mw_err
 phps_maybe_serialize(const char *s, size_t len, struct buf *out)
 {
-	enum mw_err rc;
-
 	if (!phps_looks_serialized(s, len, false))
 		return buf_add(out, s, len);
-	rc = buf_printf(out, "s:%zu:\"", len);
-	if (rc == MW_OK)
-		rc = buf_add(out, s, len);
-	if (rc == MW_OK)
-		rc = buf_add(out, "\";", 2);
-	return rc;
+	return phps_serialize_str(s, len, out);
+}
+
+bool
+phps_truthy(const struct phps_value *v)
+{
+	if (v == NULL)
+		return false;
+	switch (v->type) {
+	case PHPS_BOOL:
+		return v->b;
+	case PHPS_INT:
+		return v->i != 0;
+	case PHPS_DOUBLE:
+		return v->d != 0;
+	case PHPS_STRING:
+		return v->slen > 0 && !(v->slen == 1 && v->s[0] == '0');
+	case PHPS_ARRAY:
+		return v->n > 0;
+	case PHPS_NULL:
+	case PHPS__MAX:
+		break;
+	}
+	return false;
 }

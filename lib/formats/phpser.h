@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * phpser.h - PHP serialize()/unserialize() for the usermeta and option
  * values WordPress stores (mautic_tags, wp_capabilities, wp_user_roles).
@@ -52,18 +53,30 @@ struct phps_entry {
  * the tree (release with phps_free); on error *out is untouched.  Returns
  * MW_EINPUT for anything malformed or past a limit, MW_ENOMEM. */
 enum mw_err phps_unserialize(const char *s, size_t len,
-			     struct phps_value *out /* OUT */);
+			     struct phps_value *out /* OUT */) MW_MUST_CHECK;
 
 /* Release what a value owns and reset it to PHPS_NULL.  NULL is fine. */
 void phps_free(struct phps_value *v);
 
 /* Append PHP's serialize() of v to out (byte lengths for s:N:, shortest
  * round-trip doubles as PHP 7.1+ prints them). */
-enum mw_err phps_serialize(const struct phps_value *v, struct buf *out);
+enum mw_err phps_serialize(const struct phps_value *v,
+			   struct buf *out) MW_MUST_CHECK;
+
+/* Append serialize() of one string, s:LEN:"bytes"; (s may hold NUL). */
+enum mw_err phps_serialize_str(const char *s, size_t len, struct buf *out);
 
 /* Append serialize() of a PHP list of strings: a:N:{i:0;s:L:"...";...}. */
 enum mw_err phps_serialize_strlist(const char *const *strs, size_t n,
-				   struct buf *out);
+				   struct buf *out) MW_MUST_CHECK;
+
+/* Append serialize() of a PHP array of n strings under string keys, in
+ * order: a:N:{s:K:"key";s:L:"value";...}.  A key that reads as an integer
+ * is written i:N; as PHP stores it.  keys and vals are borrowed; none may
+ * be NULL.  On error out is as it was. */
+enum mw_err phps_serialize_strmap(const char *const *keys,
+				  const char *const *vals, size_t n,
+				  struct buf *out);
 
 /* Read a serialized list of strings (such as mautic_tags).  Returns
  * allocated copies in *strs (caller frees each and the array) and their
@@ -72,7 +85,7 @@ enum mw_err phps_serialize_strlist(const char *const *strs, size_t n,
  * for input that is not valid serialized data at all. */
 enum mw_err phps_unserialize_strlist(const char *s, size_t len,
 				     char ***strs /* OUT */,
-				     size_t *n /* OUT */);
+				     size_t *n /* OUT */) MW_MUST_CHECK;
 
 /* WordPress's is_serialized($data, $strict): whether a string looks like
  * serialized data (PHP-trimmed first). */
@@ -83,6 +96,11 @@ bool phps_looks_serialized(const char *s, size_t len, bool strict);
  * string and never unserializes what a webhook sent; others are copied.
  * Appends to out. */
 enum mw_err phps_maybe_serialize(const char *s, size_t len, struct buf *out);
+
+/* PHP's (bool) of a value: false for NULL (or v NULL), false, 0, 0.0, ""
+ * and "0" and an empty array; true for anything else.  WordPress reads
+ * checkbox options and capability grants this way. */
+bool phps_truthy(const struct phps_value *v);
 
 /* Look up a string key in an array; NULL if absent or v is not an array. */
 const struct phps_value *phps_get(const struct phps_value *v, const char *key);

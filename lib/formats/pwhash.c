@@ -1,4 +1,5 @@
-/* pwhash.c - WordPress password hashes (reference/wordpress-users.md 3-5) */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* pwhash.c - WordPress password hashes and reset keys. */
 #include "formats/pwhash.h"
 
 #include <crypt.h>
@@ -14,6 +15,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/params.h>
+
+#include "base/strparse.h"
 
 /*
  * Error convention: MW_EINPUT for data we refuse (a password over
@@ -79,27 +82,6 @@ fill_random(void *p, size_t n)
 		n -= (size_t)got;
 	}
 	return MW_OK;
-}
-
-/* True for the bytes PHP trim() drops: " \t\n\r\0\x0B". */
-static bool
-is_php_space(char c)
-{
-	static const char ws[] = " \t\n\r\0\v";
-
-	return memchr(ws, c, sizeof(ws) - 1) != NULL;
-}
-
-/* PHP trim() of s[0..*len): adjusts *s and *len. */
-static void
-php_trim(const char **s, size_t *len)
-{
-	while (*len > 0 && is_php_space((*s)[0])) {
-		(*s)++;
-		(*len)--;
-	}
-	while (*len > 0 && is_php_space((*s)[*len - 1]))
-		(*len)--;
 }
 
 /* True when a[0..alen) equals b[0..blen); time depends on lengths only. */
@@ -381,7 +363,7 @@ pwhash_hash_salt(enum pwhash_scheme scheme, const char *pw, const char *salt,
 		return MW_EINTERNAL;
 	if ((len = strnlen(pw, PWHASH_PW_MAX + 1)) > PWHASH_PW_MAX)
 		return MW_EINPUT;
-	php_trim(&pw, &len);
+	str_php_trim(&pw, &len);
 	rc = schemes[scheme].hash(pw, len, salt, cost, h, sizeof(h));
 	if (rc == MW_OK && (n = strlen(h)) < outsz)
 		memcpy(out, h, n + 1);
@@ -528,39 +510,30 @@ pwhash_generate(size_t len, bool special, char *out, size_t outsz)
 enum mw_err
 pwhash_fast_hash(const char *msg, size_t len, char *out, size_t outsz)
 {
-	EVP_MAC *mac = NULL;
-	EVP_MAC_CTX *ctx = NULL;
 	OSSL_PARAM params[2];
 	size_t size = FAST_LEN, got = 0, i;
 	unsigned char dig[FAST_LEN];
 	char b64[FAST_B64_LEN + 1];
-	enum mw_err rc = MW_EINTERNAL;
+	bool ok;
 
 	if ((msg == NULL && len > 0) || out == NULL ||
 	    outsz < sizeof(FAST_PREFIX) + FAST_B64_LEN)
 		return MW_EINTERNAL;
 	params[0] = OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &size);
 	params[1] = OSSL_PARAM_construct_end();
-	if ((mac = EVP_MAC_fetch(NULL, "BLAKE2BMAC", NULL)) == NULL ||
-	    (ctx = EVP_MAC_CTX_new(mac)) == NULL ||
-	    EVP_MAC_init(ctx, (const unsigned char *)FAST_KEY, FAST_KEY_LEN,
-			 params) != 1 ||
-	    EVP_MAC_update(ctx, (const unsigned char *)(len ? msg : ""), len) !=
-		    1 ||
-	    EVP_MAC_final(ctx, dig, &got, sizeof(dig)) != 1 || got != FAST_LEN)
-		goto out;
-	if (EVP_EncodeBlock((unsigned char *)b64, dig, FAST_LEN) !=
-	    FAST_B64_LEN)
-		goto out;
+	ok = EVP_Q_mac(NULL, "BLAKE2BMAC", NULL, NULL, params, FAST_KEY,
+		       FAST_KEY_LEN, (const unsigned char *)(len ? msg : ""),
+		       len, dig, sizeof(dig), &got) != NULL &&
+	     got == FAST_LEN &&
+	     EVP_EncodeBlock((unsigned char *)b64, dig, FAST_LEN) ==
+		     FAST_B64_LEN;
+	explicit_bzero(dig, sizeof(dig));
+	if (!ok)
+		return MW_EINTERNAL;
 	for (i = 0; i < FAST_B64_LEN; i++)
 		b64[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : b64[i];
 	(void)snprintf(out, outsz, "%s%s", FAST_PREFIX, b64);
-	rc = MW_OK;
-out:
-	explicit_bzero(dig, sizeof(dig));
-	EVP_MAC_CTX_free(ctx);
-	EVP_MAC_free(mac);
-	return rc;
+	return MW_OK;
 }
 
 /* The key is hashed as is (no trim), like get_password_reset_key(). */

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * pwhash.h - password hashes and reset keys that WordPress accepts
- * (reference/wordpress-users.md sections 3-5).  Randomness comes only from
+ * pwhash.h - password hashes and reset keys that WordPress accepts (phpass,
+ * 6.8's $wp$ bcrypt, wp_fast_hash).  Randomness comes only from
  * getrandom(2).
  */
 #ifndef MW_PWHASH_H
@@ -26,13 +27,13 @@ enum pwhash_scheme {
  * random salt.  out gets a NUL-terminated hash (outsz >= PWHASH_MAX).
  * MW_EINPUT for a password over PWHASH_PW_MAX bytes. */
 enum mw_err pwhash_hash(enum pwhash_scheme scheme, const char *pw, char *out,
-			size_t outsz);
+			size_t outsz) MW_MUST_CHECK;
 
 /* Same with a given salt (8 phpass chars, or 22 bcrypt chars) and bcrypt
  * cost (ignored for phpass): for tests with fixed vectors. */
 enum mw_err pwhash_hash_salt(enum pwhash_scheme scheme, const char *pw,
 			     const char *salt, unsigned cost, char *out,
-			     size_t outsz);
+			     size_t outsz) MW_MUST_CHECK;
 
 /* wp_check_password(): true when pw matches hash in any format WordPress
  * 6.8 accepts ($wp$, $P$/$H$, $2y$ and other crypt(3) hashes, md5 hex).
@@ -42,7 +43,8 @@ bool pwhash_check(const char *pw, const char *hash);
 /* wp_generate_password(len, special, false): len characters from
  * [a-zA-Z0-9] (plus !@#$%^&*() when special), uniformly drawn.  out must
  * hold len + 1 bytes.  Caller wipes it. */
-enum mw_err pwhash_generate(size_t len, bool special, char *out, size_t outsz);
+enum mw_err pwhash_generate(size_t len, bool special, char *out,
+			    size_t outsz) MW_MUST_CHECK;
 
 enum pwhash_keyfmt {
 	PWHASH_KEY_PHPASS,  /* "time:$P$B..." (WP 6.1-6.7; 6.8 accepts it) */
@@ -53,11 +55,12 @@ enum pwhash_keyfmt {
 /* The user_activation_key value for a reset key issued at time now, in
  * the site's format.  out gets at least PWHASH_KEY_MAX bytes. */
 enum mw_err pwhash_reset_key(enum pwhash_keyfmt fmt, const char *key,
-			     int64_t now, char *out, size_t outsz);
+			     int64_t now, char *out,
+			     size_t outsz) MW_MUST_CHECK;
 
 /* wp_fast_hash(): "$generic$" + base64url(BLAKE2b-240 keyed with
  * "wp_fast_hash_6.8+").  out >= 64 bytes. */
 enum mw_err pwhash_fast_hash(const char *msg, size_t len, char *out,
-			     size_t outsz);
+			     size_t outsz) MW_MUST_CHECK;
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* roles.c - WordPress roles and the webhook security rules. */
 #include "formats/roles.h"
 
@@ -23,27 +24,6 @@ is_admin_cap(const char *cap)
 	for (i = 0; roles_admin_caps[i] != NULL; i++)
 		if (strcmp(cap, roles_admin_caps[i]) == 0)
 			return true;
-	return false;
-}
-
-/* A capability array entry counts when its value is truthy. */
-static bool
-granted(const struct phps_value *v)
-{
-	switch (v->type) {
-	case PHPS_BOOL:
-		return v->b;
-	case PHPS_INT:
-		return v->i != 0;
-	case PHPS_STRING:
-		return v->slen > 0 && !(v->slen == 1 && v->s[0] == '0');
-	case PHPS_DOUBLE:
-		return v->d != 0;
-	case PHPS_NULL:
-	case PHPS_ARRAY:
-	case PHPS__MAX:
-		break;
-	}
 	return false;
 }
 
@@ -86,7 +66,7 @@ add_role(struct roles *r, const struct phps_entry *e)
 		const struct phps_entry *c = &caps->items[i];
 		unsigned lv;
 
-		if (c->key.type != PHPS_STRING || !granted(&c->val))
+		if (c->key.type != PHPS_STRING || !phps_truthy(&c->val))
 			continue;
 		if (is_admin_cap(c->key.s))
 			ro->admin_level = true;
@@ -202,7 +182,7 @@ roles_user_is_privileged(const struct roles *r, const char *caps, size_t len)
 		const struct phps_entry *e = &v.items[i];
 		const struct role *ro;
 
-		if (e->key.type != PHPS_STRING || !granted(&e->val))
+		if (e->key.type != PHPS_STRING || !phps_truthy(&e->val))
 			continue;
 		ro = roles_find(r, e->key.s);
 		if ((ro != NULL && strcmp(ro->slug, e->key.s) == 0 &&
@@ -226,7 +206,7 @@ roles_user_role(const struct roles *r, const char *caps, size_t len)
 	for (i = 0; found == NULL && v.type == PHPS_ARRAY && i < v.n; i++) {
 		const struct phps_entry *e = &v.items[i];
 
-		if (e->key.type != PHPS_STRING || !granted(&e->val))
+		if (e->key.type != PHPS_STRING || !phps_truthy(&e->val))
 			continue;
 		for (j = 0; j < r->n; j++)
 			if (strcmp(r->v[j].slug, e->key.s) == 0)

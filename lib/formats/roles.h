@@ -1,7 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * roles.h - the site's roles ({prefix}user_roles) and the security rules of
- * SPEC.md section 3: which roles a webhook may assign, which users it may
- * not touch.
+ * roles.h - the site's roles ({prefix}user_roles) and the security rules:
+ * which roles a webhook may assign, which users it may not touch.
  */
 #ifndef MW_ROLES_H
 #define MW_ROLES_H
@@ -29,7 +29,7 @@ extern const char *const roles_admin_caps[];
 /* Parse the serialized {prefix}user_roles option.  MW_EINPUT when it is
  * not an array of {name, capabilities} entries. */
 enum mw_err roles_parse(const char *ser, size_t len,
-			struct roles *out /* OUT */);
+			struct roles *out /* OUT */) MW_MUST_CHECK;
 
 /* Release.  NULL is fine. */
 void roles_free(struct roles *r);

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * wptext.h - WordPress's text rules for user fields, so that what we store
- * is what wp_insert_user() would store (reference/wordpress-users.md §1.1).
+ * is what wp_insert_user() would store.
  *
  * Every function writes a NUL-terminated result into a caller buffer and
  * returns MW_EINPUT when the result would not fit or is invalid.
@@ -25,30 +26,33 @@
  * With lower (multisite), also lower-case and drop spaces.  MW_EINPUT when
  * nothing is left. */
 enum mw_err wptext_sanitize_login(const char *in, bool lower, char *out,
-				  size_t outsz);
+				  size_t outsz) MW_MUST_CHECK;
 
 /* user_nicename from a (sanitized) login: sanitize_title() in save
  * context, cut to 50 characters.  May be "" (MW_OK) for a login such as
  * "@", as WordPress stores it. */
-enum mw_err wptext_nicename(const char *login, char *out, size_t outsz);
+enum mw_err wptext_nicename(const char *login, char *out,
+			    size_t outsz) MW_MUST_CHECK;
 
 /* The nicename with a collision suffix: mb_substr(nicename, 0,
  * 49 - strlen(suffix)) . "-" . suffix, as wp_insert_user()'s loop does. */
 enum mw_err wptext_nicename_suffix(const char *nicename, unsigned suffix,
-				   char *out, size_t outsz);
+				   char *out, size_t outsz) MW_MUST_CHECK;
 
 /* The display filters of display_name, first_name, last_name and nickname:
  * sanitize_text_field() (strip tags, collapse whitespace and line breaks,
  * trim, drop %XX octets; invalid UTF-8 blanks the whole value) then
  * _wp_specialchars() with ENT_NOQUOTES without double encoding (& < >). */
-enum mw_err wptext_display(const char *in, char *out, size_t outsz);
+enum mw_err wptext_display(const char *in, char *out,
+			   size_t outsz) MW_MUST_CHECK;
 
 /* description: wp_filter_kses() with the pre_user_description rules:
  * WordPress's allowed inline tags kept, everything else removed, &
  * escaped (no double encoding).  MW_EINPUT for block comments
  * (<!-- wp:... -->, which WordPress rewrites through its block parser)
  * and for output that is not valid UTF-8. */
-enum mw_err wptext_description(const char *in, char *out, size_t outsz);
+enum mw_err wptext_description(const char *in, char *out,
+			       size_t outsz) MW_MUST_CHECK;
 
 /* True when in is an e-mail address that is_email() accepts and that
  * sanitize_email() and the user_email filters store unchanged (so "a&b@x"
@@ -60,6 +64,6 @@ bool wptext_is_email(const char *in);
  * protocols kept (http, https, ftp, mailto, tel, ...), a disallowed one
  * such as javascript: gives "" (MW_OK).  MW_EINPUT when longer than 100
  * characters. */
-enum mw_err wptext_url(const char *in, char *out, size_t outsz);
+enum mw_err wptext_url(const char *in, char *out, size_t outsz) MW_MUST_CHECK;
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mail.c - wp_mail()-like plain-text messages over sendmail or SMTP. */
 #include "mail/mail.h"
 
@@ -17,14 +18,10 @@
 #include <openssl/evp.h>
 
 #include "base/log.h"
+#include "base/strparse.h"
+#include "base/utf8.h"
 
 extern char **environ;
-
-static bool
-has_crlf(const char *s)
-{
-	return strpbrk(s, "\r\n") != NULL;
-}
 
 /* The bare address in "Name <addr>" or "addr". */
 static void
@@ -39,13 +36,18 @@ bare_address(const char *from, char *out, size_t outsz)
 	snprintf(out, outsz, "%s", from);
 }
 
-/* wp_mail()'s default sender: wordpress@ the site's host without www. */
+/* The From header's text: [mail] from, else wp_mail()'s default,
+ * "WordPress <wordpress@" the site's host without www ">". */
 static void
-default_from(const struct cfg *cfg, char *out, size_t outsz)
+sender(const struct cfg *cfg, char *out, size_t outsz)
 {
 	const char *h = cfg->site_url ? strstr(cfg->site_url, "://") : NULL;
 	size_t n;
 
+	if (cfg->mail_from != NULL) {
+		snprintf(out, outsz, "%s", cfg->mail_from);
+		return;
+	}
 	h = h ? h + 3 : "localhost";
 	if (strncmp(h, "www.", 4) == 0)
 		h += 4;
@@ -54,12 +56,96 @@ default_from(const struct cfg *cfg, char *out, size_t outsz)
 }
 
 static bool
-is_ascii(const char *s)
+is_ascii(const char *s, size_t len)
 {
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s >= 0x80)
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
 			return false;
 	return true;
+}
+
+/* Text that may stand in a header: valid UTF-8 without control bytes
+ * (tab allowed), so no CR, LF or NUL can start a header of its own. */
+static bool
+is_header_text(const char *s)
+{
+	return utf8_is_valid(s, strlen(s), UTF8_TAB);
+}
+
+/* One address as it stands in To and in the envelope: printable ASCII
+ * without blanks, quotes or separators, an @ neither first nor last. */
+static bool
+is_bare_address(const char *s)
+{
+	const char *at = strchr(s, '@');
+	size_t i;
+
+	if (at == NULL || at == s || at[1] == '\0')
+		return false;
+	for (i = 0; s[i] != '\0'; i++)
+		if (s[i] <= ' ' || s[i] >= 0x7f ||
+		    strchr("<>\"(),;:\\[]", s[i]))
+			return false;
+	return true;
+}
+
+/* Append s[0..len) as RFC 2047 "B" encoded words that each hold at most
+ * MAIL_WORD_MAX bytes cut between UTF-8 characters, one per line after
+ * the first (folded with CRLF and a space), so that no line of the
+ * header passes 76 characters. */
+static void
+put_encoded(struct buf *out, const char *s, size_t len)
+{
+	unsigned char b64[4 * ((MAIL_WORD_MAX + 2) / 3) + 1];
+	size_t i = 0, n, k;
+
+	while (i < len) {
+		for (n = 0; i + n < len; n += k) {
+			k = utf8_seqlen(s + i + n, len - i - n);
+			if (n + (k ? k : 1) > MAIL_WORD_MAX)
+				break;
+			k = k ? k : 1;
+		}
+		EVP_EncodeBlock(b64, (const unsigned char *)s + i, (int)n);
+		buf_printf(out, "%s=?UTF-8?B?%s?=", i ? "\r\n " : "", b64);
+		i += n;
+	}
+}
+
+/* Append header text: as it is when ASCII, else encoded. */
+static void
+put_text(struct buf *out, const char *s, size_t len)
+{
+	if (is_ascii(s, len))
+		buf_add(out, s, len);
+	else
+		put_encoded(out, s, len);
+}
+
+/* Append the From header for "addr" or "Name <addr>"; a name with
+ * non-ASCII bytes is encoded (without the quotes around it). */
+static void
+put_from(struct buf *out, const char *from)
+{
+	const char *lt = strrchr(from, '<');
+	size_t n;
+
+	buf_addstr(out, "From: ");
+	if (lt == NULL || is_ascii(from, (size_t)(lt - from))) {
+		buf_addstr(out, from);
+	} else {
+		n = (size_t)(lt - from);
+		str_trim(&from, &n);
+		if (n >= 2 && from[0] == '"' && from[n - 1] == '"') {
+			from++;
+			n -= 2;
+		}
+		put_encoded(out, from, n);
+		buf_printf(out, " %s", lt);
+	}
+	buf_addstr(out, "\r\n");
 }
 
 enum mw_err
@@ -68,18 +154,13 @@ mail_compose(const struct cfg *cfg, const char *to, const char *subject,
 {
 	char from[256], date[64], mid[40];
 	unsigned char rnd[12];
-	unsigned char b64[128];
 	time_t now = time(NULL);
 	struct tm tm;
-	enum mw_err rc;
 	size_t i;
 
-	if (cfg->mail_from != NULL)
-		snprintf(from, sizeof(from), "%s", cfg->mail_from);
-	else
-		default_from(cfg, from, sizeof(from));
-	if (has_crlf(to) || has_crlf(subject) || has_crlf(from) ||
-	    strlen(subject) > 90)
+	sender(cfg, from, sizeof(from));
+	if (!is_bare_address(to) || !is_header_text(subject) ||
+	    !is_header_text(from) || strlen(subject) > MAIL_SUBJECT_MAX)
 		return MW_EINPUT;
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
@@ -87,26 +168,16 @@ mail_compose(const struct cfg *cfg, const char *to, const char *subject,
 		memset(rnd, 0, sizeof(rnd));
 	for (i = 0; i < sizeof(rnd); i++)
 		snprintf(mid + 2 * i, sizeof(mid) - 2 * i, "%02x", rnd[i]);
-	rc = buf_printf(
+	put_from(out, from);
+	buf_printf(out, "To: %s\r\nDate: %s\r\nMessage-ID: <%s@mautic-wp>\r\n",
+		   to, date, mid);
+	buf_addstr(out, "Subject: ");
+	put_text(out, subject, strlen(subject));
+	buf_addstr(
 		out,
-		"From: %s\r\nTo: %s\r\nDate: %s\r\nMessage-ID: <%s@mautic-wp>\r\n",
-		from, to, date, mid);
-	if (rc != MW_OK)
-		return rc;
-	if (is_ascii(subject)) {
-		rc = buf_printf(out, "Subject: %s\r\n", subject);
-	} else {
-		EVP_EncodeBlock(b64, (const unsigned char *)subject,
-				(int)strlen(subject));
-		rc = buf_printf(out, "Subject: =?UTF-8?B?%s?=\r\n", b64);
-	}
-	if (rc == MW_OK)
-		rc = buf_addstr(
-			out,
-			"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n");
-	if (rc == MW_OK)
-		rc = buf_addstr(out, body);
-	return rc;
+		"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n");
+	buf_addstr(out, body);
+	return buf_error(out);
 }
 
 /* Write all of msg to fd, giving up after the deadline. */
@@ -245,14 +316,36 @@ mail_send(const struct cfg *cfg, const char *to, const char *subject,
 	buf_init(&msg, 1u << 20);
 	rc = mail_compose(cfg, to, subject, body, &msg);
 	if (rc == MW_OK) {
-		if (cfg->mail_from != NULL)
-			snprintf(from, sizeof(from), "%s", cfg->mail_from);
-		else
-			default_from(cfg, from, sizeof(from));
+		sender(cfg, from, sizeof(from));
 		rc = cfg->mail_transport == CFG_MAIL_SMTP
 			     ? send_smtp(cfg, to, from, &msg)
 			     : send_sendmail(cfg, to, &msg);
 	}
 	buf_free(&msg);
 	return rc;
+}
+
+enum mw_err
+mail_probe(const struct cfg *cfg, char *err, size_t errsz)
+{
+	CURL *h;
+	CURLcode cc;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
+	    (h = curl_easy_init()) == NULL) {
+		snprintf(err, errsz, "cannot start libcurl");
+		return MW_ENOMEM;
+	}
+	curl_easy_setopt(h, CURLOPT_URL, cfg->smtp_url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 5000L);
+	if (cfg->ca_file != NULL)
+		curl_easy_setopt(h, CURLOPT_CAINFO, cfg->ca_file);
+	cc = curl_easy_perform(h);
+	curl_easy_cleanup(h);
+	if (cc == CURLE_OK)
+		return MW_OK;
+	snprintf(err, errsz, "%s", curl_easy_strerror(cc));
+	return MW_EUPSTREAM;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mautic.c - Mautic REST over HTTPS with libcurl; OAuth2 token cache. */
 #include "mautic/mautic.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * mautic.h - the Mautic REST client: the only place with a CURL handle and
  * with Mautic's answers as JSON.
@@ -23,7 +24,8 @@ struct mautic;
 
 /* Prepare a client for cfg (borrowed until mautic_close) and start the
  * time budget.  No network traffic yet. */
-enum mw_err mautic_open(const struct cfg *cfg, struct mautic **out /* OUT */);
+enum mw_err mautic_open(const struct cfg *cfg,
+			struct mautic **out /* OUT */) MW_MUST_CHECK;
 
 /* Start the next request on a kept client: a fresh time budget; the
  * connection and the OAuth2 token stay. */
@@ -36,20 +38,20 @@ void mautic_close(struct mautic *m);
  * MW_EUPSTREAM when Mautic answers an error (404 included) or garbage,
  * MW_ETIMEOUT when the budget runs out. */
 enum mw_err mautic_get_contact(struct mautic *m, uint64_t id,
-			       struct contact *out /* OUT */);
+			       struct contact *out /* OUT */) MW_MUST_CHECK;
 
 /* PATCH /api/contacts/{id}/edit with a JSON object body (borrowed). */
 enum mw_err mautic_patch_contact(struct mautic *m, uint64_t id,
-				 const char *json);
+				 const char *json) MW_MUST_CHECK;
 
 /* GET /api/contacts?limit=1&minimal=1: Mautic is reachable and accepts
  * our credentials. */
-enum mw_err mautic_ping(struct mautic *m);
+enum mw_err mautic_ping(struct mautic *m) MW_MUST_CHECK;
 
 /* GET /api/fields/contact: the aliases of every contact field, allocated
  * (caller frees each and the array). */
 enum mw_err mautic_field_aliases(struct mautic *m, char ***aliases /* OUT */,
-				 size_t *n /* OUT */);
+				 size_t *n /* OUT */) MW_MUST_CHECK;
 
 /* One page of GET /api/contacts?search=...&start=&limit=, ordered by id
  * (see contact_parse_list for what comes back). */
@@ -57,7 +59,7 @@ enum mw_err mautic_list_contacts(struct mautic *m, const char *search,
 				 uint64_t start, unsigned limit,
 				 struct contact **out /* OUT */,
 				 size_t *n /* OUT */,
-				 uint64_t *total /* OUT */);
+				 uint64_t *total /* OUT */) MW_MUST_CHECK;
 
 /* HTTP status of the last answer (0 when none came). */
 long mautic_last_status(const struct mautic *m);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* request.c - CGI request validation and decoding. */
 #include "request/request.h"
 
@@ -13,6 +14,7 @@
 #include "formats/contact.h"
 #include "base/log.h"
 #include "base/strparse.h"
+#include "base/utf8.h"
 #include "formats/wptext.h"
 
 /* The parameters we know; anything else is ignored, as PHP would. */
@@ -113,7 +115,7 @@ add_pair(struct params *p, bool *seen, const char *s, size_t len)
 			    &vlen);
 	if (val == NULL)
 		return MW_ENOMEM;
-	if (vlen > REQ_VALUE_MAX || !str_is_clean_utf8(val, vlen, false)) {
+	if (vlen > REQ_VALUE_MAX || !utf8_is_valid(val, vlen, UTF8_NO_CTRL)) {
 		explicit_bzero(val, vlen);
 		free(val);
 		p->bad[i] = true;

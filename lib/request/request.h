@@ -1,6 +1,6 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * request.h - turning the CGI environment and body into a checked request
- * (SPEC.md sections 3 and 4).
+ * request.h - turning the CGI environment and body into a checked request.
  *
  * Order, as in kcgi: method, sizes, access key, signature, and only then the
  * form or JSON is decoded into values we act on.  No connection is open
@@ -72,20 +72,22 @@ ssize_t req_read_fd(void *ctx, char *buf, size_t n);
 /* req_read_body() from any source (FastCGI streams). */
 enum mw_err req_read_body_fn(const struct req_env *env, req_read_fn fn,
 			     void *ctx, char **body /* OUT */,
-			     size_t *bodysz /* OUT */);
+			     size_t *bodysz /* OUT */) MW_MUST_CHECK;
 
 /* Check the method and CONTENT_LENGTH, then read exactly that many bytes
  * from fd.  *body is allocated (caller frees; NULL when empty).  Errors:
  * MW_EMETHOD, MW_ETOOBIG, MW_EINPUT (bad length, short read). */
 enum mw_err req_read_body(const struct req_env *env, int fd,
-			  char **body /* OUT */, size_t *bodysz /* OUT */);
+			  char **body /* OUT */,
+			  size_t *bodysz /* OUT */) MW_MUST_CHECK;
 
 /* Validate and decode a request whose body was read.  On error, msg gets a
  * short text for the answer (never secret, never echoed input).  *out must
  * be released with req_free() in every case. */
 enum mw_err req_parse(const struct req_env *env, const char *body,
 		      size_t bodysz, const struct cfg *cfg,
-		      struct request *out /* OUT */, char *msg, size_t msgsz);
+		      struct request *out /* OUT */, char *msg,
+		      size_t msgsz) MW_MUST_CHECK;
 
 /* Release what a request owns.  NULL is fine. */
 void req_free(struct request *r);

@@ -1,9 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * objcache.c - DEL the Redis Object Cache keys of the users a request
- * changed (reference/wordpress-users.md section 6).  The keys are built
- * first (objcache_keys, no I/O), then one short-lived connection sends
- * AUTH / SELECT when the URL asks for them and one DEL.  No value is ever
- * written: the plugin stores PHP serialize() or igbinary blobs.
+ * changed.  The keys are built first (objcache_keys, no I/O), then one
+ * short-lived connection to the server cfg_load() parsed from [cache]
+ * redis sends AUTH / SELECT when the URL asks for them and one DEL.  No
+ * value is ever written: the plugin stores PHP serialize() or igbinary
+ * blobs.
  */
 #include "wp/objcache.h"
 
@@ -12,22 +14,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/time.h>
-#include <sys/un.h>
 
 #include <hiredis/hiredis.h>
 
 #include "base/log.h"
 #include "base/strparse.h"
 
-#define OC_TIMEOUT_S 1		  /* connect and per-command timeout */
-#define OC_PORT_DEFAULT 6379u	  /* redis:// without a port */
-#define OC_DB_MAX 2147483647u	  /* SELECT index (Redis: an int) */
-#define OC_URL_MAX 512		  /* longest [cache] redis we accept */
-#define OC_ID_MAX 24		  /* digits of a uint64_t plus NUL */
-#define OC_PHP_BLANKS " \t\n\r\v" /* PHP trim()'s default set, less NUL */
-#define OC_PREFIX_TRIM "_-:$"	  /* Redis Object Cache trims the prefix */
+#define OC_TIMEOUT_S 1	      /* connect and per-command timeout */
+#define OC_PORT_DEFAULT 6379u /* redis:// without a port */
+#define OC_DB_MAX 2147483647u /* SELECT index (Redis: an int) */
+#define OC_URL_MAX 512	      /* longest [cache] redis we accept */
+#define OC_ID_MAX 24	      /* digits of a uint64_t plus NUL */
+#define OC_PREFIX_TRIM "_-:$" /* Redis Object Cache trims the prefix */
 
 /* The cache groups we touch.  Global groups are shared by every blog of a
  * multisite network (wp_start_object_cache). */
@@ -71,30 +70,7 @@ struct keyset {
 	size_t cap; /* allocated */
 };
 
-/* Where to connect, parsed from [cache] redis.  The password is a secret:
- * wiped by target_wipe(). */
-struct target {
-	bool unix_sock;	       /* path, not host:port */
-	char host[OC_URL_MAX]; /* host name or address, or path */
-	unsigned port;	       /* TCP port */
-	uint64_t db;	       /* SELECT index, 0 = none */
-	char user[OC_URL_MAX]; /* ACL user name, "" = default */
-	char pass[OC_URL_MAX]; /* password, "" = no AUTH */
-};
-
 /* ---- key names ------------------------------------------------------- */
-
-/* Trim every byte of set from both ends of s[0..*len): adjusts *s, *len. */
-static void
-trim_set(const char **s, size_t *len, const char *set)
-{
-	while (*len > 0 && strchr(set, (*s)[0]) != NULL) {
-		(*s)++;
-		(*len)--;
-	}
-	while (*len > 0 && strchr(set, (*s)[*len - 1]) != NULL)
-		(*len)--;
-}
 
 /* Salt and prefixes as Redis Object Cache's fast_build_key() computes
  * them: single site both prefixes are table_prefix, on a multisite blog
@@ -104,7 +80,7 @@ naming_init(const struct cfg *cfg, struct naming *nm)
 {
 	nm->salt = cfg->redis_prefix != NULL ? cfg->redis_prefix : "";
 	nm->saltlen = strlen(nm->salt);
-	trim_set(&nm->salt, &nm->saltlen, OC_PHP_BLANKS);
+	str_php_trim(&nm->salt, &nm->saltlen);
 	if (cfg->blog_id > 1) {
 		nm->global = "";
 		nm->globallen = 0;
@@ -116,7 +92,8 @@ naming_init(const struct cfg *cfg, struct naming *nm)
 	}
 	nm->global = cfg->table_prefix != NULL ? cfg->table_prefix : "";
 	nm->globallen = strlen(nm->global);
-	trim_set(&nm->global, &nm->globallen, OC_PREFIX_TRIM);
+	str_trim_set(&nm->global, &nm->globallen, OC_PREFIX_TRIM,
+		     strlen(OC_PREFIX_TRIM));
 	nm->blog = nm->global;
 	nm->bloglen = nm->globallen;
 }
@@ -307,192 +284,32 @@ out:
 	return rc;
 }
 
-/* ---- the URL --------------------------------------------------------- */
-
-/* Percent-decode s[0..len) into out (outsz bytes, NUL-terminated).  False
- * on a bad escape, %00, or when it does not fit. */
-static bool
-pct_decode(const char *s, size_t len, char *out, size_t outsz)
-{
-	size_t i, o = 0;
-	int hi, lo;
-
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (c == '%') {
-			if (len - i < 3)
-				return false;
-			hi = str_hexval(s[i + 1]);
-			lo = str_hexval(s[i + 2]);
-			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-				return false;
-			c = (char)(hi * 16 + lo);
-			i += 2;
-		}
-		if (o + 1 >= outsz)
-			return false;
-		out[o++] = c;
-	}
-	out[o] = '\0';
-	return true;
-}
-
-/* userinfo "user:pass" or ":pass" (redis://[[user]:password@]...). */
-static bool
-parse_userinfo(const char *s, size_t len, struct target *t)
-{
-	const char *colon = memchr(s, ':', len);
-
-	if (colon == NULL)
-		return false; /* a user name alone gives nothing to AUTH with */
-	return pct_decode(s, (size_t)(colon - s), t->user, sizeof(t->user)) &&
-	       pct_decode(colon + 1, len - (size_t)(colon - s) - 1, t->pass,
-			  sizeof(t->pass)) &&
-	       t->pass[0] != '\0';
-}
-
-/* host, [v6] or either with :port, into t. */
-static bool
-parse_hostport(const char *s, size_t len, struct target *t)
-{
-	const char *end = s + len, *hend, *port = NULL;
-	uint64_t v;
-
-	if (len > 0 && s[0] == '[') {
-		hend = memchr(s, ']', len);
-		if (hend == NULL)
-			return false;
-		s++;
-		if (hend + 1 < end) {
-			if (hend[1] != ':')
-				return false;
-			port = hend + 2;
-		}
-	} else {
-		hend = memchr(s, ':', len);
-		if (hend != NULL)
-			port = hend + 1;
-		else
-			hend = end;
-	}
-	if (hend == s || (size_t)(hend - s) >= sizeof(t->host) ||
-	    memchr(s, '@', (size_t)(hend - s)) != NULL)
-		return false;
-	memcpy(t->host, s, (size_t)(hend - s));
-	t->host[hend - s] = '\0';
-	t->port = OC_PORT_DEFAULT;
-	if (port == NULL)
-		return true;
-	if (str_u64(port, (size_t)(end - port), 1, 65535, &v) != MW_OK)
-		return false;
-	t->port = (unsigned)v;
-	return true;
-}
-
-/* redis://[[user]:password@]host[:port][/db] */
-static bool
-parse_tcp(const char *s, struct target *t)
-{
-	size_t alen = strcspn(s, "/?#");
-	const char *at = NULL, *p, *rest = s + alen;
-
-	for (p = s; p < s + alen; p++)
-		if (*p == '@')
-			at = p;
-	if (at != NULL && !parse_userinfo(s, (size_t)(at - s), t))
-		return false;
-	p = at != NULL ? at + 1 : s;
-	if (!parse_hostport(p, (size_t)(s + alen - p), t))
-		return false;
-	if (*rest == '\0' || strcmp(rest, "/") == 0)
-		return true;
-	if (*rest != '/')
-		return false;
-	return str_u64(rest + 1, strlen(rest + 1), 0, OC_DB_MAX, &t->db) ==
-	       MW_OK;
-}
-
-/* unix:///path or unix:/path, then ?db=N&password=P in any order. */
-static bool
-parse_unix(const char *s, struct target *t)
-{
-	size_t plen, vlen;
-	const char *q, *v;
-
-	if (strncmp(s, "//", 2) == 0)
-		s += 2;
-	plen = strcspn(s, "?#");
-	if (s[0] != '/' || plen >= sizeof(((struct sockaddr_un *)0)->sun_path))
-		return false;
-	memcpy(t->host, s, plen);
-	t->host[plen] = '\0';
-	t->unix_sock = true;
-	for (q = s + plen; *q == '?' || *q == '&'; q = v + vlen) {
-		v = strchr(q, '=');
-		if (v == NULL)
-			return false;
-		v++;
-		vlen = strcspn(v, "&#");
-		if (strncmp(q + 1, "db=", 3) == 0) {
-			if (str_u64(v, vlen, 0, OC_DB_MAX, &t->db) != MW_OK)
-				return false;
-		} else if (strncmp(q + 1, "password=", 9) == 0) {
-			if (!pct_decode(v, vlen, t->pass, sizeof(t->pass)))
-				return false;
-		} else {
-			return false;
-		}
-	}
-	return *q == '\0';
-}
-
-/* Parse [cache] redis into *t.  False on anything we do not understand;
- * the caller logs without echoing the URL (it may hold a password). */
-static bool
-parse_url(const char *url, struct target *t)
-{
-	memset(t, 0, sizeof(*t));
-	if (strlen(url) >= OC_URL_MAX)
-		return false;
-	if (strncasecmp(url, "redis://", 8) == 0)
-		return parse_tcp(url + 8, t);
-	if (strncasecmp(url, "unix:", 5) == 0)
-		return parse_unix(url + 5, t);
-	return false;
-}
-
-static void
-target_wipe(struct target *t)
-{
-	explicit_bzero(t, sizeof(*t));
-}
-
 /* ---- talking to Redis ------------------------------------------------ */
 
-/* Run one command and check its reply type.  Logs the failure once (with
- * what, never the arguments) and returns MW_EUPSTREAM.  *num gets an
- * integer reply when num is not NULL. */
+/* Run one command and check its reply type.  On failure writes what went
+ * wrong into err (with what, never the arguments) and returns
+ * MW_EUPSTREAM.  *num gets an integer reply when num is not NULL. */
 static enum mw_err
 command(redisContext *c, const char *what, int argc, const char **argv,
-	const size_t *argvlen, int want, long long *num)
+	const size_t *argvlen, int want, long long *num, char *err,
+	size_t errsz)
 {
 	char msg[160];
 	redisReply *r = redisCommandArgv(c, argc, argv, argvlen);
 	enum mw_err rc = MW_EUPSTREAM;
 
 	if (r == NULL) {
-		log_err("objcache: redis %s failed: %s", what,
-			log_sanitize(c->errstr, strlen(c->errstr), msg,
-				     sizeof(msg)));
+		snprintf(err, errsz, "redis %s failed: %s", what,
+			 log_sanitize(c->errstr, strlen(c->errstr), msg,
+				      sizeof(msg)));
 		return MW_EUPSTREAM;
 	}
 	if (r->type == REDIS_REPLY_ERROR)
-		log_err("objcache: redis %s refused: %s", what,
-			log_sanitize(r->str, r->len, msg, sizeof(msg)));
+		snprintf(err, errsz, "redis %s refused: %s", what,
+			 log_sanitize(r->str, r->len, msg, sizeof(msg)));
 	else if (r->type != want)
-		log_err("objcache: redis %s: unexpected reply type %d", what,
-			r->type);
+		snprintf(err, errsz, "redis %s: unexpected reply type %d", what,
+			 r->type);
 	else
 		rc = MW_OK;
 	if (rc == MW_OK && num != NULL)
@@ -501,54 +318,73 @@ command(redisContext *c, const char *what, int argc, const char **argv,
 	return rc;
 }
 
-/* Connect with the timeouts, then AUTH and SELECT as the target says. */
+/* AUTH [user] password, when the URL has a password. */
 static enum mw_err
-open_target(const struct target *t, redisContext **out)
+auth(redisContext *c, const struct cfg_redis *t, char *err, size_t errsz)
 {
-	const struct timeval tv = {OC_TIMEOUT_S, 0};
 	const char *argv[3];
 	size_t lens[3];
-	char db[OC_ID_MAX], msg[160];
+	int argc = 0;
+
+	if (t->pass == NULL)
+		return MW_OK;
+	argv[argc] = "AUTH";
+	lens[argc++] = 4;
+	if (t->user != NULL) {
+		argv[argc] = t->user;
+		lens[argc++] = strlen(t->user);
+	}
+	argv[argc] = t->pass;
+	lens[argc++] = strlen(t->pass);
+	return command(c, "AUTH", argc, argv, lens, REDIS_REPLY_STATUS, NULL,
+		       err, errsz);
+}
+
+/* SELECT db, when the URL names a database other than 0. */
+static enum mw_err
+select_db(redisContext *c, const struct cfg_redis *t, char *err, size_t errsz)
+{
+	char db[OC_ID_MAX];
+	const char *argv[2] = {"SELECT", db};
+	size_t lens[2] = {6, 0};
+
+	if (t->db == 0)
+		return MW_OK;
+	snprintf(db, sizeof(db), "%llu", (unsigned long long)t->db);
+	lens[1] = strlen(db);
+	return command(c, "SELECT", 2, argv, lens, REDIS_REPLY_STATUS, NULL,
+		       err, errsz);
+}
+
+/* Connect with the timeouts, then AUTH and SELECT as the URL says.  On
+ * MW_OK *out is the connection (caller frees); else err says why. */
+static enum mw_err
+connect_to(const struct cfg_redis *t, redisContext **out, char *err,
+	   size_t errsz)
+{
+	const struct timeval tv = {OC_TIMEOUT_S, 0};
+	char msg[160];
 	redisContext *c;
 	enum mw_err rc = MW_OK;
 
 	c = t->unix_sock ? redisConnectUnixWithTimeout(t->host, tv)
 			 : redisConnectWithTimeout(t->host, (int)t->port, tv);
 	if (c == NULL || c->err != 0) {
-		log_err("objcache: cannot connect to redis: %s",
-			c == NULL ? "out of memory"
-				  : log_sanitize(c->errstr, strlen(c->errstr),
-						 msg, sizeof(msg)));
+		snprintf(err, errsz, "cannot connect to redis: %s",
+			 c == NULL ? "out of memory"
+				   : log_sanitize(c->errstr, strlen(c->errstr),
+						  msg, sizeof(msg)));
 		redisFree(c);
 		return MW_EUPSTREAM;
 	}
 	if (redisSetTimeout(c, tv) != REDIS_OK) {
-		log_err("objcache: cannot set the redis timeout");
+		snprintf(err, errsz, "cannot set the redis timeout");
 		rc = MW_EUPSTREAM;
 	}
-	if (rc == MW_OK && t->pass[0] != '\0') {
-		int argc = 0;
-
-		argv[argc] = "AUTH";
-		lens[argc++] = 4;
-		if (t->user[0] != '\0') {
-			argv[argc] = t->user;
-			lens[argc++] = strlen(t->user);
-		}
-		argv[argc] = t->pass;
-		lens[argc++] = strlen(t->pass);
-		rc = command(c, "AUTH", argc, argv, lens, REDIS_REPLY_STATUS,
-			     NULL);
-	}
-	if (rc == MW_OK && t->db != 0) {
-		snprintf(db, sizeof(db), "%llu", (unsigned long long)t->db);
-		argv[0] = "SELECT";
-		lens[0] = 6;
-		argv[1] = db;
-		lens[1] = strlen(db);
-		rc = command(c, "SELECT", 2, argv, lens, REDIS_REPLY_STATUS,
-			     NULL);
-	}
+	if (rc == MW_OK)
+		rc = auth(c, t, err, errsz);
+	if (rc == MW_OK)
+		rc = select_db(c, t, err, errsz);
 	if (rc != MW_OK) {
 		redisFree(c);
 		return rc;
@@ -559,7 +395,7 @@ open_target(const struct target *t, redisContext **out)
 
 /* One DEL with every key. */
 static enum mw_err
-del_keys(redisContext *c, char **keys, size_t nkeys)
+del_keys(redisContext *c, char **keys, size_t nkeys, char *err, size_t errsz)
 {
 	const char **argv;
 	size_t *lens, i;
@@ -571,7 +407,7 @@ del_keys(redisContext *c, char **keys, size_t nkeys)
 	argv = reallocarray(NULL, nkeys + 1, sizeof(*argv));
 	lens = reallocarray(NULL, nkeys + 1, sizeof(*lens));
 	if (argv == NULL || lens == NULL) {
-		log_err("objcache: out of memory for %zu keys", nkeys);
+		snprintf(err, errsz, "out of memory for %zu keys", nkeys);
 		goto out;
 	}
 	argv[0] = "DEL";
@@ -581,7 +417,7 @@ del_keys(redisContext *c, char **keys, size_t nkeys)
 		lens[i + 1] = strlen(keys[i]);
 	}
 	rc = command(c, "DEL", (int)nkeys + 1, argv, lens, REDIS_REPLY_INTEGER,
-		     &gone);
+		     &gone, err, errsz);
 	if (rc == MW_OK)
 		log_debug("objcache: %lld of %zu keys deleted", gone, nkeys);
 out:
@@ -590,44 +426,93 @@ out:
 	return rc;
 }
 
-/* Build the keys, connect, DEL.  SIGPIPE is ignored while the socket is
- * in use (a server closing on us must not kill the CGI) and restored. */
-enum mw_err
-objcache_invalidate(const struct cfg *cfg, const struct objcache_user *users,
-		    size_t n)
+/* What a session with Redis does once connected. */
+typedef enum mw_err session_fn(redisContext *c, void *arg, char *err,
+			       size_t errsz);
+
+/* Connect to the configured server, run fn, disconnect.  SIGPIPE is
+ * ignored meanwhile (a server closing on us must not kill the CGI) and
+ * restored. */
+static enum mw_err
+session(const struct cfg *cfg, session_fn *fn, void *arg, char *err,
+	size_t errsz)
 {
 	struct sigaction ign, old;
-	struct target t;
 	redisContext *c = NULL;
-	char **keys = NULL;
-	size_t nkeys = 0, i;
 	enum mw_err rc;
 
-	if (cfg->redis == NULL || cfg->redis[0] == '\0' || n == 0)
-		return MW_OK;
-	if (!parse_url(cfg->redis, &t)) {
-		target_wipe(&t);
-		log_err("objcache: [cache] redis is not redis://[[user]:password@]host[:port][/db] or unix:///path[?db=N]");
-		return MW_EUPSTREAM;
-	}
-	rc = objcache_keys(cfg, users, n, &keys, &nkeys);
-	if (rc != MW_OK) {
-		log_err("objcache: cannot build the keys: %s", mw_strerror(rc));
-		goto out;
-	}
 	memset(&ign, 0, sizeof(ign));
 	ign.sa_handler = SIG_IGN;
 	sigemptyset(&ign.sa_mask);
 	sigaction(SIGPIPE, &ign, &old);
-	rc = open_target(&t, &c);
+	rc = connect_to(&cfg->redis_url, &c, err, errsz);
 	if (rc == MW_OK)
-		rc = del_keys(c, keys, nkeys);
+		rc = fn(c, arg, err, errsz);
 	redisFree(c);
 	sigaction(SIGPIPE, &old, NULL);
-out:
-	target_wipe(&t);
-	for (i = 0; i < nkeys; i++)
-		free(keys[i]);
-	free(keys);
+	return rc;
+}
+
+/* The keys to delete, for session(). */
+struct keylist {
+	char **v;
+	size_t n;
+};
+
+static enum mw_err
+del_session(redisContext *c, void *arg, char *err, size_t errsz)
+{
+	struct keylist *kl = arg;
+
+	return del_keys(c, kl->v, kl->n, err, errsz);
+}
+
+/* Build the keys, connect, DEL; failures are logged here. */
+enum mw_err
+objcache_invalidate(const struct cfg *cfg, const struct objcache_user *users,
+		    size_t n)
+{
+	struct keylist kl = {NULL, 0};
+	char err[256] = "";
+	size_t i;
+	enum mw_err rc;
+
+	if (cfg->redis_url.host == NULL || n == 0)
+		return MW_OK;
+	rc = objcache_keys(cfg, users, n, &kl.v, &kl.n);
+	if (rc != MW_OK) {
+		log_err("objcache: cannot build the keys: %s", mw_strerror(rc));
+		return rc == MW_ENOMEM ? rc : MW_EUPSTREAM;
+	}
+	rc = session(cfg, del_session, &kl, err, sizeof(err));
+	if (rc != MW_OK)
+		log_err("objcache: %s", err);
+	for (i = 0; i < kl.n; i++)
+		free(kl.v[i]);
+	free(kl.v);
+	return rc == MW_OK || rc == MW_ENOMEM ? rc : MW_EUPSTREAM;
+}
+
+static enum mw_err
+ping_session(redisContext *c, void *arg, char *err, size_t errsz)
+{
+	const char *argv[1] = {"PING"};
+	size_t lens[1] = {4};
+
+	(void)arg;
+	return command(c, "PING", 1, argv, lens, REDIS_REPLY_STATUS, NULL, err,
+		       errsz);
+}
+
+enum mw_err
+objcache_ping(const struct cfg *cfg, char *err, size_t errsz)
+{
+	enum mw_err rc;
+
+	if (errsz > 0)
+		err[0] = '\0';
+	if (cfg->redis_url.host == NULL)
+		return MW_OK;
+	rc = session(cfg, ping_session, NULL, err, errsz);
 	return rc == MW_OK || rc == MW_ENOMEM ? rc : MW_EUPSTREAM;
 }

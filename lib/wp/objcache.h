@@ -1,8 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * objcache.h - dropping the keys a persistent WordPress object cache
  * (Redis Object Cache's key format) holds for users this request changed,
- * so the site does not keep serving the old role, tags or password
- * (reference/wordpress-users.md section 6).  Talks to Redis with hiredis.
+ * so the site does not keep serving the old role, tags or password.
+ * WordPress caches a user under users:ID, user_meta:ID and the login,
+ * e-mail and slug lookups; nothing else here knows Redis.  Talks to Redis
+ * with hiredis.
  */
 #ifndef MW_OBJCACHE_H
 #define MW_OBJCACHE_H
@@ -32,13 +35,24 @@ struct objcache_user {
  * allocated strings into *keys (caller frees each and the array). */
 enum mw_err objcache_keys(const struct cfg *cfg,
 			  const struct objcache_user *users, size_t n,
-			  char ***keys /* OUT */, size_t *nkeys /* OUT */);
+			  char ***keys /* OUT */,
+			  size_t *nkeys /* OUT */) MW_MUST_CHECK;
 
-/* Connect to cfg->redis (redis://host:port/db, unix:/path?db=N also
- * accepted) and DEL the keys.  Does nothing without [cache] redis.
- * Failures are logged and returned as MW_EUPSTREAM; the database is
- * already committed by then, so callers only add a note. */
+/* Connect to the server of [cache] redis (cfg->redis_url, parsed by
+ * cfg_load()) and DEL the keys.  Does nothing without [cache] redis or
+ * users.  Failures are logged and returned as MW_EUPSTREAM (MW_ENOMEM);
+ * the database is already committed by then, so callers only add a
+ * note. */
 enum mw_err objcache_invalidate(const struct cfg *cfg,
-				const struct objcache_user *users, size_t n);
+				const struct objcache_user *users,
+				size_t n) MW_MUST_CHECK;
+
+/* Connect, AUTH and SELECT as [cache] redis says, and PING: for a check
+ * of the configuration.  MW_OK when the server answered, or when no
+ * cache is configured (cfg->redis_url.host NULL: nothing to test).
+ * MW_EUPSTREAM (or MW_ENOMEM) with the reason in err (errsz bytes, never
+ * the password); nothing is logged. */
+enum mw_err objcache_ping(const struct cfg *cfg, char *err,
+			  size_t errsz) MW_MUST_CHECK;
 
 #endif

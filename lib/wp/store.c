@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* wpstore.c - WordPress tables through MariaDB Connector/C. */
 #include "wp/store.h"
 
@@ -285,6 +286,53 @@ struct result {
 	char **cols; /* ncols allocated strings ("" for NULL), caller frees */
 };
 
+/* Bind rb to the result columns and fetch the first row; *found is
+ * false when there is none. */
+static enum mw_err
+fetch_row(struct wpstore *w, MYSQL_STMT *st, MYSQL_BIND *rb,
+	  bool *found /* OUT */)
+{
+	int r;
+
+	*found = false;
+	if (mysql_stmt_bind_result(st, rb) != 0)
+		return db_error(w, mysql_stmt_errno(st), "bind result",
+				mysql_stmt_error(st));
+	r = mysql_stmt_fetch(st);
+	if (r == MYSQL_NO_DATA)
+		return MW_OK;
+	if (r == 1)
+		return db_error(w, mysql_stmt_errno(st), "fetch",
+				mysql_stmt_error(st));
+	*found = true;
+	return MW_OK;
+}
+
+/* Column col (len bytes, bound as text by rb) of the fetched row into an
+ * allocated, NUL-terminated *out (caller frees); *out NULL on error. */
+static enum mw_err
+fetch_text(struct wpstore *w, MYSQL_STMT *st, MYSQL_BIND *rb, unsigned col,
+	   unsigned long len, char **out /* OUT */)
+{
+	*out = NULL;
+	if (len > WP_META_MAX) {
+		log_err("wpstore: a value of %lu bytes is over the limit", len);
+		return MW_EINTERNAL;
+	}
+	if ((*out = malloc(len + 1)) == NULL)
+		return MW_ENOMEM;
+	rb->buffer = *out;
+	rb->buffer_length = len;
+	if (len > 0 && mysql_stmt_fetch_column(st, rb, col, 0) != 0) {
+		free(*out);
+		*out = NULL;
+		return db_error(w, mysql_stmt_errno(st), "fetch column",
+				mysql_stmt_error(st));
+	}
+	(*out)[len] = '\0';
+	return MW_OK;
+}
+
 /* Every column of the first row as text (res->ncols of them). */
 static enum mw_err
 fetch_cols(struct wpstore *w, MYSQL_STMT *st, struct result *res)
@@ -293,8 +341,8 @@ fetch_cols(struct wpstore *w, MYSQL_STMT *st, struct result *res)
 	unsigned long len[WP_COL__MAX] = {0};
 	my_bool isnull[WP_COL__MAX] = {0};
 	char dummy[WP_COL__MAX][1];
+	enum mw_err rc;
 	size_t i;
-	int r;
 
 	if (res->ncols > WP_COL__MAX)
 		return MW_EINTERNAL;
@@ -305,32 +353,14 @@ fetch_cols(struct wpstore *w, MYSQL_STMT *st, struct result *res)
 		rb[i].length = &len[i];
 		rb[i].is_null = &isnull[i];
 	}
-	if (mysql_stmt_bind_result(st, rb) != 0)
-		return db_error(w, mysql_stmt_errno(st), "bind result",
-				mysql_stmt_error(st));
-	r = mysql_stmt_fetch(st);
-	if (r == MYSQL_NO_DATA)
-		return MW_OK;
-	if (r == 1)
-		return db_error(w, mysql_stmt_errno(st), "fetch",
-				mysql_stmt_error(st));
-	res->found = true;
-	for (i = 0; i < res->ncols; i++) {
-		size_t n = isnull[i] ? 0 : len[i];
-
-		if (n > WP_META_MAX || (res->cols[i] = malloc(n + 1)) == NULL)
-			return MW_ENOMEM;
-		rb[i].buffer = res->cols[i];
-		rb[i].buffer_length = n;
-		if (n > 0 &&
-		    mysql_stmt_fetch_column(st, &rb[i], (unsigned)i, 0))
-			return db_error(w, mysql_stmt_errno(st), "fetch column",
-					mysql_stmt_error(st));
-		res->cols[i][n] = '\0';
-	}
-	return MW_OK;
+	rc = fetch_row(w, st, rb, &res->found);
+	for (i = 0; rc == MW_OK && res->found && i < res->ncols; i++)
+		rc = fetch_text(w, st, &rb[i], (unsigned)i,
+				isnull[i] ? 0 : len[i], &res->cols[i]);
+	return rc;
 }
 
+/* The first column of the first row, as res->want_u64 or want_str say. */
 static enum mw_err
 fetch_first(struct wpstore *w, MYSQL_STMT *st, struct result *res)
 {
@@ -338,7 +368,7 @@ fetch_first(struct wpstore *w, MYSQL_STMT *st, struct result *res)
 	unsigned long len = 0;
 	my_bool isnull = 0;
 	char dummy[1];
-	int r;
+	enum mw_err rc;
 
 	memset(&rb, 0, sizeof(rb));
 	if (res->want_u64) {
@@ -352,36 +382,57 @@ fetch_first(struct wpstore *w, MYSQL_STMT *st, struct result *res)
 		rb.length = &len;
 	}
 	rb.is_null = &isnull;
-	if (mysql_stmt_bind_result(st, &rb) != 0)
-		return db_error(w, mysql_stmt_errno(st), "bind result",
-				mysql_stmt_error(st));
-	r = mysql_stmt_fetch(st);
-	if (r == MYSQL_NO_DATA)
-		return MW_OK;
-	if (r == 1)
-		return db_error(w, mysql_stmt_errno(st), "fetch",
-				mysql_stmt_error(st));
-	res->found = true;
-	if (res->want_u64 || isnull)
-		return MW_OK;
-	if (len > WP_META_MAX) {
-		log_err("wpstore: a value of %lu bytes is over the limit", len);
-		return MW_EINTERNAL;
+	rc = fetch_row(w, st, &rb, &res->found);
+	if (rc != MW_OK || !res->found || res->want_u64 || isnull)
+		return rc;
+	rc = fetch_text(w, st, &rb, 0, len, &res->s);
+	if (rc == MW_OK)
+		res->slen = len;
+	return rc;
+}
+
+/* Send the pending rows (every statement must see them), then prepare
+ * tmpl (sqlmax bytes at most once expanded), bind args and execute.  On
+ * MW_OK *out is the executed statement (caller closes it). */
+static enum mw_err
+execute(struct wpstore *w, const char *tmpl, size_t sqlmax, struct arg *args,
+	size_t nargs, MYSQL_STMT **out /* OUT */)
+{
+	char *sql;
+	MYSQL_BIND *b;
+	MYSQL_STMT *st = NULL;
+	enum mw_err rc;
+
+	if (w->npend > 0 && (rc = flush(w)) != MW_OK)
+		return rc;
+	rc = MW_ENOMEM;
+	sql = malloc(sqlmax);
+	b = calloc(nargs ? nargs : 1, sizeof(*b));
+	if (sql == NULL || b == NULL)
+		goto out;
+	rc = MW_EINTERNAL;
+	if (!expand(w, tmpl, sql, sqlmax))
+		goto out;
+	rc = MW_ENOMEM;
+	if ((st = mysql_stmt_init(w->db)) == NULL)
+		goto out;
+	w->queries++;
+	bind_args(b, args, nargs);
+	rc = MW_OK;
+	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0 ||
+	    (nargs > 0 && mysql_stmt_bind_param(st, b) != 0) ||
+	    mysql_stmt_execute(st) != 0) {
+		rc = db_error(w, mysql_stmt_errno(st), "statement",
+			      mysql_stmt_error(st));
+		mysql_stmt_close(st);
+		st = NULL;
 	}
-	res->s = malloc(len + 1);
-	if (res->s == NULL)
-		return MW_ENOMEM;
-	rb.buffer = res->s;
-	rb.buffer_length = len;
-	if (len > 0 && mysql_stmt_fetch_column(st, &rb, 0, 0) != 0) {
-		free(res->s);
-		res->s = NULL;
-		return db_error(w, mysql_stmt_errno(st), "fetch column",
-				mysql_stmt_error(st));
-	}
-	res->s[len] = '\0';
-	res->slen = len;
-	return MW_OK;
+out:
+	free(sql);
+	free(b);
+	if (rc == MW_OK)
+		*out = st;
+	return rc;
 }
 
 /* Prepare tmpl, bind args, execute, and read what res asks for. */
@@ -389,40 +440,74 @@ static enum mw_err
 run(struct wpstore *w, const char *tmpl, struct arg *args, size_t nargs,
     struct result *res)
 {
-	char sql[SQL_MAX];
-	MYSQL_BIND *b;
 	MYSQL_STMT *st;
-	enum mw_err rc = MW_OK;
+	enum mw_err rc;
 
-	/* Rows added earlier go first: every statement sees them. */
-	if (w->npend > 0 && (rc = flush(w)) != MW_OK)
+	rc = execute(w, tmpl, SQL_MAX, args, nargs, &st);
+	if (rc != MW_OK)
 		return rc;
-	if (!expand(w, tmpl, sql, sizeof(sql)))
-		return MW_EINTERNAL;
-	b = calloc(nargs ? nargs : 1, sizeof(*b));
-	st = b != NULL ? mysql_stmt_init(w->db) : NULL;
-	if (st == NULL) {
-		free(b);
-		return MW_ENOMEM;
-	}
-	w->queries++;
-	bind_args(b, args, nargs);
-	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0 ||
-	    (nargs > 0 && mysql_stmt_bind_param(st, b) != 0) ||
-	    mysql_stmt_execute(st) != 0) {
-		rc = db_error(w, mysql_stmt_errno(st), "statement",
-			      mysql_stmt_error(st));
-		goto out;
-	}
 	res->affected = mysql_stmt_affected_rows(st);
 	if (res->ncols > 0)
 		rc = fetch_cols(w, st, res);
 	else if (res->want_u64 || res->want_str)
 		rc = fetch_first(w, st, res);
-out:
 	mysql_stmt_close(st);
-	free(b);
 	return rc;
+}
+
+/* run() for a statement that reads one number: *u gets it, or 0 when no
+ * row came back; *found (when not NULL) says whether one did. */
+static enum mw_err
+run_u64(struct wpstore *w, const char *tmpl, struct arg *args, size_t nargs,
+	uint64_t *u /* OUT */, bool *found /* OUT */)
+{
+	struct result r = {.want_u64 = true};
+	enum mw_err rc;
+
+	rc = run(w, tmpl, args, nargs, &r);
+	if (rc != MW_OK)
+		return rc;
+	*u = r.found ? r.u : 0;
+	if (found != NULL)
+		*found = r.found;
+	return MW_OK;
+}
+
+/* run() for a statement that reads one text value: an allocated copy in
+ * *val (a NULL column reads as "", as WordPress does) and its length, or
+ * *val NULL when no row came back. */
+static enum mw_err
+run_str(struct wpstore *w, const char *tmpl, struct arg *args, size_t nargs,
+	char **val /* OUT */, size_t *len /* OUT */)
+{
+	struct result r = {.want_str = true};
+	enum mw_err rc;
+
+	rc = run(w, tmpl, args, nargs, &r);
+	if (rc == MW_OK && r.found && r.s == NULL && (r.s = strdup("")) == NULL)
+		rc = MW_ENOMEM;
+	if (rc != MW_OK) {
+		free(r.s);
+		return rc;
+	}
+	*val = r.s;
+	*len = r.slen;
+	return MW_OK;
+}
+
+/* The UPDATE, then the INSERT when the UPDATE matched no row. */
+static enum mw_err
+update_or_insert(struct wpstore *w, const char *update, struct arg *uargs,
+		 size_t nuargs, const char *insert, struct arg *iargs,
+		 size_t niargs)
+{
+	struct result r = {0};
+	enum mw_err rc;
+
+	rc = run(w, update, uargs, nuargs, &r);
+	if (rc != MW_OK || r.affected > 0)
+		return rc;
+	return run(w, insert, iargs, niargs, &r);
 }
 
 static void
@@ -477,7 +562,8 @@ wp_user_by_contact(struct wpstore *w, uint64_t contact_id, uint64_t *uid)
 {
 	char cid[24];
 	struct arg a[2];
-	struct result r = {.want_u64 = true}, e = {.want_u64 = true};
+	uint64_t low, id;
+	bool exists;
 	enum mw_err rc;
 
 	snprintf(cid, sizeof(cid), "%llu", (unsigned long long)contact_id);
@@ -486,49 +572,41 @@ wp_user_by_contact(struct wpstore *w, uint64_t contact_id, uint64_t *uid)
 	/* MIN() over the meta_key index: a JOIN with ORDER BY makes the
 	 * optimiser walk every user instead (66 ms against 10 ms at 10,000
 	 * users, for every contact that has no user yet). */
-	rc = run(
+	rc = run_u64(
 		w,
 		"SELECT MIN(user_id) FROM {P}usermeta WHERE meta_key = 'mautic_contact_id' AND meta_value = ? AND user_id < ?",
-		a, 2, &r);
-	if (rc != MW_OK || !r.found || r.u == 0) {
+		a, 2, &low, NULL);
+	if (rc != MW_OK || low == 0) {
 		if (rc == MW_OK)
 			*uid = 0;
 		return rc;
 	}
-	a[0] = U64(r.u);
-	rc = run(w, "SELECT ID FROM {P}users WHERE ID = ?", a, 1, &e);
+	a[0] = U64(low);
+	rc = run_u64(w, "SELECT ID FROM {P}users WHERE ID = ?", a, 1, &id,
+		     &exists);
 	if (rc != MW_OK)
 		return rc;
-	if (e.found) {
-		*uid = r.u;
+	if (exists) {
+		*uid = low;
 		return MW_OK;
 	}
 	/* The lowest link is left from a deleted user: the slow, exact form. */
 	a[0] = CSTR(cid);
-	r = (struct result){.want_u64 = true};
-	rc = run(
+	return run_u64(
 		w,
 		"SELECT m.user_id FROM {P}usermeta m JOIN {P}users u ON u.ID = m.user_id WHERE m.meta_key = 'mautic_contact_id' AND m.meta_value = ? AND m.user_id < ? ORDER BY m.user_id ASC LIMIT 1",
-		a, 2, &r);
-	if (rc == MW_OK)
-		*uid = r.found ? r.u : 0;
-	return rc;
+		a, 2, uid, NULL);
 }
 
 enum mw_err
 wp_user_by_email(struct wpstore *w, const char *email, uint64_t *uid)
 {
 	struct arg a[1] = {CSTR(email)};
-	struct result r = {.want_u64 = true};
-	enum mw_err rc;
 
-	rc = run(
+	return run_u64(
 		w,
 		"SELECT ID FROM {P}users WHERE user_email = ? ORDER BY ID ASC LIMIT 1",
-		a, 1, &r);
-	if (rc == MW_OK)
-		*uid = r.found ? r.u : 0;
-	return rc;
+		a, 1, uid, NULL);
 }
 
 enum mw_err
@@ -550,26 +628,11 @@ wp_meta_get(struct wpstore *w, uint64_t uid, const char *key, char **val,
 	    size_t *len)
 {
 	struct arg a[2] = {U64(uid), CSTR(key)};
-	struct result r = {.want_str = true};
-	enum mw_err rc;
 
-	rc = run(
+	return run_str(
 		w,
 		"SELECT meta_value FROM {P}usermeta WHERE user_id = ? AND meta_key = ? ORDER BY umeta_id ASC LIMIT 1",
-		a, 2, &r);
-	if (rc != MW_OK) {
-		free(r.s);
-		return rc;
-	}
-	if (r.found && r.s == NULL) {
-		/* NULL meta_value: read as empty, as WordPress does. */
-		r.s = strdup("");
-		if (r.s == NULL)
-			return MW_ENOMEM;
-	}
-	*val = r.s;
-	*len = r.slen;
-	return MW_OK;
+		a, 2, val, len);
 }
 
 enum mw_err
@@ -578,19 +641,13 @@ wp_meta_set(struct wpstore *w, uint64_t uid, const char *key, const char *val,
 {
 	struct arg up[3] = {STR(val, len), U64(uid), CSTR(key)};
 	struct arg ins[3] = {U64(uid), CSTR(key), STR(val, len)};
-	struct result r = {0};
-	enum mw_err rc;
 
-	rc = run(
+	return update_or_insert(
 		w,
 		"UPDATE {P}usermeta SET meta_value = ? WHERE user_id = ? AND meta_key = ?",
-		up, 3, &r);
-	if (rc != MW_OK || r.affected > 0)
-		return rc;
-	return run(
-		w,
+		up, 3,
 		"INSERT INTO {P}usermeta (user_id, meta_key, meta_value) VALUES (?, ?, ?)",
-		ins, 3, &r);
+		ins, 3);
 }
 
 enum mw_err
@@ -655,7 +712,7 @@ wp_user_get(struct wpstore *w, uint64_t uid, struct wp_user *out)
 }
 
 enum mw_err
-wp_user_insert(struct wpstore *w, const struct wp_user *u, uint64_t *uid)
+wp_user_insert(struct wpstore *w, const struct wp_new_user *u, uint64_t *uid)
 {
 	struct arg a[7] = {
 		CSTR(u->col[WP_COL_PASS]),
@@ -696,14 +753,11 @@ enum mw_err
 wp_login_taken(struct wpstore *w, const char *login, bool *taken)
 {
 	struct arg a[1] = {CSTR(login)};
-	struct result r = {.want_u64 = true};
-	enum mw_err rc;
+	uint64_t id;
 
-	rc = run(w, "SELECT ID FROM {P}users WHERE user_login = ? LIMIT 1", a,
-		 1, &r);
-	if (rc == MW_OK)
-		*taken = r.found;
-	return rc;
+	return run_u64(w,
+		       "SELECT ID FROM {P}users WHERE user_login = ? LIMIT 1",
+		       a, 1, &id, taken);
 }
 
 enum mw_err
@@ -711,16 +765,12 @@ wp_nicename_taken(struct wpstore *w, const char *nicename, const char *login,
 		  bool *taken)
 {
 	struct arg a[2] = {CSTR(nicename), CSTR(login)};
-	struct result r = {.want_u64 = true};
-	enum mw_err rc;
+	uint64_t id;
 
-	rc = run(
+	return run_u64(
 		w,
 		"SELECT ID FROM {P}users WHERE user_nicename = ? AND user_login != ? LIMIT 1",
-		a, 2, &r);
-	if (rc == MW_OK)
-		*taken = r.found;
-	return rc;
+		a, 2, &id, taken);
 }
 
 enum mw_err
@@ -755,55 +805,34 @@ enum mw_err
 wp_option_get(struct wpstore *w, const char *name, char **val, size_t *len)
 {
 	struct arg a[1] = {CSTR(name)};
-	struct result r = {.want_str = true};
-	enum mw_err rc;
 
-	rc = run(w, "SELECT option_value FROM {B}options WHERE option_name = ?",
-		 a, 1, &r);
-	if (rc != MW_OK) {
-		free(r.s);
-		return rc;
-	}
-	if (r.found && r.s == NULL && (r.s = strdup("")) == NULL)
-		return MW_ENOMEM;
-	*val = r.s;
-	*len = r.slen;
-	return MW_OK;
+	return run_str(
+		w, "SELECT option_value FROM {B}options WHERE option_name = ?",
+		a, 1, val, len);
 }
 
 enum mw_err
 wp_user_count_refresh(struct wpstore *w, const char *autoload)
 {
 	struct arg a[1] = {CSTR(autoload)};
-	struct result r = {0};
-	enum mw_err rc;
 
-	rc = run(
+	return update_or_insert(
 		w,
 		"UPDATE {P}options SET option_value = (SELECT COUNT(ID) FROM {P}users) WHERE option_name = 'user_count'",
-		NULL, 0, &r);
-	if (rc != MW_OK || r.affected > 0)
-		return rc;
-	return run(
-		w,
+		NULL, 0,
 		"INSERT INTO {P}options (option_name, option_value, autoload) SELECT 'user_count', COUNT(ID), ? FROM {P}users",
-		a, 1, &r);
+		a, 1);
 }
 
 enum mw_err
 wp_blog_domain(struct wpstore *w, uint64_t blog_id, char **domain)
 {
 	struct arg a[1] = {U64(blog_id)};
-	struct result r = {.want_str = true};
-	enum mw_err rc;
+	size_t len;
 
 	*domain = NULL;
-	rc = run(w, "SELECT domain FROM {P}blogs WHERE blog_id = ?", a, 1, &r);
-	if (rc == MW_OK)
-		*domain = r.s;
-	else
-		free(r.s);
-	return rc;
+	return run_str(w, "SELECT domain FROM {P}blogs WHERE blog_id = ?", a, 1,
+		       domain, &len);
 }
 
 enum mw_err
@@ -888,7 +917,7 @@ wp_users_by_contacts(struct wpstore *w, const uint64_t *cids, size_t n,
 	struct buf sql;
 	struct arg *a;
 	char(*txt)[24];
-	MYSQL_BIND *b = NULL, rb[2];
+	MYSQL_BIND rb[2];
 	MYSQL_STMT *st = NULL;
 	char val[24];
 	unsigned long vlen = 0;
@@ -899,55 +928,39 @@ wp_users_by_contacts(struct wpstore *w, const uint64_t *cids, size_t n,
 	memset(uids, 0, n * sizeof(*uids));
 	if (n == 0)
 		return MW_OK;
-	if (w->npend > 0 && (rc = flush(w)) != MW_OK)
-		return rc;
 	buf_init(&sql, SQL_MAX * 4);
 	a = calloc(n + 1, sizeof(*a));
 	txt = calloc(n, sizeof(*txt));
-	b = calloc(n + 1, sizeof(*b));
-	if (a == NULL || txt == NULL || b == NULL ||
-	    buf_addstr(
-		    &sql,
-		    "SELECT meta_value, user_id FROM {P}usermeta WHERE meta_key = 'mautic_contact_id' AND user_id < ? AND meta_value IN (") !=
-		    MW_OK)
+	if (a == NULL || txt == NULL)
 		goto out;
+	buf_addstr(
+		&sql,
+		"SELECT meta_value, user_id FROM {P}usermeta WHERE meta_key = 'mautic_contact_id' AND user_id < ? AND meta_value IN (");
 	a[0] = U64(WP_PSEUDO_USER_MIN);
 	for (i = 0; i < n; i++) {
 		snprintf(txt[i], sizeof(txt[i]), "%llu",
 			 (unsigned long long)cids[i]);
 		a[i + 1] = CSTR(txt[i]);
-		if (buf_addstr(&sql, i ? ", ?" : "?") != MW_OK)
-			goto out;
+		buf_addstr(&sql, i ? ", ?" : "?");
 	}
-	if (buf_addstr(&sql, ") ORDER BY user_id ASC") != MW_OK)
+	buf_addstr(&sql, ") ORDER BY user_id ASC");
+	if ((rc = buf_error(&sql)) != MW_OK)
 		goto out;
-	{
-		char exp[SQL_MAX * 4];
-
-		rc = MW_EINTERNAL;
-		if (!expand(w, sql.p, exp, sizeof(exp)))
-			goto out;
-		rc = MW_ENOMEM;
-		if ((st = mysql_stmt_init(w->db)) == NULL)
-			goto out;
-		w->queries++;
-		bind_args(b, a, n + 1);
-		memset(rb, 0, sizeof(rb));
-		rb[0].buffer_type = MYSQL_TYPE_STRING;
-		rb[0].buffer = val;
-		rb[0].buffer_length = sizeof(val) - 1;
-		rb[0].length = &vlen;
-		rb[1].buffer_type = MYSQL_TYPE_LONGLONG;
-		rb[1].buffer = &uid;
-		rb[1].is_unsigned = 1;
-		if (mysql_stmt_prepare(st, exp, strlen(exp)) != 0 ||
-		    mysql_stmt_bind_param(st, b) != 0 ||
-		    mysql_stmt_execute(st) != 0 ||
-		    mysql_stmt_bind_result(st, rb) != 0) {
-			rc = db_error(w, mysql_stmt_errno(st), "statement",
-				      mysql_stmt_error(st));
-			goto out;
-		}
+	rc = execute(w, sql.p, SQL_MAX * 4, a, n + 1, &st);
+	if (rc != MW_OK)
+		goto out;
+	memset(rb, 0, sizeof(rb));
+	rb[0].buffer_type = MYSQL_TYPE_STRING;
+	rb[0].buffer = val;
+	rb[0].buffer_length = sizeof(val) - 1;
+	rb[0].length = &vlen;
+	rb[1].buffer_type = MYSQL_TYPE_LONGLONG;
+	rb[1].buffer = &uid;
+	rb[1].is_unsigned = 1;
+	if (mysql_stmt_bind_result(st, rb) != 0) {
+		rc = db_error(w, mysql_stmt_errno(st), "bind result",
+			      mysql_stmt_error(st));
+		goto out;
 	}
 	/* Rows come lowest user first: the first row of a contact wins, as
 	 * wp_user_by_contact() picks. */
@@ -972,7 +985,6 @@ out:
 		mysql_stmt_close(st);
 	free(a);
 	free(txt);
-	free(b);
 	buf_free(&sql);
 	return rc;
 }

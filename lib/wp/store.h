@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * wpstore.h - WordPress's tables: the only place with a MYSQL handle.
  *
@@ -22,7 +23,8 @@ struct wpstore;
 /* Connect with utf8mb4 (socket for db_host "localhost", TCP otherwise).
  * cfg is borrowed until wp_close().  MW_EDB when the server is away,
  * MW_ECONFIG when it refuses the credentials or the database. */
-enum mw_err wp_open(const struct cfg *cfg, struct wpstore **out /* OUT */);
+enum mw_err wp_open(const struct cfg *cfg,
+		    struct wpstore **out /* OUT */) MW_MUST_CHECK;
 
 /* True when the connection still answers (mysql_ping). */
 bool wp_ping(struct wpstore *w);
@@ -32,8 +34,8 @@ void wp_close(struct wpstore *w);
 
 /* Transactions: one per request.  wp_rollback never fails and does
  * nothing without an open transaction (or with w NULL). */
-enum mw_err wp_begin(struct wpstore *w);
-enum mw_err wp_commit(struct wpstore *w);
+enum mw_err wp_begin(struct wpstore *w) MW_MUST_CHECK;
+enum mw_err wp_commit(struct wpstore *w) MW_MUST_CHECK;
 void wp_rollback(struct wpstore *w);
 
 /* True when the last failure was a deadlock: InnoDB rolled the
@@ -43,34 +45,37 @@ bool wp_deadlocked(const struct wpstore *w);
 /* The user linked to a Mautic contact (usermeta mautic_contact_id, lowest
  * ID, WP Fusion's pseudo-users excluded); *uid 0 when there is none. */
 enum mw_err wp_user_by_contact(struct wpstore *w, uint64_t contact_id,
-			       uint64_t *uid /* OUT */);
+			       uint64_t *uid /* OUT */) MW_MUST_CHECK;
 
 /* wp_user_by_contact() for many contacts in one statement: uids[i] gets
  * the user of cids[i], or 0 (links of deleted users are not checked:
  * callers lock the user next, which finds out). */
 enum mw_err wp_users_by_contacts(struct wpstore *w, const uint64_t *cids,
-				 size_t n, uint64_t *uids /* OUT */);
+				 size_t n,
+				 uint64_t *uids /* OUT */) MW_MUST_CHECK;
 
 /* The user with this e-mail (compared as the column's collation does);
  * *uid 0 when there is none. */
 enum mw_err wp_user_by_email(struct wpstore *w, const char *email,
-			     uint64_t *uid /* OUT */);
+			     uint64_t *uid /* OUT */) MW_MUST_CHECK;
 
 /* Lock the user's wp_users row until the transaction ends.  MW_EINPUT when
  * the user no longer exists. */
-enum mw_err wp_user_lock(struct wpstore *w, uint64_t uid);
+enum mw_err wp_user_lock(struct wpstore *w, uint64_t uid) MW_MUST_CHECK;
 
 /* The first meta value of key for the user: allocated copy (caller frees)
  * and its length, or *val NULL when the row does not exist. */
 enum mw_err wp_meta_get(struct wpstore *w, uint64_t uid, const char *key,
-			char **val /* OUT */, size_t *len /* OUT */);
+			char **val /* OUT */,
+			size_t *len /* OUT */) MW_MUST_CHECK;
 
 /* update_user_meta(): update every row of key, or insert one. */
 enum mw_err wp_meta_set(struct wpstore *w, uint64_t uid, const char *key,
-			const char *val, size_t len);
+			const char *val, size_t len) MW_MUST_CHECK;
 
 /* delete_user_meta(): remove every row of key. */
-enum mw_err wp_meta_delete(struct wpstore *w, uint64_t uid, const char *key);
+enum mw_err wp_meta_delete(struct wpstore *w, uint64_t uid,
+			   const char *key) MW_MUST_CHECK;
 
 /* The wp_users columns we read and write. */
 enum wp_col {
@@ -92,64 +97,77 @@ struct wp_user {
 
 /* Load user uid.  MW_EINPUT when there is no such user. */
 enum mw_err wp_user_get(struct wpstore *w, uint64_t uid,
-			struct wp_user *out /* OUT */);
+			struct wp_user *out /* OUT */) MW_MUST_CHECK;
 
 /* Release a row.  NULL is fine. */
 void wp_user_free(struct wp_user *u);
 
+/* The columns of a wp_users row to insert; every member borrowed, none
+ * NULL. */
+struct wp_new_user {
+	const char *col[WP_COL__MAX]; /* indexed by enum wp_col */
+};
+
 /* INSERT a new wp_users row in wp_insert_user()'s column order, with
- * user_registered = UTC now.  *uid gets the new ID. */
-enum mw_err wp_user_insert(struct wpstore *w, const struct wp_user *u,
-			   uint64_t *uid /* OUT */);
+ * user_registered = UTC now.  u is borrowed for the call.  *uid gets the
+ * new ID. */
+enum mw_err wp_user_insert(struct wpstore *w, const struct wp_new_user *u,
+			   uint64_t *uid /* OUT */) MW_MUST_CHECK;
 
 /* UPDATE one column of a user. */
 enum mw_err wp_user_set(struct wpstore *w, uint64_t uid, enum wp_col col,
-			const char *val);
+			const char *val) MW_MUST_CHECK;
 
 /* True in *taken when a user with this login exists (compared as the
  * column's collation does: case- and accent-insensitive). */
 enum mw_err wp_login_taken(struct wpstore *w, const char *login,
-			   bool *taken /* OUT */);
+			   bool *taken /* OUT */) MW_MUST_CHECK;
 
 /* True in *taken when another login already uses this nicename. */
 enum mw_err wp_nicename_taken(struct wpstore *w, const char *nicename,
-			      const char *login, bool *taken /* OUT */);
+			      const char *login,
+			      bool *taken /* OUT */) MW_MUST_CHECK;
 
 /* add_user_meta(): always INSERT one more row. */
 enum mw_err wp_meta_add(struct wpstore *w, uint64_t uid, const char *key,
-			const char *val, size_t len);
+			const char *val, size_t len) MW_MUST_CHECK;
 
 /* An option of the configured blog ({prefix}options for blog 1,
  * {prefix}N_options for blog N): allocated copy (caller frees) or *val
- * NULL. */
+ * NULL.  Not MW_MUST_CHECK yet: two callers still drop its result. */
 enum mw_err wp_option_get(struct wpstore *w, const char *name,
-			  char **val /* OUT */, size_t *len /* OUT */);
+			  char **val /* OUT */,
+			  size_t *len /* OUT */) MW_MUST_CHECK;
 
 /* wp_maybe_update_user_counts(): user_count = COUNT(users), inserted with
  * the given autoload when the option does not exist yet. */
-enum mw_err wp_user_count_refresh(struct wpstore *w, const char *autoload);
+enum mw_err wp_user_count_refresh(struct wpstore *w,
+				  const char *autoload) MW_MUST_CHECK;
 
 /* The domain of a multisite blog ({prefix}blogs), allocated, or NULL. */
 enum mw_err wp_blog_domain(struct wpstore *w, uint64_t blog_id,
-			   char **domain /* OUT */);
+			   char **domain /* OUT */) MW_MUST_CHECK;
 
 /* GET_LOCK(name): a named lock held by this connection until
  * wp_unlock() or disconnect (so a crash releases it).  MW_EDB when it is
  * not granted within timeout_s seconds. */
-enum mw_err wp_lock(struct wpstore *w, const char *name, unsigned timeout_s);
+enum mw_err wp_lock(struct wpstore *w, const char *name,
+		    unsigned timeout_s) MW_MUST_CHECK;
 
 /* RELEASE_LOCK(name); errors are only logged. */
 void wp_unlock(struct wpstore *w, const char *name);
 
 /* True in *exists when WP Fusion's activity log table {prefix}wpf_logging
  * exists. */
-enum mw_err wp_wpflog_exists(struct wpstore *w, bool *exists /* OUT */);
+enum mw_err wp_wpflog_exists(struct wpstore *w,
+			     bool *exists /* OUT */) MW_MUST_CHECK;
 
 /* One row of WP Fusion's activity log: UTC now, level (200 info, 300
  * notice, 500 error), user, source "api", an HTML message and a
  * serialized context (or NULL). */
 enum mw_err wp_wpflog_add(struct wpstore *w, unsigned level, uint64_t uid,
-			  const char *message, const char *context);
+			  const char *message,
+			  const char *context) MW_MUST_CHECK;
 
 /* SQL statements sent so far (for the benchmark's round-trip count). */
 unsigned wp_queries(const struct wpstore *w);

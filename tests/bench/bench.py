@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """mautic-wp benchmark: latency and throughput of each webhook through each
 web server set-up, new connection per request, plus the floors (hello-world
 CGI, WordPress boot), peak RSS and the counted Mautic calls and SQL round

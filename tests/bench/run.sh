@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The benchmark: latency and throughput of each webhook through each web
 # server set-up, the floors, peak RSS and the counted work per webhook.
 # Prints a markdown report and writes it to tests/bench/results/.

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Soak of the persistent mode (issue 6): 20,000 mixed webhooks at
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Soak of the persistent mode: 20,000 mixed webhooks at
 concurrency 4 against the FastCGI processes behind nginx + spawn-fcgi.
 Checks: every answer 2xx, RSS of each process at the end within 10 % of
 its RSS after warm-up, and the database equal to the emulator's final

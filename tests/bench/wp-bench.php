@@ -1,4 +1,5 @@
 <?php
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The floor of any PHP webhook handler (WP Fusion's included): boot
  * WordPress through wp-load.php (wp-settings.php: plugins, theme, init) and

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- wrk script for tests/bench/bench.py: one new connection per request, ids
 -- from a range, bodies in turn, results as JSON.  Run it with one thread
 -- (wrk -t1): the id counter is per thread.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fuzz_config.c - cfg_load() on arbitrary file contents.  The input is
  * written to one private temp file (0600) that is rewritten for every run.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fuzz_contact.c - Mautic's JSON as hostile input: the same bytes go to
  * contact_parse_rest() and contact_parse_webhook(); everything is read

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fuzz_main.c - replays a fuzz target's corpus without libFuzzer, so every
  * ctest run (gcc too) checks the committed inputs (cJSON's fuzz_main.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fuzz_phpser.c - libFuzzer target for lib/phpser.c.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fuzz_request.c - req_parse() on hostile CGI input.
  *
@@ -74,7 +75,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		env.signature =
 			" Jwz3HIFd4swNARoMRGVoldnEUmAEBrKgV6V0Q5gtZaQ= ";
 	}
-	req_parse(&env, blen ? body : NULL, blen, &cfg, &req, msg, sizeof(msg));
+	msg[0] = '\0';
+	/* A refusal always says why; the text ends within msg. */
+	if (req_parse(&env, blen ? body : NULL, blen, &cfg, &req, msg,
+		      sizeof(msg)) != MW_OK &&
+	    (msg[0] == '\0' || memchr(msg, '\0', sizeof(msg)) == NULL))
+		abort();
 	req_free(&req);
 out:
 	free(query);

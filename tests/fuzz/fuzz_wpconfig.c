@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * fuzz_wpconfig.c - libFuzzer target for lib/wpconfig.c.
+ * fuzz_wpconfig.c - libFuzzer target for lib/config/wpconfig*.c.
  *
  * Whatever wpconfig_parse() makes of the input must be consistent: a key
  * has a value or a reason, never both; the DB_HOST parts exist only with

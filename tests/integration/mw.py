@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Helpers for mautic-wp integration tests: the stack, the CGI, the database
 and the Mautic emulator.  Only /usr/bin/python3's stdlib plus Debian's
 python3-pymysql."""
@@ -25,6 +26,31 @@ MAUTIC_USER = "apiuser"
 MAUTIC_PASSWORD = "apipass"
 OAUTH_ID = "1_testclient"
 OAUTH_SECRET = "testsecret"
+
+
+def wait_until(predicate, timeout, what, interval=0.02):
+    """Call predicate() every interval seconds until it returns a true
+    value, and return that value; after timeout seconds, fail saying what
+    was awaited.  For conditions only: a pause that is part of a scenario
+    stays a time.sleep()."""
+    end = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= end:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+def process_gone(pid):
+    """True once pid has exited (a zombie counts as gone: it holds no
+    sockets or files)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
 
 
 def load_env():
@@ -189,10 +215,24 @@ class Stack:
             return 0
 
     def log_since(self, server, mark):
-        """The CGI's own log lines written since mark.  nginx wraps them
+        """The CGI's own log lines written since mark, once the web server
+        has written them all: read until two reads 50 ms apart agree."""
+        last = [None]
+
+        def settled():
+            text = self._log_text(server, mark)
+            done = text == last[0]
+            last[0] = text
+            return done
+
+        wait_until(settled, 10, f"the {server} error log to stop growing",
+                   interval=0.05)
+        return last[0]
+
+    def _log_text(self, server, mark):
+        """The CGI's lines in the error log since mark.  nginx wraps them
         in its own records (with the request line, which holds the query
         string); only the CGI's text is returned."""
-        time.sleep(0.05)
         try:
             with open(self.logs[server], "rb") as f:
                 f.seek(mark)
@@ -250,9 +290,8 @@ class Stack:
 
     def wait_emu_log(self, n, timeout=10):
         """Wait until the emulator has logged n requests."""
-        end = time.time() + timeout
-        while len(self.emu_log()) < n and time.time() < end:
-            time.sleep(0.1)
+        wait_until(lambda: len(self.emu_log()) >= n, timeout,
+                   f"{n} requests in the Mautic emulator's log", interval=0.1)
 
     def emu_log_clear(self):
         self.harvest()

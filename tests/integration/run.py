@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Run the integration tests against the stack started by tests/stack/up.sh.
 
 Usage: run.py [--cgi PATH] [--server apache|nginx] [-k SUBSTRING] [-v]

@@ -1,5 +1,6 @@
-"""Foundation: the CGI behind Apache and nginx for test and update_tags
-(issue 2): keys, parameters, tags in WP Fusion's format, Mautic errors and
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Foundation: the CGI behind Apache and nginx for test and update_tags:
+keys, parameters, tags in WP Fusion's format, Mautic errors and
 OAuth2 tokens."""
 
 import json

@@ -1,4 +1,5 @@
-"""Hostile input (issue 4): SQL, NUL, invalid UTF-8, CRLF, PHP objects,
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Hostile input: SQL, NUL, invalid UTF-8, CRLF, PHP objects,
 markup, overlong values, deep JSON, duplicate parameters and wrong content
 types, in every parameter, through the real web servers.  Each case gets its
 4xx and leaves the WordPress tables exactly as they were; hostile values

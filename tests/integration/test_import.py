@@ -1,4 +1,5 @@
-"""Bulk import (issue 6): a Mautic tag's contacts become users exactly as
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Bulk import (--import, docs/shell.md): a Mautic tag's contacts become users exactly as
 add makes them; a second run changes nothing; a killed import resumes; a
 dry run writes nothing."""
 
@@ -6,7 +7,8 @@ import json
 import os
 import signal
 import subprocess
-import time
+
+from mw import wait_until
 
 ONE = ("apache",)
 
@@ -71,9 +73,8 @@ def test_import_resumes_after_a_kill(t, server):
     if os.path.exists(state):
         os.unlink(state)
     p = run_import(t, "--tag", "member", wait=False)
-    deadline = time.time() + 60
-    while not os.path.exists(state) and time.time() < deadline and p.poll() is None:
-        time.sleep(0.02)
+    wait_until(lambda: os.path.exists(state) or p.poll() is not None, 60,
+               "the import to write its state file")
     p.send_signal(signal.SIGKILL)
     p.wait()
     partial = imported_users(t)

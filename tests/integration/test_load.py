@@ -1,4 +1,5 @@
-"""Load (issue 4): 300 mixed webhooks at concurrency 8 through Apache
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Load: 300 mixed webhooks at concurrency 8 through Apache
 while Mautic's data keeps changing: every answer 2xx, no duplicate user, and
 in the end every user's tags and fields equal the emulator's final state."""
 

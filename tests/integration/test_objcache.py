@@ -1,8 +1,11 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Persistent object cache: after a webhook commits, the CGI deletes exactly
 the Redis Object Cache keys WordPress itself would drop for the users it
-changed (reference/wordpress-users.md section 6), and nothing else.  Redis
-is the stack's throwaway server (tests/stack/redis-up.sh); this module
-talks RESP to it over a plain socket (stdlib only).
+changed (users:ID, user_meta:ID, the login, e-mail and slug lookups), and
+nothing else.  Redis is the stack's throwaway server
+(tests/stack/redis-up.sh); this module talks RESP to it over a plain
+socket (stdlib only).  A [cache] redis URL that cannot be read is a
+configuration error, found before anything is written.
 
 Contract with the action code: after a successful commit,
 objcache_invalidate() gets every job whose user changed; when it fails the
@@ -320,3 +323,22 @@ def test_redis_down_still_commits_and_notes(t, server):
     log = t.log_since(server, mark)
     assert "cannot connect to redis" in log, log
     assert "pw-down-1" not in log and "@example.com" not in log, log
+
+
+def test_bad_url_is_a_config_error_before_any_write(t, server):
+    """The URL is parsed when the configuration is loaded: a bad one is a
+    500 config_error naming the file, line and key (never the URL, which
+    may hold a password), and the database is not touched."""
+    setup_users(t)
+    t.contact(42, tags=["wp-member"], email="ann@example.com")
+    t.contact(77, tags=["new"], email="carl@example.com", firstname="Carl")
+    before = t.checksum()
+    t.config(cache__redis="redis://:pw-bad-url-9@127.0.0.1:0/0")
+    mark = t.log_mark(server)
+    for action, cid in (("update_tags", 42), ("add", 77)):
+        a = t.hook(server, action, cid)
+        assert a.status == 500 and a.json["error"] == "config_error", a
+    assert t.checksum() == before
+    log = t.log_since(server, mark)
+    assert ": redis: must be redis://" in log, log
+    assert "pw-bad-url-9" not in log and "pw-bad-url-9" not in a.raw, log

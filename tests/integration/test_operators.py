@@ -1,4 +1,5 @@
-"""Operators (issue 5): --check, shell mode, dry runs, WP Fusion's
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Operators: --check, shell mode, dry runs, WP Fusion's
 wpf_options as configuration, and rows in WP Fusion's activity log."""
 
 import json

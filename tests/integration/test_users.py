@@ -1,4 +1,5 @@
-"""add and update (issue 3): users that WordPress itself accepts, mapped
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""add and update: users that WordPress itself accepts, mapped
 fields, roles and the security rules, passwords, the welcome mail, and no
 duplicates under concurrency.  Proven against a real WordPress 6.1.9."""
 

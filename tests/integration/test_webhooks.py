@@ -1,4 +1,5 @@
-"""Mautic global webhooks (issue 4): every event and item of a batch,
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Mautic global webhooks (docs/webhooks.md): every event and item of a batch,
 signatures, payload data used only when signed."""
 
 import json

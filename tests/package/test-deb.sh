@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The Debian package, end to end: build the release preset and the .deb
 # (cpack), check what is in it, install it on this machine with apt, prove
 # that the INSTALLED binary answers webhooks through a throwaway Apache that
@@ -161,7 +162,8 @@ want_files="-rwxr-xr-x root/root /usr/lib/cgi-bin/mautic-wp.cgi
 -rw-r--r-- root/root /usr/share/doc/mautic-wp/nginx-mautic-wp.conf
 -rw-r--r-- root/root /usr/share/lintian/overrides/mautic-wp
 -rw-r--r-- root/root /usr/share/man/man5/mautic-wp.conf.5.gz
--rw-r--r-- root/root /usr/share/man/man8/mautic-wp.cgi.8.gz"
+-rw-r--r-- root/root /usr/share/man/man8/mautic-wp.cgi.8.gz
+$(for f in docs/*.md; do echo "-rw-r--r-- root/root /usr/share/doc/mautic-wp/$f"; done)"
 expect "files in the package" "$(grep -v '^d' <<<"$listing" | LC_ALL=C sort -k3)" \
 	"$(LC_ALL=C sort -k3 <<<"$want_files")"
 bad_dirs=$(grep '^d' <<<"$listing" | grep -v '^drwxr-xr-x root/root ' || true)

@@ -1,7 +1,8 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Start Apache 2.4 (mpm_event + mod_cgid) on 127.0.0.1:$MW_APACHE_PORT with a
 # self-contained config in $MW_STATE/apache/httpd.conf
-# (reference/test-environment.md section 3).  It serves $MW_STATE/cgi-bin/ at
+# (docs/testing.md).  It serves $MW_STATE/cgi-bin/ at
 # /cgi-bin/ with MAUTIC_WP_CONFIG set; CGI stderr goes to
 # $MW_STATE/logs/apache-error.log.  Idempotent: when Apache is up, the config
 # is rewritten and Apache restarted gracefully.

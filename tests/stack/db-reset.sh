@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Drop and recreate the test database and reload sql/wp-schema.sql and
 # sql/wp-fresh-site.sql, in one client session (about 0.1-0.3 s).
 #

@@ -1,6 +1,6 @@
 #!/bin/bash
-# Start a throwaway MariaDB for the tests (reference/test-environment.md
-# section 2): datadir $MW_STATE/db/data, socket $MW_STATE/db/mysqld.sock,
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Start a throwaway MariaDB for the tests (docs/testing.md): datadir $MW_STATE/db/data, socket $MW_STATE/db/mysqld.sock,
 # TCP 127.0.0.1:$MW_DB_PORT, utf8mb4 server charset.
 #
 # Idempotent: when the server already answers it only re-checks the users

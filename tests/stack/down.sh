@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Stop the test stack under $MW_STATE: every server's whole process group
 # (Apache children, nginx workers, fcgiwrap workers, CGIs still running),
 # SIGTERM first and SIGKILL after a timeout.  Also clears what a kill -9

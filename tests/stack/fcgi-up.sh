@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The persistent (FastCGI) mode of the CGI: install the binary as
 # $MW_STATE/fcgi-bin/mautic-wp.cgi, (re)start 4 spawn-fcgi children on
 # unix:$MW_STATE/fcgi/mautic-wp.sock for nginx (/fcgi-bin/mautic-wp.cgi on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * hello.cgi: the smallest useful CGI, a floor for benchmarks of
  * mautic-wp.cgi under the same web server.  It drains a request body, as

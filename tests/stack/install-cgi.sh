@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # (Re)install the CGI binary into the running stack:
 # copies PATH (default $MW_CGI = build/dev/cgi-bin/mautic-wp.cgi) to
 # $MW_STATE/cgi-bin/mautic-wp.cgi, mode 0755, by rename (safe while the old

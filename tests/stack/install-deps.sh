@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Install the Debian 12 packages needed to build mautic-wp and run its test
 # stack. Idempotent: when every package is already installed it does not
 # touch apt at all and returns in well under a second.
@@ -6,7 +7,7 @@
 # Usage: tests/stack/install-deps.sh [--check]
 #   --check   only report missing packages; exit 1 if any are missing.
 #
-# Notes (see reference/test-environment.md, gotchas 1 and 17):
+# Notes (docs/testing.md):
 #   - a temporary /usr/sbin/policy-rc.d (exit 101) keeps postinst scripts
 #     from starting apache2/nginx/mariadb on :80/:3306; it is removed again;
 #   - DPkg::Lock::Timeout=900 waits for a concurrent apt/dpkg run;

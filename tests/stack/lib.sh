@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Helpers shared by the tests/stack/*.sh scripts.  Source it from bash:
 #
 #	. "$(dirname "$0")/lib.sh"
@@ -6,8 +7,9 @@
 # It sets the stack's environment variables to their defaults (existing
 # values win) and defines small helpers.  Every server is started as a
 # process-group leader (setsid or its own daemonizing), its PID recorded in a
-# pid file, so that stop_group can end the whole group, children included
-# (reference/test-environment.md, gotchas 7-9).
+# pid file, so that stop_group can end the whole group, children included:
+# a killed Apache or nginx master leaves its children holding the port, and
+# fcgiwrap's children outlive a SIGTERM to their parent (docs/testing.md).
 
 # ---- defaults ------------------------------------------------------------
 : "${MW_STATE:=/tmp/mw}"
@@ -29,7 +31,8 @@ repo_root() {
 MW_ROOT=$(repo_root)
 : "${MW_CGI:=$MW_ROOT/build/dev/cgi-bin/mautic-wp.cgi}"
 MW_STACK="$MW_ROOT/tests/stack"
-# Debian's python, which sees python3-aiosmtpd (gotcha 12).
+# Debian's python, which sees python3-aiosmtpd (the python3 on PATH may be
+# another one that does not see Debian's python3-* packages).
 MW_PYTHON=/usr/bin/python3
 
 MW_STATE=${MW_STATE%/}
@@ -75,7 +78,7 @@ report() {
 
 # ---- processes -----------------------------------------------------------
 # pid_alive PID: true if PID exists and is not a zombie (PID 1 here reaps
-# orphans late, and kill -0 succeeds on a zombie: gotcha 9).
+# orphans late, and kill -0 succeeds on a zombie).
 pid_alive() {
 	local stat rest
 	[ -n "${1:-}" ] || return 1
@@ -126,7 +129,7 @@ running() {
 
 # stop_group PIDFILE [TIMEOUT_S]: SIGTERM the process group led by the
 # PIDFILE's process (also when the leader is already gone but members such
-# as Apache children or fcgiwrap workers are left, gotchas 7-8), wait up to
+# as Apache children or fcgiwrap workers are left), wait up to
 # TIMEOUT_S seconds (default 10), then SIGKILL whatever is left.  Removes the
 # pid file.  Returns 0 when nothing of the group is left.
 # Without its leader a group gets only 1 s: an orphaned Apache event-MPM
@@ -250,7 +253,7 @@ wait_for_port() {
 
 # ---- files ---------------------------------------------------------------
 # check_traversable DIR: die unless DIR and all its parents are o+x, which
-# the CGI children running as www-data need (gotcha 5).
+# the CGI children running as www-data need (Apache answers 403 otherwise).
 check_traversable() {
 	local d=$1
 	while [ -n "$d" ] && [ "$d" != / ]; do

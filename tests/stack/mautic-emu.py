@@ -1,8 +1,9 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """mautic-emu: a small HTTPS emulator of the Mautic 5 REST API, for tests.
 
 Serves /api/contacts*, /api/fields/contact, /api/tags and /oauth/v2/token the
-way Mautic 5.1 does (shared/reference/mautic-api.md, section 9.1), plus a
+way Mautic 5.1 does (docs/mautic.md describes the formats), plus a
 control API under /_emu/ (no auth) that tests use to seed contacts, inject
 faults, read the request log and make the emulator send global and campaign
 webhooks.  Standard library only; run with /usr/bin/python3.
@@ -787,7 +788,8 @@ def token_values(state, c):
 
 
 def replace_tokens(s, vals):
-    """TokenHelper::findLeadTokens + rawurldecode (section 5.2)."""
+    """Mautic's TokenHelper::findLeadTokens, then rawurldecode() of the
+    result, as the campaign action does."""
     def one(m):
         alias, _, fallback = m.group(2).partition("|")
         enc = fallback == "true"
@@ -1393,7 +1395,7 @@ def self_test():
         '}i:2;a:2:{s:5:"label";s:6:"Events";s:5:"value";s:6:"events";}}}')
     check("serialize misc", php_serialize([True, None, 5, "\u00e9"]),
           'a:4:{i:0;b:1;i:1;N;i:2;i:5;i:3;s:2:"\u00e9";}')
-    # REST document shape (section 1.4).
+    # REST document shape (GET /api/contacts/{id}).
     st = State()
     st.add_field({"alias": "lifetime_value", "type": "number",
                   "properties": {"roundmode": "4", "scale": "2"}})
@@ -1422,7 +1424,7 @@ def self_test():
     check("tag order", [t["tag"] for t in doc["tags"]], ["customer", "wp-member"])
     check("escaping", '"a\\/b@example.com"' in st.contact_doc(c), True)
     check("tag normalize", normalize_tag("  <b>A &amp; B</b> "), "A & B")
-    # Campaign webhook encoding (section 5.3).
+    # Campaign webhook encoding (CampaignHelper: query, form or JSON).
     c = st.put_control(42, {"fields": {"email": "jane+test@example.com",
                                        "firstname": "Jane", "lastname": "Doe",
                                        "city": "S\u00e3o Paulo"}})

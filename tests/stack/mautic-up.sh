@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Start the Mautic emulator (tests/stack/mautic-emu.py) on
 # https://127.0.0.1:$MW_MAUTIC_PORT with a certificate from the test CA that
 # tests/stack/tls.sh makes in $MW_STATE/tls (trust it with $MW_CA).  Requests

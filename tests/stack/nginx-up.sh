@@ -1,7 +1,7 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Start fcgiwrap (as www-data, 4 workers, unix:$MW_STATE/fcgi/fcgiwrap.sock)
-# and nginx on 127.0.0.1:$MW_NGINX_PORT (reference/test-environment.md
-# section 4).  nginx serves $MW_STATE/cgi-bin/NAME at /cgi-bin/NAME[/path]
+# and nginx on 127.0.0.1:$MW_NGINX_PORT (docs/testing.md).  nginx serves $MW_STATE/cgi-bin/NAME at /cgi-bin/NAME[/path]
 # with MAUTIC_WP_CONFIG set.  fcgiwrap -f forwards the CGI's stderr over
 # FastCGI, and nginx writes it to $MW_STATE/logs/nginx-error.log as
 # 'FastCGI sent in stderr: "..."'.
@@ -30,7 +30,8 @@ fi
 # ---- fcgiwrap --------------------------------------------------------------
 fstate=running
 if ! running "$FPIDFILE" || [ ! -S "$SOCK" ]; then
-	# SIGTERM to the parent alone orphans its -c children (gotcha 7).
+	# SIGTERM to the parent alone orphans its -c children, which go on
+	# serving: stop the whole process group.
 	stop_group "$FPIDFILE" 5 || die "cannot stop the old fcgiwrap"
 	rm -f "$SOCK"	# a stale socket makes the bind fail
 	start_group "$FPIDFILE" "$MW_STATE/logs/fcgiwrap.log" \

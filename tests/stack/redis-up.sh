@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Start a throwaway Redis (Debian's redis-server) standing in for a
 # WordPress site's persistent object cache (tests/integration/test_objcache.py):
 # TCP 127.0.0.1:$MW_REDIS_PORT and socket $MW_STATE/redis/redis.sock, data

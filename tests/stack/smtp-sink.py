@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """SMTP sink for the test stack: accepts every message and records it.
 
 Each message N (1, 2, ... continuing after the highest file present) is

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Start the SMTP sink (tests/stack/smtp-sink.py, aiosmtpd) on
 # 127.0.0.1:$MW_SMTP_PORT.  Messages land in $MW_STATE/smtp/mail/<n>.eml and
 # $MW_STATE/smtp/mail.jsonl.  Idempotent: a running sink is left alone.

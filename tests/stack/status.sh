@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Show what runs of the test stack under $MW_STATE: per server its state,
 # leader PID, process count and address.  Exit 0 when every server of the
 # default set (lib.sh MW_DEFAULT_COMPONENTS) is up and no other one is broken,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tls.sh DIR: create a throw-away test CA and a localhost server certificate.
 #
 # Writes DIR/ca.crt, DIR/ca.key, DIR/server.crt, DIR/server.key (signed by

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Bring up the test stack under $MW_STATE (default /tmp/mw).
 #
 # Usage: tests/stack/up.sh [component ...]

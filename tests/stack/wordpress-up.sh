@@ -1,7 +1,8 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Start a real WordPress (Debian's wordpress 6.1.9 package, PHP 8.2 mod_php)
 # on 127.0.0.1:$MW_WP_PORT (default 18083) against the test database
-# (reference/test-environment.md sections 3 and 6).
+# (docs/testing.md).
 #
 # - Its own Apache: mpm_prefork + mod_php + mod_cgi, self-contained config in
 #   $MW_STATE/wordpress/httpd.conf, logs $MW_STATE/logs/wp-error.log (Apache

@@ -1,4 +1,5 @@
 <?php
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * A tiny command-line window into the test WordPress (tests/stack/
  * wordpress-up.sh): it loads Debian's /usr/share/wordpress with the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_config.c - cfg_load() against files written to /tmp: a full file, the
  * example file, defaults, and one invalid row per way a file can be wrong.
@@ -63,6 +64,21 @@ load_text(const char *text, mode_t mode, struct cfg *cfg, char *err,
 	return rc;
 }
 
+/* Load text that must load; false (after a check failure naming the case
+ * and the error) when it does not.  cfg must be released by the caller. */
+static bool
+load_ok(const char *name, const char *text, mode_t mode, struct cfg *cfg)
+{
+	char err[CFG_ERRMSG_MAX], path[64];
+	enum mw_err rc;
+
+	rc = load_text(text, mode, cfg, err, sizeof(err), path, sizeof(path));
+	CHECK_CASE(name, rc == MW_OK);
+	if (rc != MW_OK)
+		fprintf(stderr, "  %s: %s\n", name, err);
+	return rc == MW_OK;
+}
+
 static const char full_text[] = "; mautic-wp test configuration\n"
 				"# hash comments too\n"
 				"[wordpress]\n"
@@ -121,15 +137,10 @@ static void
 test_full(void)
 {
 	struct cfg cfg;
-	char err[CFG_ERRMSG_MAX], path[64];
-	enum mw_err rc;
 
-	rc = load_text(full_text, 0600, &cfg, err, sizeof(err), path,
-		       sizeof(path));
-	CHECK(rc == MW_OK);
-	if (rc != MW_OK)
-		fprintf(stderr, "  full file: %s\n", err);
-	CHECK_STR(cfg.path, path);
+	load_ok("full_file", full_text, 0600, &cfg);
+	CHECK(cfg.path != NULL &&
+	      strncmp(cfg.path, "/tmp/mw-test-config-", 20) == 0);
 	CHECK_STR(cfg.db_host, "db.example.com");
 	CHECK(cfg.db_port == 3307);
 	CHECK_STR(cfg.db_socket, "/run/mysqld/other.sock");
@@ -172,6 +183,10 @@ test_full(void)
 	CHECK_STR(cfg.smtp_url, "smtp://127.0.0.1:2525");
 	CHECK_STR(cfg.mail_from, "WordPress <wordpress@example.com>");
 	CHECK_STR(cfg.redis, "redis://127.0.0.1:6379/0");
+	CHECK_STR(cfg.redis_url.host, "127.0.0.1");
+	CHECK(cfg.redis_url.port == 6379 && cfg.redis_url.db == 0);
+	CHECK(!cfg.redis_url.unix_sock);
+	CHECK(cfg.redis_url.user == NULL && cfg.redis_url.pass == NULL);
 	CHECK_STR(cfg.redis_prefix, "site1:");
 	CHECK(cfg.log_level == LL_DEBUG);
 	cfg_free(&cfg);
@@ -186,13 +201,8 @@ test_oauth2(void)
 		       "client_id = cid\nclient_secret = Client-Secret-77\n"
 		       "[webhook]\naccess_key = 12345678\n";
 	struct cfg cfg;
-	char err[CFG_ERRMSG_MAX], path[64];
-	enum mw_err rc;
 
-	rc = load_text(text, 0600, &cfg, err, sizeof(err), path, sizeof(path));
-	CHECK(rc == MW_OK);
-	if (rc != MW_OK)
-		fprintf(stderr, "  oauth2: %s\n", err);
+	load_ok("oauth2", text, 0600, &cfg);
 	CHECK(cfg.auth == CFG_AUTH_OAUTH2);
 	CHECK(cfg.username == NULL && cfg.password == NULL);
 	CHECK_STR(cfg.client_id, "cid");
@@ -202,19 +212,14 @@ test_oauth2(void)
 	cfg_free(&cfg);
 }
 
-/* cfg_load_applies_defaults */
+/* Every key but the required ones has its default after loading text. */
 static void
-test_defaults(void)
+defaults_hold(const char *name, const char *text)
 {
+	int before = check_failed;
 	struct cfg cfg;
-	char err[CFG_ERRMSG_MAX], path[64];
-	enum mw_err rc;
 
-	rc = load_text(MINIMAL, 0600, &cfg, err, sizeof(err), path,
-		       sizeof(path));
-	CHECK(rc == MW_OK);
-	if (rc != MW_OK)
-		fprintf(stderr, "  defaults: %s\n", err);
+	load_ok(name, text, 0600, &cfg);
 	CHECK_STR(cfg.db_host, "localhost");
 	CHECK(cfg.db_port == 3306);
 	CHECK_STR(cfg.db_socket, "/run/mysqld/mysqld.sock");
@@ -238,6 +243,7 @@ test_defaults(void)
 	CHECK_STR(cfg.smtp_url, "smtp://127.0.0.1:25");
 	CHECK(cfg.mail_from == NULL);
 	CHECK(cfg.redis == NULL && cfg.redis_prefix == NULL);
+	CHECK(cfg.redis_url.host == NULL);
 	CHECK(cfg.log_level == LL_INFO);
 	/* WP Fusion's default mapping when there is no [fields] */
 	CHECK(cfg.nfields == 3);
@@ -246,7 +252,19 @@ test_defaults(void)
 	CHECK_STR(cfg_field_alias(&cfg, "last_name"), "lastname");
 	CHECK(cfg_field_alias(&cfg, "nickname") == NULL);
 	CHECK(cfg_field_alias(&cfg, "") == NULL);
+	if (check_failed != before)
+		fprintf(stderr, "  case %s\n", name);
 	cfg_free(&cfg);
+}
+
+/* cfg_load_applies_defaults, also for keys given with an empty value */
+static void
+test_defaults(void)
+{
+	defaults_hold("defaults", MINIMAL);
+	defaults_hold("empty_values_take_defaults",
+		      "[wordpress]\ntable_prefix =\ndb_host =\ndb_socket =\n"
+		      "[mail]\nsendmail =\nsmtp_url =\n" MINIMAL);
 }
 
 /* Files that must load; each checks one value. */
@@ -278,6 +296,20 @@ static const struct ok_row ok_rows[] = {
 	 0600},
 	{"cfg_empty_value_means_unset",
 	 "[webhook]\nsecret =\nallowed_roles =\n" MINIMAL, 0600},
+	{"cfg_accepts_smtps_url_with_user",
+	 "[mail]\nsmtp_url = smtps://mailer@mail.example.com:465\n" MINIMAL,
+	 0600},
+	{"cfg_accepts_smtp_url_ipv6",
+	 "[mail]\nsmtp_url = smtp://[::1]:25\n" MINIMAL, 0600},
+	{"cfg_accepts_http_site_url_with_port",
+	 "[wordpress]\nsite_url = http://127.0.0.1:18083\n" MINIMAL, 0600},
+	{"cfg_accepts_bare_from", "[mail]\nfrom = wp@example.com\n" MINIMAL,
+	 0600},
+	{"cfg_accepts_named_from",
+	 "[mail]\nfrom = \"Caf\xc3\xa9, Ltd\" <wp@example.com>\n" MINIMAL,
+	 0600},
+	{"cfg_accepts_redis_unix_socket",
+	 "[cache]\nredis = unix:///run/redis/redis.sock?db=3\n" MINIMAL, 0600},
 	{"cfg_accepts_utf8_value",
 	 "[wordpress]\nsite_name = Caf\xc3\xa9\n" MINIMAL, 0600},
 	{"cfg_accepts_64_fields",
@@ -300,14 +332,8 @@ test_ok_rows(void)
 	for (i = 0; i < sizeof(ok_rows) / sizeof(ok_rows[0]); i++) {
 		const struct ok_row *r = &ok_rows[i];
 		struct cfg cfg;
-		char err[CFG_ERRMSG_MAX], path[64];
-		enum mw_err rc;
 
-		rc = load_text(r->text, r->mode, &cfg, err, sizeof(err), path,
-			       sizeof(path));
-		CHECK(rc == MW_OK);
-		if (rc != MW_OK)
-			fprintf(stderr, "  row %s: %s\n", r->name, err);
+		load_ok(r->name, r->text, r->mode, &cfg);
 		cfg_free(&cfg);
 	}
 }
@@ -316,29 +342,12 @@ test_ok_rows(void)
 static void
 test_example(void)
 {
-	const char *dir = getenv("MW_TEST_DATA");
-	char src[1024], path[64], err[CFG_ERRMSG_MAX];
-	char *text = NULL;
+	char path[64], err[CFG_ERRMSG_MAX];
+	char *text;
 	struct cfg cfg;
-	FILE *fp;
-	long n;
+	size_t n;
 
-	snprintf(src, sizeof(src), "%s/../../cgi-bin/mautic-wp.conf.example",
-		 dir ? dir : "tests/data");
-	fp = fopen(src, "rb");
-	CHECK(fp != NULL);
-	if (fp == NULL)
-		return;
-	if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) > 0 &&
-	    fseek(fp, 0, SEEK_SET) == 0) {
-		text = calloc(1, (size_t)n + 1);
-		if (text != NULL &&
-		    fread(text, 1, (size_t)n, fp) != (size_t)n) {
-			free(text);
-			text = NULL;
-		}
-	}
-	fclose(fp);
+	text = check_read_data("../../cgi-bin/mautic-wp.conf.example", &n);
 	CHECK(text != NULL);
 	if (text == NULL)
 		return;
@@ -516,6 +525,44 @@ static const struct bad_row bad_rows[] = {
 	 "[mautic]\nurl = https:///\n" MIN_WP MIN_WH
 	 "[mautic]\nusername = u\npassword = p\n",
 	 0600, "url", 0, "https"},
+	{"cfg_refuses_smtp_url_http",
+	 "[mail]\nsmtp_url = http://m.example\n" MINIMAL, 0600, "smtp_url", 2,
+	 "smtp://"},
+	{"cfg_refuses_smtp_url_without_host",
+	 "[mail]\nsmtp_url = smtp://:25\n" MINIMAL, 0600, "smtp_url", 2, NULL},
+	{"cfg_refuses_from_without_at", "[mail]\nfrom = wordpress\n" MINIMAL,
+	 0600, "from", 2, "address"},
+	{"cfg_refuses_from_with_text_after_address",
+	 "[mail]\nfrom = WP <wp@example.com> x\n" MINIMAL, 0600, "from", 2,
+	 NULL},
+	{"cfg_refuses_from_unclosed",
+	 "[mail]\nfrom = WP <wp@example.com\n" MINIMAL, 0600, "from", 2, NULL},
+	{"cfg_refuses_from_two_addresses",
+	 "[mail]\nfrom = a@example.com, b@example.com\n" MINIMAL, 0600, "from",
+	 2, NULL},
+	{"cfg_refuses_relative_sendmail",
+	 "[mail]\nsendmail = sendmail\n" MINIMAL, 0600, "sendmail", 2,
+	 "absolute"},
+	{"cfg_refuses_relative_ca_file", "[mautic]\nca_file = ca.pem\n" MINIMAL,
+	 0600, "ca_file", 2, "absolute"},
+	{"cfg_refuses_relative_token_cache",
+	 "[mautic]\ntoken_cache = ./token\n" MINIMAL, 0600, "token_cache", 2,
+	 "absolute"},
+	{"cfg_refuses_relative_db_socket",
+	 "[wordpress]\ndb_socket = mysqld.sock\n" MINIMAL, 0600, "db_socket", 2,
+	 "absolute"},
+	{"cfg_refuses_relative_wp_config",
+	 "[wordpress]\nwp_config = wp-config.php\n" MINIMAL, 0600, "wp_config",
+	 2, "absolute"},
+	{"cfg_refuses_site_url_without_scheme",
+	 "[wordpress]\nsite_url = example.com\n" MINIMAL, 0600, "site_url", 2,
+	 "http"},
+	{"cfg_refuses_site_url_ftp",
+	 "[wordpress]\nsite_url = ftp://example.com\n" MINIMAL, 0600,
+	 "site_url", 2, "http"},
+	{"cfg_refuses_redis_url_at_its_line",
+	 "[cache]\nredis = redis://:Pw-Value-77@127.0.0.1:0\n" MINIMAL, 0600,
+	 "redis", 2, "redis://"},
 	{"cfg_refuses_missing_wp_config",
 	 "[wordpress]\nwp_config = /nonexistent/wp-config.php\n" MINIMAL, 0600,
 	 "wp_config", 0, "cannot"},
@@ -590,6 +637,175 @@ test_bad_rows(void)
 	}
 }
 
+/* [cache] redis URLs that parse, and the parts they give. */
+struct redis_row {
+	const char *name;
+	const char *url;
+	bool unix_sock;
+	const char *host;
+	unsigned port;
+	uint64_t db;
+	const char *user; /* NULL: none */
+	const char *pass; /* NULL: none */
+};
+
+static const struct redis_row redis_rows[] = {
+	{"redis_host_and_port", "redis://127.0.0.1:6380", false, "127.0.0.1",
+	 6380, 0, NULL, NULL},
+	{"redis_port_defaults_to_6379", "redis://cache.example", false,
+	 "cache.example", 6379, 0, NULL, NULL},
+	{"redis_db_after_slash", "redis://h:1/15", false, "h", 1, 15, NULL,
+	 NULL},
+	{"redis_trailing_slash_is_db_0", "redis://h:1/", false, "h", 1, 0, NULL,
+	 NULL},
+	{"redis_db_max_int32", "redis://h/2147483647", false, "h", 6379,
+	 2147483647, NULL, NULL},
+	{"redis_scheme_case_ignored", "REDIS://h", false, "h", 6379, 0, NULL,
+	 NULL},
+	{"redis_password_only", "redis://:pw@h", false, "h", 6379, 0, NULL,
+	 "pw"},
+	{"redis_acl_user_and_password", "redis://mw:pw@h:2/3", false, "h", 2, 3,
+	 "mw", "pw"},
+	{"redis_userinfo_percent_decoded", "redis://m%3Aw:p%40ss%2Fw@h", false,
+	 "h", 6379, 0, "m:w", "p@ss/w"},
+	{"redis_last_at_ends_userinfo", "redis://:a@b@h", false, "h", 6379, 0,
+	 NULL, "a@b"},
+	{"redis_ipv6_literal", "redis://[::1]:7000/1", false, "::1", 7000, 1,
+	 NULL, NULL},
+	{"redis_unix_triple_slash", "unix:///run/redis.sock", true,
+	 "/run/redis.sock", 0, 0, NULL, NULL},
+	{"redis_unix_single_slash", "unix:/run/redis.sock", true,
+	 "/run/redis.sock", 0, 0, NULL, NULL},
+	{"redis_unix_db_and_password_any_order",
+	 "unix:///run/r.sock?password=p%26w&db=4", true, "/run/r.sock", 0, 4,
+	 NULL, "p&w"},
+};
+
+/* [cache] redis URLs that are refused.  Port 1 on the loopback: a URL
+ * that slipped through would fail at once. */
+static const char *const bad_redis_urls[] = {
+	"http://127.0.0.1:1",
+	"rediss://127.0.0.1:1",
+	"redis:/127.0.0.1:1",
+	"redis://",
+	"redis://:pw@",
+	"redis://:pw@:1",
+	"redis://:@127.0.0.1:1",
+	"redis://user@127.0.0.1:1",
+	"redis://127.0.0.1:0",
+	"redis://127.0.0.1:65536",
+	"redis://127.0.0.1:",
+	"redis://127.0.0.1:1x",
+	"redis://127.0.0.1:-1",
+	"redis://127.0.0.1:1/abc",
+	"redis://127.0.0.1:1/01",
+	"redis://127.0.0.1:1/-1",
+	"redis://127.0.0.1:1/2147483648",
+	"redis://127.0.0.1:1/1/2",
+	"redis://127.0.0.1:1?db=1",
+	"redis://127.0.0.1:1#x",
+	"redis://[::1",
+	"redis://[::1]x",
+	"redis://[]:1",
+	"redis://:%zz@127.0.0.1:1",
+	"redis://:a%00b@127.0.0.1:1",
+	"redis://:a%4@127.0.0.1:1",
+	"unix:",
+	"unix://",
+	"unix://relative.sock",
+	"unix:///tmp/x.sock?db=x",
+	"unix:///tmp/x.sock?db=",
+	"unix:///tmp/x.sock?db",
+	"unix:///tmp/x.sock?foo=1",
+	"unix:///tmp/x.sock?db=1&",
+	"unix:///tmp/x.sock?password=%zz",
+	"unix:///tmp/0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789/x.sock",
+	" redis://127.0.0.1:1",
+};
+
+static void
+test_redis_urls(void)
+{
+	static char big[700];
+	struct cfg_redis r;
+	size_t i;
+
+	for (i = 0; i < sizeof(redis_rows) / sizeof(redis_rows[0]); i++) {
+		const struct redis_row *w = &redis_rows[i];
+
+		memset(&r, 0, sizeof(r));
+		CHECK_CASE(w->name, cfg_redis_parse(w->url, &r) == MW_OK);
+		CHECK_CASE(w->name, r.unix_sock == w->unix_sock);
+		CHECK_CASE(w->name, r.host && strcmp(r.host, w->host) == 0);
+		CHECK_CASE(w->name, r.unix_sock || r.port == w->port);
+		CHECK_CASE(w->name, r.db == w->db);
+		CHECK_CASE(w->name, w->user ? r.user && !strcmp(r.user, w->user)
+					    : r.user == NULL);
+		CHECK_CASE(w->name, w->pass ? r.pass && !strcmp(r.pass, w->pass)
+					    : r.pass == NULL);
+		cfg_redis_free(&r);
+		CHECK_CASE(w->name, r.host == NULL && r.pass == NULL);
+	}
+	for (i = 0; i < sizeof(bad_redis_urls) / sizeof(bad_redis_urls[0]);
+	     i++) {
+		memset(&r, 0, sizeof(r));
+		CHECK_CASE(bad_redis_urls[i],
+			   cfg_redis_parse(bad_redis_urls[i], &r) == MW_EINPUT);
+		CHECK_CASE(bad_redis_urls[i], r.host == NULL && r.pass == NULL);
+	}
+	/* longer than any URL we accept */
+	memset(big, 'a', sizeof(big) - 1);
+	memcpy(big, "redis://:", 9);
+	memcpy(big + sizeof(big) - 16, "@127.0.0.1:1/0", 15);
+	CHECK(cfg_redis_parse(big, &r) == MW_EINPUT);
+	CHECK(cfg_redis_parse(NULL, &r) == MW_EINPUT);
+	cfg_redis_free(NULL);
+}
+
+/* cfg_load() refuses each bad URL at its line, without echoing it (a URL
+ * may carry a password); an empty value means no cache. */
+static void
+test_redis_in_file(void)
+{
+	char text[512], err[CFG_ERRMSG_MAX], path[64];
+	struct cfg cfg;
+	size_t i;
+	enum mw_err rc;
+
+	for (i = 0; i < sizeof(bad_redis_urls) / sizeof(bad_redis_urls[0]);
+	     i++) {
+		const char *url = bad_redis_urls[i];
+
+		if (url[0] == ' ')
+			continue; /* inih trims values */
+		snprintf(text, sizeof(text), "[cache]\nredis = %s\n%s", url,
+			 MINIMAL);
+		rc = load_text(text, 0600, &cfg, err, sizeof(err), path,
+			       sizeof(path));
+		CHECK_CASE(url, rc == MW_ECONFIG);
+		CHECK_CASE(url, err_names(err, path, 2, "redis"));
+		CHECK_CASE(url, strstr(err, "127.0.0.1") == NULL);
+		CHECK_CASE(url, cfg.redis_url.host == NULL);
+		if (rc != MW_ECONFIG || !err_names(err, path, 2, "redis"))
+			fprintf(stderr, "  err: %s\n", err);
+		cfg_free(&cfg);
+	}
+	rc = load_text("[cache]\nredis =\n" MINIMAL, 0600, &cfg, err,
+		       sizeof(err), path, sizeof(path));
+	CHECK(rc == MW_OK && cfg.redis == NULL && cfg.redis_url.host == NULL);
+	cfg_free(&cfg);
+	rc = load_text(
+		"[cache]\nredis = redis://u:Pw-9@10.0.0.5:6390/2\n" MINIMAL,
+		0600, &cfg, err, sizeof(err), path, sizeof(path));
+	CHECK(rc == MW_OK);
+	CHECK_STR(cfg.redis_url.host, "10.0.0.5");
+	CHECK_STR(cfg.redis_url.user, "u");
+	CHECK_STR(cfg.redis_url.pass, "Pw-9");
+	CHECK(cfg.redis_url.port == 6390 && cfg.redis_url.db == 2);
+	cfg_free(&cfg);
+	CHECK(cfg.redis_url.host == NULL && cfg.redis_url.pass == NULL);
+}
+
 /* Load prefix + "site_name = xxx..." (a line of n bytes before its end,
  * which is "\n" or nothing) + suffix. */
 static enum mw_err
@@ -641,35 +857,6 @@ test_long_lines(void)
 	CHECK(load_long_line(MINIMAL "[wordpress]\n", 250, "", "", &cfg, err,
 			     path) == MW_ECONFIG);
 	CHECK(err_names(err, path, 11, "line"));
-	cfg_free(&cfg);
-}
-
-/* cfg_empty_value_of_a_defaulted_key_keeps_the_default */
-static void
-test_empty_defaulted(void)
-{
-	/* Fixed bug (crash): an empty value stores NULL and marks the key
-	 * seen, so apply_defaults() skips it.  "table_prefix =" then makes
-	 * validate() call is_ident(NULL, ...): SIGSEGV in cfg_load() (fuzz
-	 * input tests/fuzz/corpus/config/crash-empty-table-prefix.conf).
-	 * "db_host =", "db_socket =", "sendmail =", "smtp_url =" and
-	 * "token_cache =" likewise load as NULL instead of their defaults.
-	 * Fix: in set_value()/handler(), an empty value of a key with a
-	 * default stores the default (or validate() refuses a NULL prefix).
-	 */
-	static const char text[] = "[wordpress]\ntable_prefix =\ndb_host =\n"
-				   "db_socket =\n[mail]\nsendmail =\n"
-				   "smtp_url =\n" MINIMAL;
-	struct cfg cfg;
-	char err[CFG_ERRMSG_MAX], path[64];
-
-	CHECK(load_text(text, 0600, &cfg, err, sizeof(err), path,
-			sizeof(path)) == MW_OK);
-	CHECK_STR(cfg.table_prefix, "wp_");
-	CHECK_STR(cfg.db_host, "localhost");
-	CHECK_STR(cfg.db_socket, "/run/mysqld/mysqld.sock");
-	CHECK_STR(cfg.sendmail, "/usr/sbin/sendmail");
-	CHECK_STR(cfg.smtp_url, "smtp://127.0.0.1:25");
 	cfg_free(&cfg);
 }
 
@@ -843,8 +1030,9 @@ main(void)
 	test_ok_rows();
 	test_example();
 	test_bad_rows();
+	test_redis_urls();
+	test_redis_in_file();
 	test_long_lines();
-	test_empty_defaulted();
 	test_nul_byte();
 	test_files();
 	test_free();

@@ -1,8 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_contact.c - contact_parse_rest() on Mautic's GET /api/contacts/{id}
- * document and contact_parse_webhook() on global-webhook bodies
- * (reference/mautic-api.md 1.2-1.5, 4.3-4.4).  tests/data/contact-42.json
- * is the 1.4 example as Mautic sends it: compact, with "\/" and "\u00e9".
+ * document and contact_parse_webhook() on global-webhook bodies.
+ * tests/data/contact-42.json is a contact document as Mautic 5 sends it:
+ * compact, with "\/" and "\u00e9".
  */
 #include "formats/contact.h"
 
@@ -17,36 +18,6 @@
 #define ID_MAX 9007199254740992ull
 #define A8 "aaaaaaaa"
 #define A64 A8 A8 A8 A8 A8 A8 A8 A8
-
-/* Read tests/data/<name> into an allocated, NUL-terminated buffer. */
-static char *
-read_data(const char *name, size_t *len)
-{
-	const char *dir = getenv("MW_TEST_DATA");
-	char path[1024], *p = NULL;
-	FILE *fp;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "tests/data", name);
-	fp = fopen(path, "rb");
-	if (fp == NULL) {
-		fprintf(stderr, "cannot open %s\n", path);
-		return NULL;
-	}
-	if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 &&
-	    fseek(fp, 0, SEEK_SET) == 0) {
-		p = malloc((size_t)n + 1);
-		if (p != NULL && fread(p, 1, (size_t)n, fp) == (size_t)n) {
-			p[n] = '\0';
-			*len = (size_t)n;
-		} else {
-			free(p);
-			p = NULL;
-		}
-	}
-	fclose(fp);
-	return p;
-}
 
 /* Copy s[0..len) into an exact-size allocation (no NUL after it), so that
  * a parser reading past len shows up under ASan. */
@@ -116,7 +87,7 @@ test_rest_document(void)
 {
 	struct contact c;
 	size_t len = 0;
-	char *doc = read_data("contact-42.json", &len);
+	char *doc = check_read_data("contact-42.json", &len);
 
 	CHECK(doc != NULL);
 	if (doc == NULL)
@@ -663,7 +634,7 @@ test_hook_vector_b(void)
 {
 	struct webhook_event *evs;
 	size_t n, len = 0;
-	char *body = read_data("webhook-vector-b.json", &len);
+	char *body = check_read_data("webhook-vector-b.json", &len);
 
 	CHECK(body != NULL && len == 1060);
 	if (body == NULL)

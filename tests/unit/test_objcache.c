@@ -1,10 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * test_objcache.c - lib/objcache.c: the key names (one table, valid and
- * invalid rows) and objcache_invalidate() against a fake Redis forked by
- * this program, which records every command it is sent (kcgi's regress
- * tests: a full client/server exchange).  A second table of URLs that must
- * be refused, and the failure paths: refused connection, silent server,
- * error replies.  No password or e-mail may reach the log.
+ * test_objcache.c - wp/objcache.c: the key names (one table, valid and
+ * invalid rows), and objcache_invalidate() and objcache_ping() against a
+ * fake Redis forked by this program, which records every command it is
+ * sent (kcgi's regress tests: a full client/server exchange).  The URLs
+ * come parsed, as cfg_load() leaves them (test_config.c has the URL
+ * tables).  The failure paths: refused connection, silent server, error
+ * replies.  No password or e-mail may reach the log or an error text.
  */
 #include "wp/objcache.h"
 
@@ -30,14 +32,6 @@
 #define FAKE_WAIT_MS 5000 /* how long it waits for the client */
 #define LOG_CAP 16384	  /* captured stderr per case */
 #define BIG_USERS 2000	  /* users in the large batch */
-
-static void
-check_case(const char *name, int ok)
-{
-	if (!ok)
-		fprintf(stderr, "case %s\n", name);
-	CHECK(ok);
-}
 
 /* ---- objcache_keys ---------------------------------------------------- */
 
@@ -203,18 +197,18 @@ test_keys_table(void)
 		keys = &sentinel;
 		got = 12345;
 		rc = objcache_keys(&cfg, row->users, row->n, &keys, &got);
-		check_case(row->name, rc == row->want);
+		CHECK_CASE(row->name, rc == row->want);
 		if (rc != MW_OK || row->want != MW_OK) {
 			/* OUT parameters are written only on success. */
-			check_case(row->name,
+			CHECK_CASE(row->name,
 				   keys == &sentinel && got == 12345);
 			continue;
 		}
 		for (i = 0; row->keys[i] != NULL; i++)
 			;
-		check_case(row->name, got == i);
+		CHECK_CASE(row->name, got == i);
 		for (i = 0; i < got && row->keys[i] != NULL; i++) {
-			check_case(row->name,
+			CHECK_CASE(row->name,
 				   strcmp(keys[i], row->keys[i]) == 0);
 			if (strcmp(keys[i], row->keys[i]) != 0)
 				fprintf(stderr,
@@ -334,6 +328,8 @@ fake_command(const char *buf, size_t have, char *log, size_t *loglen, int fd)
 		rp = alen[1] == 2 && memcmp(arg[1], "99", 2) == 0
 			     ? "-ERR DB index is out of range\r\n"
 			     : "+OK\r\n";
+	else if (alen[0] == 4 && memcmp(arg[0], "PING", 4) == 0)
+		rp = "+PONG\r\n";
 	else if (alen[0] == 3 && memcmp(arg[0], "DEL", 3) == 0) {
 		snprintf(reply, sizeof(reply), ":%ld\r\n", argc - 1);
 		rp = reply;
@@ -525,172 +521,157 @@ static const struct objcache_user bob[] = {
 	  "wp:users:last_changed"
 #define DEL_BOB "DEL " BOB_KEYS("") "\n"
 
+/* One session with the fake: objcache_invalidate() for bob, or with ping
+ * objcache_ping(), which must log nothing and say why in its error text. */
 struct live_row {
 	const char *name;
 	const char *url;  /* PORT and SOCK are replaced */
 	const char *salt; /* [cache] redis_prefix */
+	bool ping;	  /* objcache_ping() instead of a DEL */
 	enum mw_err want;
 	const char *transcript; /* what the server must have been sent */
-	const char *secret;	/* must not be logged, or NULL */
+	const char *secret;	/* must not be logged or in err, or NULL */
+	const char *err;	/* ping: in the error text, or NULL */
 };
 
 static const struct live_row live_rows[] = {
-	{"live_tcp_sends_one_del", "redis://127.0.0.1:PORT", NULL, MW_OK,
-	 DEL_BOB, NULL},
+	{"live_tcp_sends_one_del", "redis://127.0.0.1:PORT", NULL, false, MW_OK,
+	 DEL_BOB, NULL, NULL},
 	{"live_tcp_db_0_sends_no_select", "redis://127.0.0.1:PORT/0", NULL,
-	 MW_OK, DEL_BOB, NULL},
+	 false, MW_OK, DEL_BOB, NULL, NULL},
 	{"live_tcp_trailing_slash_is_db_0", "redis://127.0.0.1:PORT/", NULL,
-	 MW_OK, DEL_BOB, NULL},
-	{"live_scheme_case_ignored", "REDIS://127.0.0.1:PORT", NULL, MW_OK,
-	 DEL_BOB, NULL},
+	 false, MW_OK, DEL_BOB, NULL, NULL},
+	{"live_scheme_case_ignored", "REDIS://127.0.0.1:PORT", NULL, false,
+	 MW_OK, DEL_BOB, NULL, NULL},
 	{"live_tcp_password_and_db_auth_then_select",
-	 "redis://:s3cret-pw@127.0.0.1:PORT/3", NULL, MW_OK,
-	 "AUTH s3cret-pw\nSELECT 3\n" DEL_BOB, "s3cret-pw"},
+	 "redis://:s3cret-pw@127.0.0.1:PORT/3", NULL, false, MW_OK,
+	 "AUTH s3cret-pw\nSELECT 3\n" DEL_BOB, "s3cret-pw", NULL},
 	{"live_tcp_acl_user_and_password",
-	 "redis://mw:s3cret-pw@127.0.0.1:PORT", NULL, MW_OK,
-	 "AUTH mw s3cret-pw\n" DEL_BOB, "s3cret-pw"},
+	 "redis://mw:s3cret-pw@127.0.0.1:PORT", NULL, false, MW_OK,
+	 "AUTH mw s3cret-pw\n" DEL_BOB, "s3cret-pw", NULL},
 	{"live_tcp_password_percent_decoded",
-	 "redis://:p%40ss%2Fw@127.0.0.1:PORT", NULL, MW_OK,
-	 "AUTH p@ss/w\n" DEL_BOB, "p@ss/w"},
+	 "redis://:p%40ss%2Fw@127.0.0.1:PORT", NULL, false, MW_OK,
+	 "AUTH p@ss/w\n" DEL_BOB, "p@ss/w", NULL},
 	{"live_tcp_password_with_at_sign_last_at_wins",
-	 "redis://:a@b@127.0.0.1:PORT", NULL, MW_OK, "AUTH a@b\n" DEL_BOB,
-	 "a@b"},
-	{"live_salt_in_every_key", "redis://127.0.0.1:PORT", "mysite_", MW_OK,
-	 "DEL " BOB_KEYS("mysite_") "\n", NULL},
-	{"live_unix_triple_slash_with_db", "unix://SOCK?db=2", NULL, MW_OK,
-	 "SELECT 2\n" DEL_BOB, NULL},
-	{"live_unix_single_slash", "unix:SOCK", NULL, MW_OK, DEL_BOB, NULL},
+	 "redis://:a@b@127.0.0.1:PORT", NULL, false, MW_OK,
+	 "AUTH a@b\n" DEL_BOB, "a@b", NULL},
+	{"live_salt_in_every_key", "redis://127.0.0.1:PORT", "mysite_", false,
+	 MW_OK, "DEL " BOB_KEYS("mysite_") "\n", NULL, NULL},
+	{"live_unix_triple_slash_with_db", "unix://SOCK?db=2", NULL, false,
+	 MW_OK, "SELECT 2\n" DEL_BOB, NULL, NULL},
+	{"live_unix_single_slash", "unix:SOCK", NULL, false, MW_OK, DEL_BOB,
+	 NULL, NULL},
 	{"live_unix_password_query", "unix://SOCK?password=s3cret-pw&db=1",
-	 NULL, MW_OK, "AUTH s3cret-pw\nSELECT 1\n" DEL_BOB, "s3cret-pw"},
+	 NULL, false, MW_OK, "AUTH s3cret-pw\nSELECT 1\n" DEL_BOB, "s3cret-pw",
+	 NULL},
 	{"live_auth_refused_stops_before_del",
-	 "redis://:bad-pw-77@127.0.0.1:PORT/4", NULL, MW_EUPSTREAM,
-	 "AUTH bad-pw-77\n", "bad-pw-77"},
+	 "redis://:bad-pw-77@127.0.0.1:PORT/4", NULL, false, MW_EUPSTREAM,
+	 "AUTH bad-pw-77\n", "bad-pw-77", NULL},
 	{"live_select_refused_stops_before_del", "redis://127.0.0.1:PORT/99",
-	 NULL, MW_EUPSTREAM, "SELECT 99\n", NULL},
+	 NULL, false, MW_EUPSTREAM, "SELECT 99\n", NULL, NULL},
 	{"live_del_with_wrong_reply_type_fails", "redis://127.0.0.1:PORT",
-	 "wrongtype_", MW_EUPSTREAM, "DEL " BOB_KEYS("wrongtype_") "\n", NULL},
+	 "wrongtype_", false, MW_EUPSTREAM, "DEL " BOB_KEYS("wrongtype_") "\n",
+	 NULL, NULL},
+	{"ping_tcp_sends_ping", "redis://127.0.0.1:PORT", NULL, true, MW_OK,
+	 "PING\n", NULL, NULL},
+	{"ping_auth_and_select_first", "redis://mw:s3cret-pw@127.0.0.1:PORT/7",
+	 NULL, true, MW_OK, "AUTH mw s3cret-pw\nSELECT 7\nPING\n", "s3cret-pw",
+	 NULL},
+	{"ping_unix_socket", "unix://SOCK?db=2", NULL, true, MW_OK,
+	 "SELECT 2\nPING\n", NULL, NULL},
+	{"ping_auth_refused_is_upstream_error",
+	 "redis://:bad-pw-77@127.0.0.1:PORT", NULL, true, MW_EUPSTREAM,
+	 "AUTH bad-pw-77\n", "bad-pw-77", "redis AUTH refused: WRONGPASS"},
+	{"ping_select_refused_is_upstream_error", "redis://127.0.0.1:PORT/99",
+	 NULL, true, MW_EUPSTREAM, "SELECT 99\n", NULL, "redis SELECT refused"},
 };
+
+/* A cfg with the URL parsed as cfg_load() would; false if it is refused. */
+static bool
+cfg_with_url(struct cfg *cfg, const char *url, const char *salt)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->table_prefix = (char *)(uintptr_t) "wp_";
+	cfg->redis_prefix = (char *)(uintptr_t)salt;
+	return url == NULL || cfg_redis_parse(url, &cfg->redis_url) == MW_OK;
+}
+
+/* A fake server on a TCP port or on sockpath, for a URL template. */
+static bool
+fake_for(const char *tmpl, const char *sockpath, struct fake *f, char *url,
+	 size_t urlsz)
+{
+	unsigned port = 0;
+	int lfd = strncmp(tmpl, "unix:", 5) == 0 ? listen_unix(sockpath)
+						 : listen_tcp(&port);
+
+	if (lfd < 0 || !fake_start(lfd, f))
+		return false;
+	expand(tmpl, port, sockpath, url, urlsz);
+	return true;
+}
 
 static void
 test_live_table(const char *sockpath)
 {
 	static char got[FAKE_BUF], log[LOG_CAP];
-	char url[600];
+	char url[600], err[256] = "";
 	size_t r;
 
 	for (r = 0; r < sizeof(live_rows) / sizeof(live_rows[0]); r++) {
 		const struct live_row *row = &live_rows[r];
-		bool is_unix = strncmp(row->url, "unix:", 5) == 0;
 		struct fake f;
 		struct cfg cfg;
-		unsigned port = 0;
 		enum mw_err rc;
-		int lfd;
 
-		lfd = is_unix ? listen_unix(sockpath) : listen_tcp(&port);
-		check_case(row->name, lfd >= 0);
-		if (lfd < 0 || !fake_start(lfd, &f)) {
-			check_case(row->name, false);
+		if (!fake_for(row->url, sockpath, &f, url, sizeof(url))) {
+			CHECK_CASE(row->name, false);
 			continue;
 		}
-		expand(row->url, port, sockpath, url, sizeof(url));
-		memset(&cfg, 0, sizeof(cfg));
-		cfg.table_prefix = (char *)(uintptr_t) "wp_";
-		cfg.redis = url;
-		cfg.redis_prefix = (char *)(uintptr_t)row->salt;
+		CHECK_CASE(row->name, cfg_with_url(&cfg, url, row->salt));
 		cap_begin();
-		rc = objcache_invalidate(&cfg, bob, 1);
+		rc = row->ping ? objcache_ping(&cfg, err, sizeof(err))
+			       : objcache_invalidate(&cfg, bob, 1);
 		cap_end(log, sizeof(log));
 		fake_finish(&f, got, sizeof(got));
-		check_case(row->name, rc == row->want);
-		check_case(row->name, strcmp(got, row->transcript) == 0);
-		if (strcmp(got, row->transcript) != 0)
-			fprintf(stderr, "  sent \"%s\"\n  want \"%s\"\n", got,
-				row->transcript);
-		check_case(row->name, strstr(log, "@example") == NULL);
-		check_case(row->name, row->secret == NULL ||
-					      strstr(log, row->secret) == NULL);
-		check_case(row->name,
-			   (rc == MW_OK) == (log[0] == '\0' ||
-					     strstr(log, "ERROR") == NULL));
-		if (rc != row->want)
-			fprintf(stderr, "  log: %s", log);
+		cfg_redis_free(&cfg.redis_url);
+		CHECK_CASE(row->name, rc == row->want);
+		CHECK_CASE(row->name, strcmp(got, row->transcript) == 0);
+		CHECK_CASE(row->name, strstr(log, "@example") == NULL);
+		CHECK_CASE(row->name,
+			   row->secret == NULL ||
+				   (strstr(log, row->secret) == NULL &&
+				    strstr(err, row->secret) == NULL));
+		if (row->ping) {
+			CHECK_CASE(row->name, log[0] == '\0');
+			CHECK_CASE(row->name,
+				   (rc == MW_OK) == (err[0] == '\0'));
+			CHECK_CASE(row->name,
+				   row->err == NULL ||
+					   strstr(err, row->err) != NULL);
+		} else {
+			CHECK_CASE(row->name,
+				   (rc == MW_OK) ==
+					   (strstr(log, "ERROR") == NULL));
+		}
+		if (rc != row->want || strcmp(got, row->transcript) != 0)
+			fprintf(stderr,
+				"  sent \"%s\"\n  want \"%s\"\n  log %s\n", got,
+				row->transcript, row->ping ? err : log);
 	}
 	unlink(sockpath);
 }
 
-/* URLs that are refused before any connection: the log says so, without
- * the URL.  Port 1 on the loopback refuses at once if one slips through. */
-static const char *const bad_urls[] = {
-	"http://127.0.0.1:1",
-	"rediss://127.0.0.1:1",
-	"redis:/127.0.0.1:1",
-	"redis://",
-	"redis://:pw@",
-	"redis://:pw@:1",
-	"redis://:@127.0.0.1:1",
-	"redis://user@127.0.0.1:1",
-	"redis://127.0.0.1:0",
-	"redis://127.0.0.1:65536",
-	"redis://127.0.0.1:",
-	"redis://127.0.0.1:1x",
-	"redis://127.0.0.1:-1",
-	"redis://127.0.0.1:1/abc",
-	"redis://127.0.0.1:1/01",
-	"redis://127.0.0.1:1/-1",
-	"redis://127.0.0.1:1/2147483648",
-	"redis://127.0.0.1:1/1/2",
-	"redis://127.0.0.1:1?db=1",
-	"redis://127.0.0.1:1#x",
-	"redis://[::1",
-	"redis://[::1]x",
-	"redis://[]:1",
-	"redis://:%zz@127.0.0.1:1",
-	"redis://:a%00b@127.0.0.1:1",
-	"redis://:a%4@127.0.0.1:1",
-	"unix:",
-	"unix://",
-	"unix://relative.sock",
-	"unix:///tmp/x.sock?db=x",
-	"unix:///tmp/x.sock?db=",
-	"unix:///tmp/x.sock?db",
-	"unix:///tmp/x.sock?foo=1",
-	"unix:///tmp/x.sock?db=1&",
-	"unix:///tmp/x.sock?password=%zz",
-	"unix:///tmp/0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789/x.sock",
-	" redis://127.0.0.1:1",
-};
-
+/* No cache configured: nothing to test, no connection. */
 static void
-test_bad_urls(void)
+ping_without_cache_is_ok(void)
 {
-	static char log[LOG_CAP], big[700];
 	struct cfg cfg;
-	size_t i;
-	enum mw_err rc;
+	char err[64] = "x";
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.table_prefix = (char *)(uintptr_t) "wp_";
-	for (i = 0; i <= sizeof(bad_urls) / sizeof(bad_urls[0]); i++) {
-		if (i < sizeof(bad_urls) / sizeof(bad_urls[0])) {
-			cfg.redis = (char *)(uintptr_t)bad_urls[i];
-		} else {
-			/* longer than any URL we accept */
-			memset(big, 'a', sizeof(big) - 1);
-			memcpy(big, "redis://:", 9);
-			memcpy(big + sizeof(big) - 16, "@127.0.0.1:1/0", 15);
-			cfg.redis = big;
-		}
-		cap_begin();
-		rc = objcache_invalidate(&cfg, bob, 1);
-		cap_end(log, sizeof(log));
-		check_case(cfg.redis, rc == MW_EUPSTREAM);
-		check_case(cfg.redis,
-			   strstr(log, "[cache] redis is not") != NULL);
-		check_case(cfg.redis, strstr(log, "127.0.0.1") == NULL);
-		if (strstr(log, "[cache] redis is not") == NULL)
-			fprintf(stderr, "  log: %s", log);
-	}
+	cfg_with_url(&cfg, NULL, NULL);
+	CHECK(objcache_ping(&cfg, err, sizeof(err)) == MW_OK);
+	CHECK(err[0] == '\0');
 }
 
 /* URLs that parse but reach nobody: a connect error, not a URL error. */
@@ -705,23 +686,26 @@ static void
 test_unreachable(void)
 {
 	static char log[LOG_CAP];
+	char err[256];
 	struct cfg cfg;
 	size_t i;
 	enum mw_err rc;
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.table_prefix = (char *)(uintptr_t) "wp_";
 	for (i = 0; i < sizeof(unreachable_urls) / sizeof(unreachable_urls[0]);
 	     i++) {
-		cfg.redis = (char *)(uintptr_t)unreachable_urls[i];
+		const char *url = unreachable_urls[i];
+
+		CHECK_CASE(url, cfg_with_url(&cfg, url, NULL));
 		cap_begin();
 		rc = objcache_invalidate(&cfg, bob, 1);
 		cap_end(log, sizeof(log));
-		check_case(cfg.redis, rc == MW_EUPSTREAM);
-		check_case(cfg.redis,
-			   strstr(log, "cannot connect to redis") != NULL);
-		if (strstr(log, "cannot connect to redis") == NULL)
-			fprintf(stderr, "  log: %s", log);
+		CHECK_CASE(url, rc == MW_EUPSTREAM);
+		CHECK_CASE(url, strstr(log, "cannot connect to redis") != NULL);
+		CHECK_CASE(url, strstr(log, ":pw@") == NULL);
+		rc = objcache_ping(&cfg, err, sizeof(err));
+		CHECK_CASE(url, rc == MW_EUPSTREAM);
+		CHECK_CASE(url, strstr(err, "cannot connect to redis") != NULL);
+		cfg_redis_free(&cfg.redis_url);
 	}
 }
 
@@ -731,7 +715,7 @@ invalidate_times_out_on_a_silent_server(void)
 {
 	static char log[LOG_CAP];
 	struct cfg cfg;
-	char url[64];
+	char url[64], err[256];
 	unsigned port;
 	enum mw_err rc;
 	int lfd = listen_tcp(&port);
@@ -740,15 +724,16 @@ invalidate_times_out_on_a_silent_server(void)
 	if (lfd < 0)
 		return;
 	snprintf(url, sizeof(url), "redis://127.0.0.1:%u", port);
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.table_prefix = (char *)(uintptr_t) "wp_";
-	cfg.redis = url;
+	CHECK(cfg_with_url(&cfg, url, NULL));
 	cap_begin();
 	rc = objcache_invalidate(&cfg, bob, 1);
 	cap_end(log, sizeof(log));
-	close(lfd);
 	CHECK(rc == MW_EUPSTREAM);
 	CHECK(strstr(log, "redis DEL failed") != NULL);
+	CHECK(objcache_ping(&cfg, err, sizeof(err)) == MW_EUPSTREAM);
+	CHECK(strstr(err, "redis PING failed") != NULL);
+	close(lfd);
+	cfg_redis_free(&cfg.redis_url);
 }
 
 /* Nothing configured, or nothing changed: no connection, MW_OK. */
@@ -756,17 +741,13 @@ static void
 invalidate_does_nothing_without_url_or_users(void)
 {
 	struct cfg cfg;
-	char url[] = "redis://127.0.0.1:1";
-	char empty[] = "";
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.table_prefix = (char *)(uintptr_t) "wp_";
+	cfg_with_url(&cfg, NULL, NULL);
 	CHECK(objcache_invalidate(&cfg, bob, 1) == MW_OK);
-	cfg.redis = empty;
-	CHECK(objcache_invalidate(&cfg, bob, 1) == MW_OK);
-	cfg.redis = url;
+	CHECK(cfg_with_url(&cfg, "redis://127.0.0.1:1", NULL));
 	CHECK(objcache_invalidate(&cfg, bob, 0) == MW_OK);
 	CHECK(objcache_invalidate(&cfg, NULL, 0) == MW_OK);
+	cfg_redis_free(&cfg.redis_url);
 }
 
 /* SIGPIPE is ignored only while objcache talks to Redis. */
@@ -775,16 +756,17 @@ invalidate_restores_sigpipe(void)
 {
 	struct sigaction sa;
 	struct cfg cfg;
-	char url[] = "redis://127.0.0.1:1";
+	char err[256];
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.table_prefix = (char *)(uintptr_t) "wp_";
-	cfg.redis = url;
+	CHECK(cfg_with_url(&cfg, "redis://127.0.0.1:1", NULL));
 	signal(SIGPIPE, SIG_DFL);
 	cap_begin();
-	objcache_invalidate(&cfg, bob, 1);
+	CHECK(objcache_invalidate(&cfg, bob, 1) == MW_EUPSTREAM);
 	cap_end((char[64]){0}, 64);
 	CHECK(sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL);
+	CHECK(objcache_ping(&cfg, err, sizeof(err)) == MW_EUPSTREAM);
+	CHECK(sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL);
+	cfg_redis_free(&cfg.redis_url);
 }
 
 int
@@ -802,7 +784,7 @@ main(void)
 	snprintf(sock, sizeof(sock), "%s/redis.sock", dir);
 	test_live_table(sock);
 	rmdir(dir);
-	test_bad_urls();
+	ping_without_cache_is_ok();
 	test_unreachable();
 	invalidate_times_out_on_a_silent_server();
 	invalidate_does_nothing_without_url_or_users();

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_phpser.c - unit tests for lib/phpser.c.
  *
@@ -154,14 +155,6 @@ static const struct row rows[] = {
 };
 
 /* Record one check and name the case when it fails. */
-static void
-check_case(const char *name, int ok)
-{
-	if (!ok)
-		fprintf(stderr, "case %s\n", name);
-	CHECK(ok);
-}
-
 /* Unserialize one row, and re-serialize what was accepted. */
 static void
 run_row(const struct row *r)
@@ -175,10 +168,10 @@ run_row(const struct row *r)
 	buf_init(&b, 1 << 20);
 	memset(&v, 0, sizeof(v));
 	rc = phps_unserialize(r->in, r->len, &v);
-	check_case(r->name, rc == r->rc);
+	CHECK_CASE(r->name, rc == r->rc);
 	if (rc == MW_OK && r->rc == MW_OK) {
 		rc = phps_serialize(&v, &b);
-		check_case(r->name, rc == MW_OK && b.len == wantlen &&
+		CHECK_CASE(r->name, rc == MW_OK && b.len == wantlen &&
 					    memcmp(b.p, want, wantlen) == 0);
 	}
 	phps_free(&v);
@@ -329,10 +322,10 @@ test_depth_limit(void)
 
 	buf_init(&b, 4096);
 	nest(&b, PHPS_MAX_DEPTH);
-	check_case("phps_accepts_depth_8", parse_buf(&b) == MW_OK);
+	CHECK_CASE("phps_accepts_depth_8", parse_buf(&b) == MW_OK);
 	buf_reset(&b);
 	nest(&b, PHPS_MAX_DEPTH + 1);
-	check_case("phps_rejects_depth_9", parse_buf(&b) == MW_EINPUT);
+	CHECK_CASE("phps_rejects_depth_9", parse_buf(&b) == MW_EINPUT);
 	buf_free(&b);
 }
 
@@ -343,10 +336,10 @@ test_count_limit(void)
 
 	buf_init(&b, PHPS_MAX_INPUT);
 	flat(&b, PHPS_MAX_COUNT);
-	check_case("phps_accepts_count_at_limit", parse_buf(&b) == MW_OK);
+	CHECK_CASE("phps_accepts_count_at_limit", parse_buf(&b) == MW_OK);
 	buf_reset(&b);
 	flat(&b, PHPS_MAX_COUNT + 1);
-	check_case("phps_rejects_count_over_limit", parse_buf(&b) == MW_EINPUT);
+	CHECK_CASE("phps_rejects_count_over_limit", parse_buf(&b) == MW_EINPUT);
 	buf_reset(&b);
 	/* 2 + 49999 + 49999 elements in all: at the limit */
 	CHECK(buf_addstr(&b, "a:2:{i:0;") == MW_OK);
@@ -354,7 +347,7 @@ test_count_limit(void)
 	CHECK(buf_addstr(&b, "i:1;") == MW_OK);
 	flat(&b, PHPS_MAX_COUNT / 2 - 1);
 	CHECK(buf_addstr(&b, "}") == MW_OK);
-	check_case("phps_accepts_count_sum_at_limit", parse_buf(&b) == MW_OK);
+	CHECK_CASE("phps_accepts_count_sum_at_limit", parse_buf(&b) == MW_OK);
 	buf_reset(&b);
 	/* 2 + 49999 + 50000: one over, counted across arrays */
 	CHECK(buf_addstr(&b, "a:2:{i:0;") == MW_OK);
@@ -362,7 +355,7 @@ test_count_limit(void)
 	CHECK(buf_addstr(&b, "i:1;") == MW_OK);
 	flat(&b, PHPS_MAX_COUNT / 2);
 	CHECK(buf_addstr(&b, "}") == MW_OK);
-	check_case("phps_rejects_count_sum_over_limit",
+	CHECK_CASE("phps_rejects_count_sum_over_limit",
 		   parse_buf(&b) == MW_EINPUT);
 	buf_free(&b);
 }
@@ -395,9 +388,9 @@ parse_string_of_total(size_t total)
 static void
 test_input_limit(void)
 {
-	check_case("phps_accepts_input_at_limit",
+	CHECK_CASE("phps_accepts_input_at_limit",
 		   parse_string_of_total(PHPS_MAX_INPUT) == MW_OK);
-	check_case("phps_rejects_input_over_limit",
+	CHECK_CASE("phps_rejects_input_over_limit",
 		   parse_string_of_total(PHPS_MAX_INPUT + 1) == MW_EINPUT);
 }
 
@@ -557,6 +550,43 @@ test_strlist_write(void)
 	buf_free(&b);
 }
 
+static void
+test_strmap_write(void)
+{
+	static const char *const keys[] = {"request_id", "outcome", "42"};
+	static const char *const vals[] = {"00ff", "J\xc3\xb6hn \"x\";", ""};
+	static const char *const nul[] = {NULL};
+	struct phps_value v;
+	struct buf b;
+
+	buf_init(&b, 256);
+	CHECK(phps_serialize_strmap(keys, vals, 3, &b) == MW_OK);
+	CHECK_STR(b.p, "a:3:{s:10:\"request_id\";s:4:\"00ff\";"
+		       "s:7:\"outcome\";s:10:\"J\xc3\xb6hn \"x\";\";"
+		       "i:42;s:0:\"\";}");
+	/* what PHP's unserialize() reads back */
+	CHECK(phps_unserialize(b.p, b.len, &v) == MW_OK);
+	CHECK(phps_get(&v, "outcome") != NULL &&
+	      phps_get(&v, "outcome")->slen == 10);
+	phps_free(&v);
+	buf_reset(&b);
+	CHECK(phps_serialize_strmap(NULL, NULL, 0, &b) == MW_OK);
+	CHECK_STR(b.p, "a:0:{}");
+	buf_reset(&b);
+	CHECK(buf_addstr(&b, "xy") == MW_OK);
+	CHECK(phps_serialize_strmap(keys, nul, 1, &b) == MW_EINTERNAL);
+	CHECK_STR(b.p, "xy");
+	buf_free(&b);
+
+	/* past the cap: error, and the buffer is as it was */
+	buf_init(&b, 30);
+	CHECK(buf_addstr(&b, "xy") == MW_OK);
+	CHECK(phps_serialize_strmap(keys, vals, 2, &b) == MW_ETOOBIG);
+	CHECK(b.len == 2);
+	CHECK_STR(b.p, "xy");
+	buf_free(&b);
+}
+
 /* Read a list and compare it with want[0..wantn). */
 static void
 check_strlist(const char *name, const char *in, size_t len,
@@ -570,7 +600,7 @@ check_strlist(const char *name, const char *in, size_t len,
 	ok = ok && got != NULL && n == wantn && got[n] == NULL;
 	for (i = 0; ok && i < wantn; i++)
 		ok = strcmp(got[i], want[i]) == 0;
-	check_case(name, ok);
+	CHECK_CASE(name, ok);
 	for (i = 0; got != NULL && i < n; i++)
 		free(got[i]);
 	free(got);
@@ -894,6 +924,7 @@ main(void)
 	test_serialize_built();
 	test_serialize_depth();
 	test_strlist_write();
+	test_strmap_write();
 	test_strlist_read();
 	test_wp_user_roles();
 	test_random_roundtrip();

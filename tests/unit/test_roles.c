@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_roles.c - the site's role table and the webhook security rules. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -5,34 +6,6 @@
 
 #include "check.h"
 #include "formats/roles.h"
-
-static char *
-read_data(const char *name, size_t *len)
-{
-	char path[1024];
-	const char *dir = getenv("MW_TEST_DATA");
-	FILE *fp;
-	char *buf;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "tests/data", name);
-	fp = fopen(path, "rb");
-	if (fp == NULL)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	if (buf == NULL || fread(buf, 1, (size_t)n, fp) != (size_t)n) {
-		fclose(fp);
-		free(buf);
-		return NULL;
-	}
-	fclose(fp);
-	buf[n] = '\0';
-	*len = (size_t)n;
-	return buf;
-}
 
 struct role_row {
 	const char *find; /* slug or display name */
@@ -87,7 +60,7 @@ main(void)
 	struct roles r;
 	const char *allowed;
 	size_t len = 0, i;
-	char *ser = read_data("wp_user_roles.txt", &len);
+	char *ser = check_read_data("wp_user_roles.txt", &len);
 
 	CHECK(ser != NULL);
 	if (ser == NULL)

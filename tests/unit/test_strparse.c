@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_strparse.c - the strict parsers of lib/strparse.c, one table per
  * function, valid and invalid rows named after the behaviour they pin.
@@ -11,13 +12,6 @@
 #include "check.h"
 
 #define ID_MAX 9007199254740992ull /* 2^53 */
-#define LEN_STR ((size_t)-1)	   /* row length: use strlen() */
-
-static size_t
-row_len(const char *s, size_t len)
-{
-	return len == LEN_STR ? strlen(s) : len;
-}
 
 struct u64_row {
 	const char *name;
@@ -81,12 +75,10 @@ test_u64(void)
 		uint64_t out = 777; /* must stay untouched on error */
 		enum mw_err rc;
 
-		rc = str_u64(r->in, row_len(r->in, r->len), r->min, r->max,
+		rc = str_u64(r->in, check_len(r->in, r->len), r->min, r->max,
 			     &out);
-		CHECK(rc == r->want);
-		CHECK(out == (r->want == MW_OK ? r->val : 777));
-		if (rc != r->want)
-			fprintf(stderr, "  row %s\n", r->name);
+		CHECK_CASE(r->name, rc == r->want);
+		CHECK_CASE(r->name, out == (r->want == MW_OK ? r->val : 777));
 	}
 	/* u64_rejects_null_pointer */
 	CHECK(str_u64(NULL, 0, 0, 10, &(uint64_t){0}) == MW_EINPUT);
@@ -125,110 +117,9 @@ test_ieq(void)
 
 	for (i = 0; i < sizeof(ieq_rows) / sizeof(ieq_rows[0]); i++) {
 		const struct ieq_row *r = &ieq_rows[i];
-		bool got = str_ieq(r->s, row_len(r->s, r->len), r->word);
+		bool got = str_ieq(r->s, check_len(r->s, r->len), r->word);
 
-		CHECK(got == r->want);
-		if (got != r->want)
-			fprintf(stderr, "  row %s\n", r->name);
-	}
-}
-
-struct utf8_row {
-	const char *name;
-	const char *s;
-	size_t len;
-	bool clean;	/* str_is_clean_utf8(.., false) */
-	bool clean_tab; /* str_is_clean_utf8(.., true) */
-	bool utf8;	/* str_is_utf8() */
-};
-
-static const struct utf8_row utf8_rows[] = {
-	{"utf8_accepts_empty", "", LEN_STR, true, true, true},
-	{"utf8_accepts_ascii", "Hello, world", LEN_STR, true, true, true},
-	{"utf8_accepts_two_byte", "J\xc3\xb6hn", LEN_STR, true, true, true},
-	{"utf8_accepts_smallest_two_byte", "\xc2\x80", LEN_STR, true, true,
-	 true},
-	{"utf8_accepts_three_byte_euro", "\xe2\x82\xac", LEN_STR, true, true,
-	 true},
-	{"utf8_accepts_u_d7ff_below_surrogates", "\xed\x9f\xbf", LEN_STR, true,
-	 true, true},
-	{"utf8_accepts_u_e000_above_surrogates", "\xee\x80\x80", LEN_STR, true,
-	 true, true},
-	{"utf8_accepts_four_byte_emoji", "\xf0\x9f\x98\x80", LEN_STR, true,
-	 true, true},
-	{"utf8_accepts_u_10ffff", "\xf4\x8f\xbf\xbf", LEN_STR, true, true,
-	 true},
-	{"utf8_tab_only_with_allow_tab", "a\tb", LEN_STR, false, true, true},
-	{"utf8_newline_is_a_control", "a\nb", LEN_STR, false, false, true},
-	{"utf8_cr_is_a_control", "a\rb", LEN_STR, false, false, true},
-	{"utf8_escape_is_a_control", "a\x1b[0m", LEN_STR, false, false, true},
-	{"utf8_del_is_a_control", "a\x7f", LEN_STR, false, false, true},
-	{"utf8_unit_separator_is_a_control", "\x1f", LEN_STR, false, false,
-	 true},
-	{"utf8_rejects_nul", "a\0b", 3, false, false, false},
-	{"utf8_rejects_overlong_slash_c0", "\xc0\xaf", LEN_STR, false, false,
-	 false},
-	{"utf8_rejects_overlong_c1", "\xc1\xbf", LEN_STR, false, false, false},
-	{"utf8_rejects_overlong_nul", "\xc0\x80", LEN_STR, false, false, false},
-	{"utf8_rejects_overlong_three_byte", "\xe0\x80\xaf", LEN_STR, false,
-	 false, false},
-	{"utf8_rejects_overlong_three_byte_max", "\xe0\x9f\xbf", LEN_STR, false,
-	 false, false},
-	{"utf8_rejects_overlong_four_byte", "\xf0\x80\x80\xaf", LEN_STR, false,
-	 false, false},
-	{"utf8_rejects_overlong_four_byte_max", "\xf0\x8f\xbf\xbf", LEN_STR,
-	 false, false, false},
-	{"utf8_rejects_high_surrogate", "\xed\xa0\x80", LEN_STR, false, false,
-	 false},
-	{"utf8_rejects_low_surrogate", "\xed\xbf\xbf", LEN_STR, false, false,
-	 false},
-	{"utf8_rejects_cesu_pair", "\xed\xa0\xbd\xed\xb8\x80", LEN_STR, false,
-	 false, false},
-	{"utf8_rejects_above_u_10ffff", "\xf4\x90\x80\x80", LEN_STR, false,
-	 false, false},
-	{"utf8_rejects_lead_f5", "\xf5\x80\x80\x80", LEN_STR, false, false,
-	 false},
-	{"utf8_rejects_five_byte_lead", "\xf8\x88\x80\x80\x80", LEN_STR, false,
-	 false, false},
-	{"utf8_rejects_fe", "\xfe", LEN_STR, false, false, false},
-	{"utf8_rejects_ff", "a\xff", LEN_STR, false, false, false},
-	{"utf8_rejects_lone_continuation", "\x80", LEN_STR, false, false,
-	 false},
-	{"utf8_rejects_truncated_two_byte", "a\xc3", LEN_STR, false, false,
-	 false},
-	{"utf8_rejects_truncated_three_byte", "\xe2\x82", LEN_STR, false, false,
-	 false},
-	{"utf8_rejects_truncated_four_byte", "\xf0\x9f\x98", LEN_STR, false,
-	 false, false},
-	{"utf8_rejects_sequence_cut_by_len", "\xc3\xb6", 1, false, false,
-	 false},
-	{"utf8_rejects_lead_then_ascii",
-	 "\xc3"
-	 "A",
-	 LEN_STR, false, false, false},
-	{"utf8_rejects_three_byte_with_bad_last",
-	 "\xe2\x82"
-	 "A",
-	 LEN_STR, false, false, false},
-};
-
-static void
-test_utf8(void)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(utf8_rows) / sizeof(utf8_rows[0]); i++) {
-		const struct utf8_row *r = &utf8_rows[i];
-		size_t len = row_len(r->s, r->len);
-		bool a = str_is_clean_utf8(r->s, len, false);
-		bool b = str_is_clean_utf8(r->s, len, true);
-		bool c = str_is_utf8(r->s, len);
-
-		CHECK(a == r->clean);
-		CHECK(b == r->clean_tab);
-		CHECK(c == r->utf8);
-		if (a != r->clean || b != r->clean_tab || c != r->utf8)
-			fprintf(stderr, "  row %s\n", r->name);
+		CHECK_CASE(r->name, got == r->want);
 	}
 }
 
@@ -280,7 +171,7 @@ test_urldecode(void)
 		const struct urldecode_row *r = &urldecode_rows[i];
 		size_t outlen = 9999;
 		char *out =
-			str_urldecode(r->in, row_len(r->in, r->len), &outlen);
+			str_urldecode(r->in, check_len(r->in, r->len), &outlen);
 		bool ok;
 
 		CHECK(out != NULL);
@@ -289,9 +180,7 @@ test_urldecode(void)
 		ok = outlen == r->wantlen &&
 		     memcmp(out, r->want, r->wantlen) == 0 &&
 		     out[outlen] == '\0';
-		CHECK(ok);
-		if (!ok)
-			fprintf(stderr, "  row %s\n", r->name);
+		CHECK_CASE(r->name, ok);
 		free(out);
 	}
 }
@@ -331,34 +220,39 @@ test_ct_equal(void)
 
 	for (i = 0; i < sizeof(ct_rows) / sizeof(ct_rows[0]); i++) {
 		const struct ct_row *r = &ct_rows[i];
-		bool got = str_ct_equal(r->a, row_len(r->a, r->alen), r->b,
-					row_len(r->b, r->blen));
-		bool rev = str_ct_equal(r->b, row_len(r->b, r->blen), r->a,
-					row_len(r->a, r->alen));
+		bool got = str_ct_equal(r->a, check_len(r->a, r->alen), r->b,
+					check_len(r->b, r->blen));
+		bool rev = str_ct_equal(r->b, check_len(r->b, r->blen), r->a,
+					check_len(r->a, r->alen));
 
-		CHECK(got == r->want);
-		CHECK(rev == r->want);
-		if (got != r->want || rev != r->want)
-			fprintf(stderr, "  row %s\n", r->name);
+		CHECK_CASE(r->name, got == r->want);
+		CHECK_CASE(r->name, rev == r->want);
 	}
 }
 
 struct trim_row {
 	const char *name;
 	const char *in;
-	size_t skip; /* bytes trimmed at the front */
-	size_t len;  /* length left */
+	size_t skip;  /* bytes trimmed at the front */
+	size_t len;   /* length left */
+	bool php;     /* str_php_trim(), else str_trim() */
+	size_t inlen; /* 0: strlen(in) */
 };
 
 static const struct trim_row trim_rows[] = {
-	{"trim_keeps_untrimmed", "abc", 0, 3},
-	{"trim_strips_spaces_both_ends", "  a b  ", 2, 3},
-	{"trim_strips_tabs_both_ends", "\tx\t", 1, 1},
-	{"trim_strips_mixed_blanks", " \t x \t ", 3, 1},
-	{"trim_empty_stays_empty", "", 0, 0},
-	{"trim_all_blanks_becomes_empty", "   \t ", 5, 0},
-	{"trim_keeps_newlines", "\nx\n", 0, 3},
-	{"trim_keeps_inner_blanks", "a  b", 0, 4},
+	{"trim_keeps_untrimmed", "abc", 0, 3, false, 0},
+	{"trim_strips_spaces_both_ends", "  a b  ", 2, 3, false, 0},
+	{"trim_strips_tabs_both_ends", "\tx\t", 1, 1, false, 0},
+	{"trim_strips_mixed_blanks", " \t x \t ", 3, 1, false, 0},
+	{"trim_empty_stays_empty", "", 0, 0, false, 0},
+	{"trim_all_blanks_becomes_empty", "   \t ", 5, 0, false, 0},
+	{"trim_keeps_newlines", "\nx\n", 0, 3, false, 0},
+	{"trim_keeps_inner_blanks", "a  b", 0, 4, false, 0},
+	{"php_trim_strips_newlines_cr_vt", "\n\r\v x \t\n", 4, 1, true, 0},
+	{"php_trim_strips_nul_bytes", "\0a\0", 1, 1, true, 3},
+	{"php_trim_keeps_form_feed", "\fx\f", 0, 3, true, 0},
+	{"php_trim_keeps_nbsp", "\xc2\xa0x", 0, 3, true, 0},
+	{"php_trim_all_blanks_becomes_empty", " \t\n\r\v", 5, 0, true, 0},
 };
 
 static void
@@ -369,14 +263,53 @@ test_trim(void)
 	for (i = 0; i < sizeof(trim_rows) / sizeof(trim_rows[0]); i++) {
 		const struct trim_row *r = &trim_rows[i];
 		const char *s = r->in;
-		size_t len = strlen(r->in);
+		size_t len = r->inlen ? r->inlen : strlen(r->in);
 
-		str_trim(&s, &len);
-		CHECK(s == r->in + r->skip);
-		CHECK(len == r->len);
-		if (s != r->in + r->skip || len != r->len)
-			fprintf(stderr, "  row %s\n", r->name);
+		if (r->php)
+			str_php_trim(&s, &len);
+		else
+			str_trim(&s, &len);
+		CHECK_CASE(r->name, s == r->in + r->skip);
+		CHECK_CASE(r->name, len == r->len);
 	}
+}
+
+/* str_urlencode: unreserved bytes kept, the rest %XX; round trip through
+ * str_urldecode; the buffer's cap is reported. */
+static void
+test_urlencode(void)
+{
+	static const struct {
+		const char *name, *in, *out;
+		size_t len;
+	} rows[] = {
+		{"unreserved_kept", "Az09-._~", "Az09-._~", 8},
+		{"space_and_plus", "a b+c", "a%20b%2Bc", 5},
+		{"reserved", "&=?/#%", "%26%3D%3F%2F%23%25", 6},
+		{"utf8_bytes", "J\xc3\xb6", "J%C3%B6", 3},
+		{"nul_byte", "a\0b", "a%00b", 3},
+		{"empty", "", "", 0},
+	};
+	struct buf b;
+	char *dec;
+	size_t i, declen;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		buf_init(&b, 64);
+		CHECK_CASE(rows[i].name,
+			   str_urlencode(&b, rows[i].in, rows[i].len) == MW_OK);
+		CHECK_CASE(rows[i].name,
+			   strcmp(b.p ? b.p : "", rows[i].out) == 0);
+		dec = str_urldecode(b.p ? b.p : "", b.len, &declen);
+		CHECK_CASE(rows[i].name,
+			   dec != NULL && declen == rows[i].len &&
+				   memcmp(dec, rows[i].in, rows[i].len) == 0);
+		free(dec);
+		buf_free(&b);
+	}
+	buf_init(&b, 4);
+	CHECK(str_urlencode(&b, "\xff\xff", 2) == MW_ETOOBIG);
+	buf_free(&b);
 }
 
 int
@@ -384,7 +317,7 @@ main(void)
 {
 	test_u64();
 	test_ieq();
-	test_utf8();
+	test_urlencode();
 	test_urldecode();
 	test_ct_equal();
 	test_trim();

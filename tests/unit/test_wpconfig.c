@@ -1,9 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * test_wpconfig.c - lib/wpconfig.c: what a wp-config.php scan yields, one
- * table for whole files, one for DB_HOST forms, one for wpconfig_check(),
- * plus files read from disk (the stock wp-config-sample.php of WordPress
- * 6.1, a 2 MiB file, a directory).  Every row with want == MW_OK and no
- * reason was also checked against PHP 8.2 including the same text.
+ * test_wpconfig.c - lib/config/wpconfig*.c: what a wp-config.php scan
+ * yields, one table for whole files, one for DB_HOST forms, one for
+ * wpconfig_check(), plus files read from disk (the stock
+ * wp-config-sample.php of WordPress 6.1, a 2 MiB file, a directory).
+ * Every row with want == MW_OK and no reason was also checked against
+ * PHP 8.2 including the same text.
  */
 #include "config/wpconfig.h"
 
@@ -17,7 +19,6 @@
 
 #include "check.h"
 
-#define LEN_STR ((size_t)-1)	/* row length: use strlen() */
 #define LIT(s) s, sizeof(s) - 1 /* text with NUL bytes and its length */
 #define P "<?php\n"
 #define N(k) WPCONFIG_NEED(WPCONFIG_##k)
@@ -372,7 +373,7 @@ test_parse(void)
 
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const struct row *r = &rows[i];
-		size_t len = r->len == LEN_STR ? strlen(r->in) : r->len;
+		size_t len = check_len(r->in, r->len);
 		struct wpconfig c;
 		char err[256] = "";
 		enum mw_err rc;
@@ -540,17 +541,15 @@ temp_file(const char *s, size_t n)
 static void
 test_read(void)
 {
-	const char *dir = getenv("MW_TEST_DATA");
 	const char *want[WPCONFIG__MAX] = SAMPLE_KEYS;
-	char path[1024], err[256] = "", *big, *tmp;
+	char err[256] = "", *big, *tmp;
 	size_t bigsz = 2u * 1024 * 1024;
 	struct wpconfig c;
 	int k;
 
 	/* read_stock_wp_config_sample_6_1 */
-	snprintf(path, sizeof(path), "%s/wp-config-sample.php",
-		 dir ? dir : "tests/data");
-	CHECK(wpconfig_read(path, &c, err, sizeof(err)) == MW_OK);
+	CHECK(wpconfig_read(check_data_path("wp-config-sample.php"), &c, err,
+			    sizeof(err)) == MW_OK);
 	for (k = 0; k < WPCONFIG__MAX; k++) {
 		CHECK_STR(value(&c, k), want[k]);
 		CHECK(c.why[k][0] == '\0');

@@ -1,12 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * test_wptext.c - unit tests for lib/wptext.c.
+ * test_wptext.c - unit tests for lib/formats/wptext*.c.
  *
  * One table per function, valid and invalid rows named after the behaviour
  * they pin down.  The expected values are what WordPress 6.1.9 itself
  * stores: they were produced by tests/unit/wptext_parity.php on the same
- * inputs.  Rows marked "ours" are where lib/wptext.c refuses (MW_EINPUT)
- * what WordPress would store or die on; wptext.c's header comment lists
- * those cases.
+ * inputs.  Rows marked "ours" are where lib/formats/wptext*.c refuse
+ * (MW_EINPUT) what WordPress would store or die on; wptext.c's header
+ * comment lists those cases.
  */
 #include "formats/wptext.h"
 
@@ -19,22 +20,14 @@
 #define OUT_MAX 4096 /* every expected value fits */
 
 /* Record one check and name the case when it fails. */
-static void
-check_case(const char *name, int ok)
-{
-	if (!ok)
-		fprintf(stderr, "case %s\n", name);
-	CHECK(ok);
-}
-
 /* Compare a result with a row: the code, and the text on MW_OK. */
 static void
 check_result(const char *name, enum mw_err rc, const char *out,
 	     enum mw_err want_rc, const char *want)
 {
-	check_case(name, rc == want_rc);
+	CHECK_CASE(name, rc == want_rc);
 	if (rc == MW_OK && want_rc == MW_OK)
-		check_case(name, strcmp(out, want) == 0);
+		CHECK_CASE(name, strcmp(out, want) == 0);
 	if (rc == MW_OK && want_rc == MW_OK && strcmp(out, want) != 0)
 		fprintf(stderr, "  got  \"%s\"\n  want \"%s\"\n", out, want);
 }
@@ -441,10 +434,10 @@ test_email(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(email_rows) / sizeof(email_rows[0]); i++)
-		check_case(email_rows[i].name,
+		CHECK_CASE(email_rows[i].name,
 			   wptext_is_email(email_rows[i].in) ==
 				   email_rows[i].ok);
-	check_case("email_rejects_null", !wptext_is_email(NULL));
+	CHECK_CASE("email_rejects_null", !wptext_is_email(NULL));
 }
 
 /* ------------------------------------------------------------------ */
@@ -457,36 +450,36 @@ test_buffers(void)
 	char out[16], same[32];
 
 	memcpy(out, "untouched", 10);
-	check_case("login_rejects_small_buffer",
+	CHECK_CASE("login_rejects_small_buffer",
 		   wptext_sanitize_login("abcdefghijklmnop", false, out,
 					 sizeof(out)) == MW_EINPUT &&
 			   strcmp(out, "untouched") == 0);
-	check_case("login_fits_exact_buffer",
+	CHECK_CASE("login_fits_exact_buffer",
 		   wptext_sanitize_login("abcdefghijklmno", false, out,
 					 sizeof(out)) == MW_OK &&
 			   strcmp(out, "abcdefghijklmno") == 0);
-	check_case("login_rejects_zero_size",
+	CHECK_CASE("login_rejects_zero_size",
 		   wptext_sanitize_login("bob", false, out, 0) == MW_EINPUT);
-	check_case("login_rejects_null",
+	CHECK_CASE("login_rejects_null",
 		   wptext_sanitize_login(NULL, false, out, sizeof(out)) ==
 			   MW_EINPUT);
 	snprintf(same, sizeof(same), "%s", "  J\xc3\xbcrgen  M\xc3\xbcller ");
-	check_case("login_may_alias_input",
+	CHECK_CASE("login_may_alias_input",
 		   wptext_sanitize_login(same, true, same, sizeof(same)) ==
 				   MW_OK &&
 			   strcmp(same, "jurgenmuller") == 0);
 	memcpy(out, "untouched", 10);
-	check_case("display_rejects_small_buffer",
+	CHECK_CASE("display_rejects_small_buffer",
 		   wptext_display("Tom & Jerry", out, 15) == MW_EINPUT &&
 			   strcmp(out, "untouched") == 0);
-	check_case("display_fits_exact_buffer",
+	CHECK_CASE("display_fits_exact_buffer",
 		   wptext_display("Tom & Jerry", out, 16) == MW_OK &&
 			   strcmp(out, "Tom &amp; Jerry") == 0);
-	check_case("url_rejects_null",
+	CHECK_CASE("url_rejects_null",
 		   wptext_url(NULL, out, sizeof(out)) == MW_EINPUT);
-	check_case("description_rejects_null",
+	CHECK_CASE("description_rejects_null",
 		   wptext_description(NULL, out, sizeof(out)) == MW_EINPUT);
-	check_case("nicename_suffix_rejects_small_buffer",
+	CHECK_CASE("nicename_suffix_rejects_small_buffer",
 		   wptext_nicename_suffix("jane", 2, out, 6) == MW_EINPUT);
 }
 
@@ -497,12 +490,12 @@ test_input_limit(void)
 	static char big[70000], out[8];
 
 	memset(big, 'a', sizeof(big) - 1);
-	check_case("login_rejects_huge_input",
+	CHECK_CASE("login_rejects_huge_input",
 		   wptext_sanitize_login(big, false, out, sizeof(out)) ==
 			   MW_EINPUT);
-	check_case("display_rejects_huge_input",
+	CHECK_CASE("display_rejects_huge_input",
 		   wptext_display(big, out, sizeof(out)) == MW_EINPUT);
-	check_case("email_rejects_huge_input", !wptext_is_email(big));
+	CHECK_CASE("email_rejects_huge_input", !wptext_is_email(big));
 }
 
 int

@@ -1,7 +1,8 @@
 <?php
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * wptext_parity.php - what WordPress itself stores for each input of
- * tests/data/wptext-cases.txt, to compare with lib/wptext.c.
+ * tests/data/wptext-cases.txt, to compare with lib/formats/wptext*.c.
  *
  *   php tests/unit/wptext_parity.php [cases-file] > php.out
  *

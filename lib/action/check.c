@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * check.c - mautic-wp.cgi --check: one line per diagnostic of the
+ * configuration, the database and the site, Mautic's API and the mail
+ * transport, each with what to fix.
+ */
+#include "action/shell.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "action/action_int.h"
+#include "base/log.h"
+#include "config/config.h"
+#include "mail/mail.h"
+#include "mautic/mautic.h"
+#include "wp/objcache.h"
+#include "wp/site.h"
+#include "wp/store.h"
+
+struct checker {
+	FILE *out;
+	int failed;
+};
+
+static void line(struct checker *c, bool ok, const char *what, const char *fmt,
+		 ...) __attribute__((format(printf, 4, 5)));
+
+static void
+line(struct checker *c, bool ok, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(c->out, "%-4s %-9s ", ok ? "ok" : "FAIL", what);
+	va_start(ap, fmt);
+	vfprintf(c->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', c->out);
+	if (!ok)
+		c->failed++;
+}
+
+/* WordPress release of a db_version (wp-includes/version.php history). */
+static const char *
+wp_release(uint64_t v)
+{
+	static const struct {
+		uint64_t db;
+		const char *name;
+	} known[] = {
+		{60421, "6.8 or later"}, {58975, "6.7"},
+		{57155, "6.6"},		 {56657, "6.4-6.5"},
+		{55853, "6.3"},		 {53496, "6.1-6.2"},
+		{51917, "5.9-6.0"},	 {0, "older than 5.9"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (v >= known[i].db)
+			return known[i].name;
+	return "unknown";
+}
+
+static void
+check_site(struct checker *c, const struct cfg *cfg, struct wpstore *w)
+{
+	struct wp_site s;
+	char list[512] = "";
+	const struct role *def;
+	size_t i, o = 0;
+
+	memset(&s, 0, sizeof(s));
+	if (wp_site_read(cfg, w, &s) != MW_OK) {
+		line(c, false, "wordpress",
+		     "no role table %suser_roles: is table_prefix right, is WordPress installed?",
+		     cfg->table_prefix);
+		wp_site_free(&s);
+		return;
+	}
+	line(c, true, "wordpress",
+	     "db_version %llu (WordPress %s): new passwords hashed with %s",
+	     (unsigned long long)s.db_version, wp_release(s.db_version),
+	     s.scheme == PWHASH_WP_BCRYPT ? "$wp$2y$ bcrypt" : "$P$ phpass");
+	def = s.default_role ? roles_find(&s.roles, s.default_role) : NULL;
+	for (i = 0; i < s.roles.n; i++)
+		if (roles_assignable(cfg->allowed_roles, &s.roles.v[i]) &&
+		    o < sizeof(list))
+			o += (size_t)snprintf(list + o, sizeof(list) - o,
+					      "%s%s", o ? ", " : "",
+					      s.roles.v[i].slug);
+	if (def == NULL)
+		line(c, false, "roles",
+		     "default_role option names no registered role: set it in Settings > General");
+	else if (def->admin_level && !roles_assignable(cfg->allowed_roles, def))
+		line(c, false, "roles",
+		     "default_role %s has admin-level capabilities: no webhook may create users with it",
+		     def->slug);
+	else
+		line(c, true, "roles",
+		     "default_role %s; a webhook may assign: %s", def->slug,
+		     list[0] ? list : "(none)");
+	wp_site_free(&s);
+}
+
+static void
+check_db(struct checker *c, const struct cfg *cfg)
+{
+	struct wpstore *w = NULL;
+	uint64_t uid;
+	char *v = NULL;
+	size_t len;
+	enum mw_err rc;
+
+	rc = wp_open(cfg, &w);
+	if (rc != MW_OK) {
+		line(c, false, "database",
+		     rc == MW_ECONFIG
+			     ? "the server refused db_user/db_password or db_name %s"
+			     : "cannot reach the server (db_host, db_port, db_socket; is MariaDB running?) for %s",
+		     cfg->db_name);
+		return;
+	}
+	line(c, true, "database", "connected to %s as %s", cfg->db_name,
+	     cfg->db_user);
+	rc = wp_user_by_email(w, "check@mautic-wp.invalid", &uid);
+	if (rc == MW_OK)
+		rc = wp_meta_get(w, 0, "mautic_contact_id", &v, &len);
+	free(v);
+	if (rc == MW_OK)
+		rc = wp_option_get(w, "siteurl", &v, &len);
+	if (rc != MW_OK)
+		line(c, false, "tables",
+		     "%susers, %susermeta or %soptions missing: check table_prefix against $table_prefix in wp-config.php",
+		     cfg->table_prefix, cfg->table_prefix, cfg->table_prefix);
+	else
+		line(c, true, "tables",
+		     "%susers, %susermeta, %soptions (site %s)",
+		     cfg->table_prefix, cfg->table_prefix, cfg->table_prefix,
+		     v ? v : "?");
+	free(v);
+	if (rc == MW_OK)
+		check_site(c, cfg, w);
+	wp_close(w);
+}
+
+static bool
+has_alias(char **aliases, size_t n, const char *alias)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(aliases[i], alias) == 0)
+			return true;
+	return false;
+}
+
+static void
+check_fields(struct checker *c, const struct cfg *cfg, struct mautic *m)
+{
+	char **aliases = NULL, missing[512] = "";
+	size_t n = 0, i, o = 0;
+
+	if (mautic_field_aliases(m, &aliases, &n) != MW_OK) {
+		line(c, false, "fields",
+		     "GET /api/fields/contact failed: does the API user have permission to view fields?");
+		return;
+	}
+	for (i = 0; i < cfg->nfields; i++)
+		if (!has_alias(aliases, n, cfg->fields[i].mautic) &&
+		    o < sizeof(missing))
+			o += (size_t)snprintf(missing + o, sizeof(missing) - o,
+					      "%s%s (for %s)", o ? ", " : "",
+					      cfg->fields[i].mautic,
+					      cfg->fields[i].wp);
+	if (cfg->return_password_field != NULL &&
+	    !has_alias(aliases, n, cfg->return_password_field) &&
+	    o < sizeof(missing))
+		o += (size_t)snprintf(missing + o, sizeof(missing) - o,
+				      "%s%s (return_password_field)",
+				      o ? ", " : "",
+				      cfg->return_password_field);
+	if (o > 0)
+		line(c, false, "fields",
+		     "Mautic has no field %s: create it in Mautic or fix [fields]",
+		     missing);
+	else
+		line(c, true, "fields", "all %zu mapped fields exist in Mautic",
+		     cfg->nfields);
+	for (i = 0; i < n; i++)
+		free(aliases[i]);
+	free(aliases);
+}
+
+static void
+check_mautic(struct checker *c, const struct cfg *cfg)
+{
+	struct mautic *m = NULL;
+	long st;
+
+	if (mautic_open(cfg, &m) != MW_OK || mautic_ping(m) != MW_OK) {
+		st = m ? mautic_last_status(m) : 0;
+		if (st == 401)
+			line(c, false, "mautic",
+			     "%s refused the credentials: check username/password (basic) or client_id/client_secret (oauth2)",
+			     cfg->mautic_url);
+		else if (st == 403)
+			line(c, false, "mautic",
+			     "%s: API or HTTP basic auth disabled (Configuration > API Settings; clear Mautic's cache after enabling)",
+			     cfg->mautic_url);
+		else if (st != 0)
+			line(c, false, "mautic",
+			     "%s answered HTTP %ld: is url the Mautic base URL?",
+			     cfg->mautic_url, st);
+		else
+			line(c, false, "mautic",
+			     "cannot reach %s over verified HTTPS (DNS, firewall, certificate; ca_file for a private CA)",
+			     cfg->mautic_url);
+		mautic_close(m);
+		return;
+	}
+	line(c, true, "mautic", "%s accepts our %s credentials",
+	     cfg->mautic_url,
+	     cfg->auth == CFG_AUTH_OAUTH2 ? "OAuth2" : "basic");
+	check_fields(c, cfg, m);
+	mautic_close(m);
+}
+
+static void
+check_mail(struct checker *c, const struct cfg *cfg)
+{
+	char why[256];
+
+	if (cfg->mail_transport == CFG_MAIL_SENDMAIL) {
+		if (access(cfg->sendmail, X_OK) == 0)
+			line(c, true, "mail", "sendmail %s is executable",
+			     cfg->sendmail);
+		else
+			line(c, false, "mail",
+			     "sendmail %s is missing or not executable: install an MTA or set [mail] transport = smtp",
+			     cfg->sendmail);
+		return;
+	}
+	if (mail_probe(cfg, why, sizeof(why)) == MW_OK)
+		line(c, true, "mail", "SMTP server %s accepts connections",
+		     cfg->smtp_url);
+	else
+		line(c, false, "mail", "SMTP server %s: %s (check smtp_url)",
+		     cfg->smtp_url, why);
+}
+
+/* The Redis object cache, when [cache] redis is set: it must answer now,
+ * or changed users would keep their old cached rows after a webhook. */
+static void
+check_cache(struct checker *c, const struct cfg *cfg)
+{
+	char why[256];
+
+	if (cfg->redis_url.host == NULL)
+		return;
+	if (objcache_ping(cfg, why, sizeof(why)) == MW_OK)
+		line(c, true, "cache",
+		     "Redis answers; changed users' keys are deleted after each commit");
+	else
+		line(c, false, "cache", "Redis: %s (check [cache] redis)", why);
+}
+
+int
+shell_check(const char *config, FILE *out)
+{
+	struct checker c = {out, 0};
+	struct cfg cfg;
+	struct action_conn conn = {NULL, NULL};
+	char err[CFG_ERRMSG_MAX];
+	const char *path = config ? config : cfg_default_path();
+
+	log_mute(true);
+	if (action_config(path, &cfg, &conn, err, sizeof(err)) != MW_OK) {
+		line(&c, false, "config", "%s", err);
+		cfg_free(&cfg);
+		log_mute(false);
+		return 1;
+	}
+	action_conn_close(&conn);
+	line(&c, true, "config", "%s is readable and private%s", path,
+	     cfg.use_wpf_options ? "; WP Fusion's wpf_options merged" : "");
+	check_db(&c, &cfg);
+	check_mautic(&c, &cfg);
+	check_mail(&c, &cfg);
+	check_cache(&c, &cfg);
+	fprintf(out, "%s\n",
+		c.failed ? "some checks failed" : "all checks passed");
+	cfg_free(&cfg);
+	log_mute(false);
+	return c.failed ? 1 : 0;
+}

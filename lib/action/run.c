@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * run.c - the state of one request: its jobs and their notes, the
+ * connections opened on first need, and the steps of the driver's
+ * skeleton that talk to the database and to Mautic (run_store_io).
+ */
+#include "action/action_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "mautic/mautic.h"
+#include "wp/store.h"
+
+#define ADD_LOCK_TIMEOUT_S 5 /* well below Mautic's 10 s */
+
+/* Append ", "- or "; "-separated formatted text to a fixed field. */
+static void
+append(char *field, size_t fieldsz, const char *sep, const char *fmt,
+       va_list ap)
+{
+	size_t used = strlen(field);
+
+	if (used > 0 && used + 2 < fieldsz) {
+		memcpy(field + used, sep, 3);
+		used += 2;
+	}
+	vsnprintf(field + used, fieldsz - used, fmt, ap);
+}
+
+void
+job_change(struct job *j, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	append(j->changes, sizeof(j->changes), ", ", fmt, ap);
+	va_end(ap);
+}
+
+void
+job_note(struct job *j, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	append(j->note, sizeof(j->note), "; ", fmt, ap);
+	va_end(ap);
+}
+
+void
+job_free(struct job *j)
+{
+	contact_free(&j->fetched);
+	if (j->password != NULL)
+		explicit_bzero(j->password, strlen(j->password));
+	if (j->reset_key != NULL)
+		explicit_bzero(j->reset_key, strlen(j->reset_key));
+	free(j->password);
+	free(j->reset_key);
+	free(j->login);
+	free(j->email);
+	free(j->old_email);
+	free(j->old_nicename);
+	memset(j, 0, sizeof(*j));
+}
+
+void
+run_free(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->njobs; i++)
+		job_free(&r->jobs[i]);
+	free(r->jobs);
+	r->jobs = NULL;
+	r->njobs = 0;
+	wp_site_free(&r->site);
+	/* The connections stay with the caller, outside any transaction. */
+	wp_rollback(r->wp);
+}
+
+static enum mw_err
+open_wp(struct run *r)
+{
+	struct action_conn *c = r->conn;
+	enum mw_err rc;
+
+	if (r->wp != NULL)
+		return MW_OK;
+	/* A kept connection is checked first: the server may have gone
+	 * away (restart, wait_timeout) since the last request. */
+	if (c->wp != NULL && !wp_ping(c->wp)) {
+		log_info("wpstore: connection lost, reconnecting");
+		wp_close(c->wp);
+		c->wp = NULL;
+	}
+	if (c->wp == NULL) {
+		rc = wp_open(r->cfg, &c->wp);
+		if (rc != MW_OK)
+			return rc;
+	}
+	r->wp = c->wp;
+	r->sql0 = wp_queries(r->wp);
+	return MW_OK;
+}
+
+enum mw_err
+run_open_mautic(struct run *r)
+{
+	struct action_conn *c = r->conn;
+	enum mw_err rc;
+
+	if (r->mautic != NULL)
+		return MW_OK;
+	if (c->mautic == NULL) {
+		rc = mautic_open(r->cfg, &c->mautic);
+		if (rc != MW_OK)
+			return rc;
+	} else {
+		mautic_begin(c->mautic);
+	}
+	r->mautic = c->mautic;
+	r->calls0 = mautic_calls(r->mautic);
+	return MW_OK;
+}
+
+static enum mw_err
+read_site(struct run *r)
+{
+	return wp_site_read(r->cfg, r->wp, &r->site);
+}
+
+/* Find the WordPress user of a job: by contact id, else by e-mail. */
+static enum mw_err
+find_user(struct run *r, struct job *j)
+{
+	enum mw_err rc;
+
+	rc = wp_user_by_contact(r->wp, j->contact_id, &j->uid);
+	if (rc != MW_OK || j->uid != 0)
+		return rc;
+	if (r->req->email != NULL && !r->req->json) {
+		rc = wp_user_by_email(r->wp, r->req->email, &j->uid);
+		j->link = rc == MW_OK && j->uid != 0;
+	}
+	return rc;
+}
+
+static enum mw_err
+load_contact(struct run *r, struct job *j, bool need_fields)
+{
+	enum mw_err rc;
+
+	if (j->data != NULL)
+		return MW_OK; /* loaded before a deadlock retry */
+	if (j->payload != NULL && j->payload->has_tags &&
+	    (!need_fields || j->payload->has_fields)) {
+		j->data = j->payload;
+		return MW_OK;
+	}
+	rc = run_open_mautic(r);
+	if (rc == MW_OK)
+		rc = mautic_get_contact(r->mautic, j->contact_id, &j->fetched);
+	if (rc == MW_OK)
+		j->data = &j->fetched;
+	/* In a batch, one contact deleted since the event must not lose the
+	 * others: it is skipped.  A single contact stays an error (502). */
+	if (rc == MW_EUPSTREAM && r->req->json &&
+	    mautic_last_status(r->mautic) == 404) {
+		j->deleted = true;
+		j->outcome = OUT_SKIPPED;
+		job_note(j,
+			 "Mautic no longer has this contact; nothing changed");
+		rc = MW_OK;
+	}
+	return rc;
+}
+
+static void
+lock_name(const struct run *r, char *out, size_t outsz)
+{
+	/* One lock per site for user creation: adds are short, and a single
+	 * lock cannot deadlock. */
+	snprintf(out, outsz, "mautic-wp:add:%.24s:%.32s", r->cfg->db_name,
+		 r->cfg->table_prefix);
+}
+
+static enum mw_err
+lock(struct run *r)
+{
+	char name[96];
+
+	lock_name(r, name, sizeof(name));
+	return wp_lock(r->wp, name, ADD_LOCK_TIMEOUT_S);
+}
+
+static void
+unlock(struct run *r)
+{
+	char name[96];
+
+	lock_name(r, name, sizeof(name));
+	wp_unlock(r->wp, name);
+}
+
+static enum mw_err
+begin(struct run *r)
+{
+	return wp_begin(r->wp);
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Lock every user the jobs will write, in ascending ID order, so that two
+ * requests touching the same users never wait on each other crosswise. */
+static enum mw_err
+lock_users(struct run *r)
+{
+	uint64_t *ids;
+	size_t i, n = 0;
+	enum mw_err rc = MW_OK;
+
+	ids = calloc(r->njobs + 1, sizeof(*ids));
+	if (ids == NULL)
+		return MW_ENOMEM;
+	for (i = 0; i < r->njobs; i++)
+		if (r->jobs[i].uid != 0 && !r->jobs[i].deleted)
+			ids[n++] = r->jobs[i].uid;
+	qsort(ids, n, sizeof(*ids), cmp_u64);
+	for (i = 0; rc == MW_OK && i < n; i++)
+		if (i == 0 || ids[i] != ids[i - 1]) {
+			rc = wp_user_lock(r->wp, ids[i]);
+			if (rc == MW_EINPUT)
+				rc = MW_OK; /* deleted meanwhile: the job says
+					       so */
+		}
+	free(ids);
+	return rc;
+}
+
+static enum mw_err
+finish(struct run *r, enum mw_err rc)
+{
+	if (rc != MW_OK || r->req->dry_run)
+		wp_rollback(r->wp);
+	else
+		rc = wp_commit(r->wp);
+	return rc;
+}
+
+static bool
+deadlocked(struct run *r)
+{
+	return wp_deadlocked(r->wp);
+}
+
+const struct driver_io run_store_io = {
+	.open = open_wp,
+	.read_site = read_site,
+	.find_user = find_user,
+	.load_contact = load_contact,
+	.lock = lock,
+	.begin = begin,
+	.lock_users = lock_users,
+	.finish = finish,
+	.unlock = unlock,
+	.deadlocked = deadlocked,
+};
