@@ -166,7 +166,7 @@ int
 serve_fastcgi(void)
 {
 	FCGX_Request rq;
-	struct action_conn conn = {NULL, NULL};
+	struct action_conn conn = {NULL, NULL, true};
 	struct loaded *l;
 	struct sigaction sa;
 	unsigned long served = 0;

@@ -147,12 +147,13 @@ action_wpf_merge(struct cfg *cfg, struct action_conn *conn, char *err,
 		return MW_OK;
 	/* WP Fusion keeps the key in the database: connect before the
 	 * request can be judged. */
-	if (conn->wp != NULL && !wp_ping(conn->wp)) {
-		wp_close(conn->wp);
-		conn->wp = NULL;
-	}
-	if (conn->wp == NULL)
+	if (conn->wp != NULL) {
+		wp_reuse(conn->wp);
+	} else {
 		rc = wp_open(cfg, &conn->wp);
+		if (rc == MW_OK && conn->keep)
+			wp_keep_statements(conn->wp);
+	}
 	if (rc == MW_OK)
 		rc = wp_option_get(conn->wp, "wpf_options", &val, &len);
 	if (rc == MW_OK)
@@ -205,7 +206,7 @@ void
 action_cgi(const struct req_env *env, int fd, struct action_answer *ans)
 {
 	struct cfg cfg;
-	struct action_conn conn = {NULL, NULL};
+	struct action_conn conn = {NULL, NULL, false};
 	char errbuf[CFG_ERRMSG_MAX];
 	enum mw_err rc;
 

@@ -41,6 +41,8 @@ struct wpstore;
 struct action_conn {
 	struct wpstore *wp;    /* owned */
 	struct mautic *mautic; /* owned */
+	bool keep;	       /* serves many requests: the database keeps
+				* its statements prepared */
 };
 
 /* Handle one request with a loaded configuration (borrowed), connections

@@ -51,6 +51,8 @@ struct job {
 	uint64_t uid;		       /* WordPress user, 0 = none */
 	bool link;		       /* found by e-mail: store the id */
 	bool changed;		       /* something was written */
+	bool locked;		       /* its user's row is locked */
+	bool gone;		       /* ... and was found deleted */
 	enum outcome outcome;	       /* result */
 	const char *role;	       /* role slug set or kept (borrowed) */
 	char note[JOB_NOTE_MAX];       /* notes, "; "-joined */
@@ -73,6 +75,8 @@ struct run {
 	struct mautic *mautic;	  /* conn->mautic once needed */
 	struct wpstore *wp;	  /* conn->wp once needed */
 	unsigned sql0;		  /* wp_queries() when it was taken */
+	unsigned rt0;		  /* wp_round_trips() then (0: a new
+				   * connection, whose set-up counts) */
 	unsigned calls0;	  /* mautic_calls() when it was taken */
 	struct wp_site site;	  /* owned; read on first need */
 	char reqid[17];		  /* hex request id */
@@ -94,6 +98,12 @@ void job_free(struct job *j);
 /* Release the jobs and the site of r and roll back anything left open;
  * the connections stay with r->conn. */
 void run_free(struct run *r);
+
+/* The job's user row, locked (once: the driver may have locked every
+ * job's user already).  A user deleted since it was found makes the job
+ * OUT_NO_USER with a note and sets j->gone; the caller then stops. */
+enum mw_err run_lock_job(struct run *r, struct job *j)
+	__attribute__((warn_unused_result));
 
 /* The Mautic client, from r->conn or opened on first need. */
 enum mw_err run_open_mautic(struct run *r) __attribute__((warn_unused_result));

@@ -171,21 +171,23 @@ log_done(const struct run *r, enum mw_err rc, int status, long long ms)
 				     : "failed");
 	if (j != NULL)
 		log_info(
-			"done action=%s contact=%llu user=%llu outcome=%s status=%d ms=%lld mautic_calls=%u sql=%u",
+			"done action=%s contact=%llu user=%llu outcome=%s status=%d ms=%lld mautic_calls=%u sql=%u rt=%u",
 			action, (unsigned long long)j->contact_id,
 			(unsigned long long)j->uid,
 			rc == MW_OK ? outcome_names[j->outcome]
 				    : mw_strerror(rc),
 			status, ms,
 			r->mautic ? mautic_calls(r->mautic) - r->calls0 : 0,
-			r->wp ? wp_queries(r->wp) - r->sql0 : 0);
+			r->wp ? wp_queries(r->wp) - r->sql0 : 0,
+			r->wp ? wp_round_trips(r->wp) - r->rt0 : 0);
 	else
 		log_info(
-			"done action=%s contacts=%zu outcome=%s status=%d ms=%lld mautic_calls=%u sql=%u",
+			"done action=%s contacts=%zu outcome=%s status=%d ms=%lld mautic_calls=%u sql=%u rt=%u",
 			action, r->njobs, rc == MW_OK ? "ok" : mw_strerror(rc),
 			status, ms,
 			r->mautic ? mautic_calls(r->mautic) - r->calls0 : 0,
-			r->wp ? wp_queries(r->wp) - r->sql0 : 0);
+			r->wp ? wp_queries(r->wp) - r->sql0 : 0,
+			r->wp ? wp_round_trips(r->wp) - r->rt0 : 0);
 }
 
 void
@@ -264,13 +266,12 @@ void
 answer_wpflog(struct run *r, enum mw_err rc, const char *msg)
 {
 	struct buf m, c;
-	bool exists = false;
 	size_t i;
 
-	if (r->wp == NULL || r->req->dry_run ||
-	    wp_wpflog_exists(r->wp, &exists) != MW_OK || !exists)
+	if (r->wp == NULL || r->req->dry_run)
 		return;
-	for (i = 0; i < r->njobs; i++) {
+	/* The first insert finds out whether WP Fusion's table is there. */
+	for (i = 0; i < r->njobs && wp_wpflog_maybe(r->wp); i++) {
 		const struct job *j = &r->jobs[i];
 		const char *out = rc == MW_OK ? outcome_names[j->outcome]
 					      : mw_strerror(rc);

@@ -271,7 +271,7 @@ shell_check(const char *config, FILE *out)
 {
 	struct checker c = {out, 0};
 	struct cfg cfg;
-	struct action_conn conn = {NULL, NULL};
+	struct action_conn conn = {NULL, NULL, false};
 	char err[CFG_ERRMSG_MAX];
 	const char *path = config ? config : cfg_default_path();
 

@@ -144,7 +144,7 @@ int
 import_run(const struct import_args *a, FILE *out)
 {
 	struct cfg cfg;
-	struct action_conn conn = {NULL, NULL};
+	struct action_conn conn = {NULL, NULL, true};
 	struct request req;
 	struct tally t;
 	char err[CFG_ERRMSG_MAX], search[512], state[4200];

@@ -91,17 +91,18 @@ open_wp(struct run *r)
 
 	if (r->wp != NULL)
 		return MW_OK;
-	/* A kept connection is checked first: the server may have gone
-	 * away (restart, wait_timeout) since the last request. */
-	if (c->wp != NULL && !wp_ping(c->wp)) {
-		log_info("wpstore: connection lost, reconnecting");
-		wp_close(c->wp);
-		c->wp = NULL;
-	}
-	if (c->wp == NULL) {
+	/* A kept connection may have gone away (restart, wait_timeout)
+	 * since the last request: its first statement finds out and
+	 * reconnects, which costs no round trip when it has not. */
+	r->rt0 = c->wp != NULL ? wp_round_trips(c->wp) : 0;
+	if (c->wp != NULL) {
+		wp_reuse(c->wp);
+	} else {
 		rc = wp_open(r->cfg, &c->wp);
 		if (rc != MW_OK)
 			return rc;
+		if (c->keep)
+			wp_keep_statements(c->wp);
 	}
 	r->wp = c->wp;
 	r->sql0 = wp_queries(r->wp);
@@ -221,30 +222,61 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Lock every user the jobs will write, in ascending ID order, so that two
- * requests touching the same users never wait on each other crosswise. */
+/* Lock every user the jobs will write, in ascending ID order and in one
+ * statement, so that two requests touching the same users never wait on
+ * each other crosswise; a user deleted since it was found marks its job
+ * gone. */
 static enum mw_err
 lock_users(struct run *r)
 {
 	uint64_t *ids;
-	size_t i, n = 0;
-	enum mw_err rc = MW_OK;
+	bool *exists;
+	size_t i, k, n = 0;
+	enum mw_err rc = MW_ENOMEM;
 
 	ids = calloc(r->njobs + 1, sizeof(*ids));
-	if (ids == NULL)
-		return MW_ENOMEM;
+	exists = calloc(r->njobs + 1, sizeof(*exists));
+	if (ids == NULL || exists == NULL)
+		goto out;
 	for (i = 0; i < r->njobs; i++)
 		if (r->jobs[i].uid != 0 && !r->jobs[i].deleted)
 			ids[n++] = r->jobs[i].uid;
 	qsort(ids, n, sizeof(*ids), cmp_u64);
-	for (i = 0; rc == MW_OK && i < n; i++)
-		if (i == 0 || ids[i] != ids[i - 1]) {
-			rc = wp_user_lock(r->wp, ids[i]);
-			if (rc == MW_EINPUT)
-				rc = MW_OK; /* deleted meanwhile: the job says
-					       so */
-		}
+	for (i = k = 0; i < n; i++)
+		if (i == 0 || ids[i] != ids[k - 1])
+			ids[k++] = ids[i];
+	rc = wp_users_lock(r->wp, ids, k, exists);
+	for (i = 0; rc == MW_OK && i < r->njobs; i++) {
+		struct job *j = &r->jobs[i];
+		const uint64_t *at;
+
+		if (j->uid == 0 || j->deleted)
+			continue;
+		at = bsearch(&j->uid, ids, k, sizeof(*ids), cmp_u64);
+		j->locked = true;
+		j->gone = at == NULL || !exists[at - ids];
+	}
+out:
 	free(ids);
+	free(exists);
+	return rc;
+}
+
+enum mw_err
+run_lock_job(struct run *r, struct job *j)
+{
+	enum mw_err rc = MW_OK;
+	bool exists = false;
+
+	if (!j->locked) {
+		rc = wp_users_lock(r->wp, &j->uid, 1, &exists);
+		j->locked = rc == MW_OK;
+		j->gone = !exists;
+	}
+	if (rc == MW_OK && j->gone) {
+		j->outcome = OUT_NO_USER;
+		job_note(j, "the user was deleted meanwhile");
+	}
 	return rc;
 }
 

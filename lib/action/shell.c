@@ -28,7 +28,7 @@ int
 shell_action(const struct shell_args *a, FILE *out)
 {
 	struct cfg cfg;
-	struct action_conn conn = {NULL, NULL};
+	struct action_conn conn = {NULL, NULL, false};
 	struct req_env env;
 	struct action_answer ans;
 	struct buf q;

@@ -271,12 +271,9 @@ update_job(struct run *r, struct job *j)
 	bool priv = false;
 	enum mw_err rc;
 
-	rc = wp_user_lock(r->wp, j->uid);
-	if (rc == MW_EINPUT) {
-		j->outcome = OUT_NO_USER;
-		job_note(j, "the user was deleted meanwhile");
+	rc = run_lock_job(r, j);
+	if (rc == MW_OK && j->gone)
 		return MW_OK;
-	}
 	if (rc == MW_OK)
 		rc = wp_user_get(r->wp, j->uid, &u);
 	if (rc != MW_OK)

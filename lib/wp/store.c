@@ -1,5 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* wpstore.c - WordPress tables through MariaDB Connector/C. */
+/*
+ * store.c - the connection to WordPress's database and the statement
+ * engine: one round trip per statement.  A CGI process sends each
+ * statement once, so it goes as text with every value escaped by the
+ * client library (mysql_real_escape_string for the connection's
+ * utf8mb4); a persistent process prepares each statement once per
+ * connection and then only executes it.  The queries are in
+ * store_users.c, the contact index in index.c.
+ */
 #include "wp/store.h"
 
 #include <stdbool.h>
@@ -13,47 +21,11 @@
 
 #include "base/buf.h"
 #include "base/log.h"
+#include "base/strparse.h"
+#include "wp/store_int.h"
 
-#define SQL_MAX 4096
-#define PENDING_MAX 64 /* usermeta rows inserted in one statement */
-
-struct wpstore {
-	const struct cfg *cfg; /* borrowed */
-	MYSQL *db;	       /* connected handle */
-	bool in_tx;	       /* a transaction is open */
-	unsigned last_errno;   /* server error of the last failure */
-	unsigned queries;      /* statements sent */
-	struct pending *pend;  /* wp_meta_add() rows not sent yet */
-	int wpflog;	       /* wpf_logging exists: -1 not asked yet */
-	size_t npend;
-};
-
-/* A usermeta row waiting to go out with others in one INSERT. */
-struct pending {
-	uint64_t uid;
-	char *key; /* owned */
-	char *val; /* owned, wiped */
-	size_t len;
-};
-
-static enum mw_err flush(struct wpstore *w);
-static void drop_pending(struct wpstore *w);
-
-/* One bound parameter or result column. */
-struct arg {
-	enum { A_U64, A_STR } type;
-	uint64_t u;	   /* A_U64 */
-	const char *s;	   /* A_STR, borrowed */
-	unsigned long len; /* A_STR (MYSQL_BIND wants unsigned long) */
-};
-
-#define U64(v) ((struct arg){A_U64, (v), NULL, 0})
-#define STR(v, n) ((struct arg){A_STR, 0, (v), (n)})
-#define CSTR(v) STR((v), strlen(v))
-
-/* Map a server or client error to our codes, logging it once. */
-static enum mw_err
-db_error(struct wpstore *w, unsigned code, const char *what, const char *err)
+enum mw_err
+wps_error(struct wpstore *w, unsigned code, const char *what, const char *err)
 {
 	char clean[256];
 
@@ -64,6 +36,8 @@ db_error(struct wpstore *w, unsigned code, const char *what, const char *err)
 		log_warn(
 			"wpstore: %s: deadlock, the transaction was rolled back",
 			what);
+	else if (code == w->quiet_errno)
+		log_debug("wpstore: %s: %u %s", what, code, clean);
 	else
 		log_err("wpstore: %s failed: %u %s", what, code, clean);
 	switch (code) {
@@ -79,17 +53,72 @@ db_error(struct wpstore *w, unsigned code, const char *what, const char *err)
 	return MW_EDB;
 }
 
+static void
+cache_clear(struct wpstore *w)
+{
+	size_t i;
+
+	for (i = 0; i < STMT_CACHE; i++) {
+		if (w->cache[i].st != NULL)
+			mysql_stmt_close(w->cache[i].st);
+		free(w->cache[i].sql);
+		w->cache[i].st = NULL;
+		w->cache[i].sql = NULL;
+	}
+}
+
+/* Connect and set the session up: lock waits end well before Mautic
+ * (10 s) gives up on us; READ COMMITTED has no gap locks, so concurrent
+ * webhooks for different users do not deadlock on usermeta's indexes
+ * (duplicates are kept out by the named lock instead).  Both in one
+ * statement: MariaDB and MySQL name the isolation variable differently. */
+static enum mw_err
+db_connect(struct wpstore *w)
+{
+	const struct cfg *cfg = w->cfg;
+	unsigned int timeout = 5, rw_timeout = 10;
+	bool socket = strcmp(cfg->db_host, "localhost") == 0;
+	enum mw_err rc;
+
+	w->db = mysql_init(NULL);
+	if (w->db == NULL)
+		return MW_ENOMEM;
+	mysql_optionsv(w->db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_optionsv(w->db, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_optionsv(w->db, MYSQL_OPT_READ_TIMEOUT, &rw_timeout);
+	mysql_optionsv(w->db, MYSQL_OPT_WRITE_TIMEOUT, &rw_timeout);
+	/* The TCP handshake and the authentication exchange. */
+	w->round_trips += 2;
+	if (mysql_real_connect(
+		    w->db, socket ? NULL : cfg->db_host, cfg->db_user,
+		    cfg->db_password ? cfg->db_password : "", cfg->db_name,
+		    socket ? 0 : (unsigned)cfg->db_port,
+		    socket ? cfg->db_socket : NULL, CLIENT_FOUND_ROWS) == NULL)
+		return wps_error(w, mysql_errno(w->db), "connect",
+				 mysql_error(w->db));
+	w->mariadb = strstr(mysql_get_server_info(w->db), "MariaDB") != NULL;
+	rc = wps_simple(
+		w,
+		w->mariadb
+			? "SET SESSION innodb_lock_wait_timeout = 5, SESSION tx_isolation = 'READ-COMMITTED'"
+			: "SET SESSION innodb_lock_wait_timeout = 5, SESSION transaction_isolation = 'READ-COMMITTED'");
+	return rc;
+}
+
+static void
+db_disconnect(struct wpstore *w)
+{
+	cache_clear(w);
+	if (w->db != NULL)
+		mysql_close(w->db);
+	w->db = NULL;
+	w->in_tx = false;
+}
+
 enum mw_err
 wp_open(const struct cfg *cfg, struct wpstore **out)
 {
 	struct wpstore *w;
-	static const char *const session[2] = {
-		"SET SESSION innodb_lock_wait_timeout = 5",
-		"SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
-	};
-	unsigned int timeout = 5, rw_timeout = 10;
-	bool socket = strcmp(cfg->db_host, "localhost") == 0;
-	int i;
 	enum mw_err rc;
 
 	w = calloc(1, sizeof(*w));
@@ -97,48 +126,32 @@ wp_open(const struct cfg *cfg, struct wpstore **out)
 		return MW_ENOMEM;
 	w->cfg = cfg;
 	w->wpflog = -1;
-	w->db = mysql_init(NULL);
-	if (w->db == NULL) {
-		free(w);
-		return MW_ENOMEM;
-	}
-	mysql_optionsv(w->db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	mysql_optionsv(w->db, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-	mysql_optionsv(w->db, MYSQL_OPT_READ_TIMEOUT, &rw_timeout);
-	mysql_optionsv(w->db, MYSQL_OPT_WRITE_TIMEOUT, &rw_timeout);
-	if (mysql_real_connect(
-		    w->db, socket ? NULL : cfg->db_host, cfg->db_user,
-		    cfg->db_password ? cfg->db_password : "", cfg->db_name,
-		    socket ? 0 : (unsigned)cfg->db_port,
-		    socket ? cfg->db_socket : NULL,
-		    CLIENT_FOUND_ROWS) == NULL) {
-		rc = db_error(w, mysql_errno(w->db), "connect",
-			      mysql_error(w->db));
+	rc = db_connect(w);
+	if (rc != MW_OK) {
 		wp_close(w);
 		return rc;
 	}
-	/* Lock waits end well before Mautic (10 s) gives up on us.  READ
-	 * COMMITTED: no gap locks, so concurrent webhooks for different users
-	 * do not deadlock on usermeta's indexes; duplicates are kept out by
-	 * the named lock, not by gap locks.  Two statements: MySQL and
-	 * MariaDB both take these forms. */
-	for (i = 0; i < 2; i++) {
-		w->queries++;
-		if (mysql_query(w->db, session[i]) != 0) {
-			rc = db_error(w, mysql_errno(w->db), "session setup",
-				      mysql_error(w->db));
-			wp_close(w);
-			return rc;
-		}
-	}
 	*out = w;
 	return MW_OK;
+}
+
+void
+wp_keep_statements(struct wpstore *w)
+{
+	w->prepared = true;
+}
+
+void
+wp_reuse(struct wpstore *w)
+{
+	w->reused = true;
 }
 
 bool
 wp_ping(struct wpstore *w)
 {
 	w->queries++;
+	w->round_trips++;
 	return mysql_ping(w->db) == 0;
 }
 
@@ -148,8 +161,9 @@ wp_close(struct wpstore *w)
 	if (w == NULL)
 		return;
 	wp_rollback(w);
+	wps_drop_pending(w);
 	free(w->pend);
-	mysql_close(w->db);
+	db_disconnect(w);
 	free(w);
 }
 
@@ -165,12 +179,26 @@ wp_queries(const struct wpstore *w)
 	return w->queries;
 }
 
-static enum mw_err
-simple(struct wpstore *w, const char *sql)
+unsigned
+wp_round_trips(const struct wpstore *w)
+{
+	return w->round_trips;
+}
+
+uint64_t
+wps_insert_id(struct wpstore *w)
+{
+	return mysql_insert_id(w->db);
+}
+
+enum mw_err
+wps_simple(struct wpstore *w, const char *sql)
 {
 	w->queries++;
+	w->round_trips++;
 	if (mysql_query(w->db, sql) != 0)
-		return db_error(w, mysql_errno(w->db), sql, mysql_error(w->db));
+		return wps_error(w, mysql_errno(w->db), sql,
+				 mysql_error(w->db));
 	return MW_OK;
 }
 
@@ -183,9 +211,12 @@ wp_deadlocked(const struct wpstore *w)
 enum mw_err
 wp_begin(struct wpstore *w)
 {
-	w->last_errno = 0;
-	enum mw_err rc = simple(w, "START TRANSACTION");
+	enum mw_err rc;
 
+	w->last_errno = 0;
+	if (w->npend > 0 && (rc = wps_flush(w)) != MW_OK)
+		return rc;
+	rc = wps_simple(w, "START TRANSACTION");
 	w->in_tx = rc == MW_OK;
 	return rc;
 }
@@ -193,14 +224,13 @@ wp_begin(struct wpstore *w)
 enum mw_err
 wp_commit(struct wpstore *w)
 {
-	enum mw_err rc = w->npend > 0 ? flush(w) : MW_OK;
+	enum mw_err rc = w->npend > 0 ? wps_flush(w) : MW_OK;
 
 	if (rc != MW_OK) {
 		wp_rollback(w);
 		return rc;
 	}
-	rc = simple(w, "COMMIT");
-
+	rc = wps_simple(w, "COMMIT");
 	w->in_tx = false;
 	return rc;
 }
@@ -210,22 +240,22 @@ wp_rollback(struct wpstore *w)
 {
 	if (w == NULL)
 		return;
-	drop_pending(w);
+	wps_drop_pending(w);
 	if (!w->in_tx)
 		return;
 	w->in_tx = false;
 	w->queries++;
+	w->round_trips++;
 	if (mysql_query(w->db, "ROLLBACK") != 0)
 		log_warn("wpstore: ROLLBACK failed: %u", mysql_errno(w->db));
 }
 
 /* Expand "{P}" in tmpl to the table prefix and "{B}" to the blog's
- * prefix (the same for blog 1, "wp_2_" for blog 2). */
-static bool
-expand(const struct wpstore *w, const char *tmpl, char *out, size_t outsz)
+ * prefix (the same for blog 1, "wp_2_" for blog 2) into out. */
+static enum mw_err
+expand(const struct wpstore *w, const char *tmpl, struct buf *out)
 {
 	char blog[64];
-	size_t o = 0, plen;
 	const char *p;
 
 	if (w->cfg->blog_id > 1)
@@ -233,25 +263,100 @@ expand(const struct wpstore *w, const char *tmpl, char *out, size_t outsz)
 			 (unsigned long long)w->cfg->blog_id);
 	else
 		snprintf(blog, sizeof(blog), "%s", w->cfg->table_prefix);
-	while (*tmpl != '\0') {
+	for (; *tmpl != '\0'; tmpl++) {
 		if (strncmp(tmpl, "{P}", 3) == 0 ||
 		    strncmp(tmpl, "{B}", 3) == 0) {
 			p = tmpl[1] == 'P' ? w->cfg->table_prefix : blog;
-			plen = strlen(p);
-			if (o + plen >= outsz)
-				return false;
-			memcpy(out + o, p, plen);
-			o += plen;
-			tmpl += 3;
+			buf_addstr(out, p);
+			tmpl += 2;
 			continue;
 		}
-		if (o + 1 >= outsz)
-			return false;
-		out[o++] = *tmpl++;
+		buf_add(out, tmpl, 1);
 	}
-	out[o] = '\0';
-	return true;
+	return buf_error(out);
 }
+
+/* ---- the text protocol ---------------------------------------------- */
+
+/* Replace each '?' of sql (templates carry no '?' of their own) by the
+ * argument as a literal: a number, or a quoted string escaped for the
+ * connection's character set.  An argument that does not fit is
+ * MW_ETOOBIG. */
+static enum mw_err
+literals(struct wpstore *w, const char *sql, struct arg *args, size_t nargs,
+	 struct buf *out)
+{
+	size_t k = 0;
+	char *esc;
+
+	for (; *sql != '\0'; sql++) {
+		if (*sql != '?') {
+			buf_add(out, sql, 1);
+			continue;
+		}
+		if (k == nargs)
+			return MW_EINTERNAL;
+		if (args[k].type == A_U64) {
+			buf_printf(out, "%llu", (unsigned long long)args[k].u);
+		} else if (args[k].len > WP_META_MAX) {
+			return MW_ETOOBIG;
+		} else if ((esc = malloc(2 * args[k].len + 1)) == NULL) {
+			return MW_ENOMEM;
+		} else {
+			unsigned long n = mysql_real_escape_string(
+				w->db, esc, args[k].s, args[k].len);
+
+			buf_add(out, "'", 1);
+			buf_add(out, esc, n);
+			buf_add(out, "'", 1);
+			explicit_bzero(esc, n);
+			free(esc);
+		}
+		k++;
+	}
+	return k == nargs ? buf_error(out) : MW_EINTERNAL;
+}
+
+static enum mw_err
+text_query(struct wpstore *w, const char *sql, size_t sqllen, row_fn fn,
+	   void *ctx, uint64_t *affected)
+{
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	unsigned long *len;
+	unsigned n;
+	enum mw_err rc = MW_OK;
+
+	w->queries++;
+	w->round_trips++;
+	if (mysql_real_query(w->db, sql, sqllen) != 0)
+		return wps_error(w, mysql_errno(w->db), "statement",
+				 mysql_error(w->db));
+	res = mysql_use_result(w->db);
+	if (res == NULL) {
+		if (mysql_field_count(w->db) != 0)
+			return wps_error(w, mysql_errno(w->db), "result",
+					 mysql_error(w->db));
+		if (affected != NULL)
+			*affected = mysql_affected_rows(w->db);
+		return MW_OK;
+	}
+	n = mysql_num_fields(res);
+	/* Every row is read, also after fn has had enough: the connection
+	 * must be free for the next statement. */
+	while ((row = mysql_fetch_row(res)) != NULL) {
+		len = mysql_fetch_lengths(res);
+		if (rc == MW_OK && fn != NULL)
+			rc = fn(ctx, row, len, n);
+	}
+	if (mysql_errno(w->db) != 0 && rc == MW_OK)
+		rc = wps_error(w, mysql_errno(w->db), "fetch",
+			       mysql_error(w->db));
+	mysql_free_result(res);
+	return rc;
+}
+
+/* ---- prepared statements (persistent mode) ---------------------------- */
 
 static void
 bind_args(MYSQL_BIND *b, struct arg *args, size_t n)
@@ -273,198 +378,266 @@ bind_args(MYSQL_BIND *b, struct arg *args, size_t n)
 	}
 }
 
-/* Result of run(): the first row's first column, and the row counts. */
-struct result {
-	bool want_u64;	   /* read column 0 as a number */
-	bool want_str;	   /* read column 0 as text (allocated) */
-	bool found;	   /* a row came back */
-	uint64_t u;	   /* column 0 as a number */
-	char *s;	   /* column 0 as text, owned by the caller */
-	size_t slen;	   /* its length */
-	uint64_t affected; /* rows matched by a write */
-	size_t ncols;	   /* > 0: read that many text columns into cols */
-	char **cols; /* ncols allocated strings ("" for NULL), caller frees */
-};
-
-/* Bind rb to the result columns and fetch the first row; *found is
- * false when there is none. */
-static enum mw_err
-fetch_row(struct wpstore *w, MYSQL_STMT *st, MYSQL_BIND *rb,
-	  bool *found /* OUT */)
+/* The kept statement for sql, prepared now when it is new (the least
+ * recently used one makes room).  NULL after an error (logged). */
+static MYSQL_STMT *
+cached(struct wpstore *w, const char *sql, size_t sqllen, enum mw_err *rc)
 {
-	int r;
-
-	*found = false;
-	if (mysql_stmt_bind_result(st, rb) != 0)
-		return db_error(w, mysql_stmt_errno(st), "bind result",
-				mysql_stmt_error(st));
-	r = mysql_stmt_fetch(st);
-	if (r == MYSQL_NO_DATA)
-		return MW_OK;
-	if (r == 1)
-		return db_error(w, mysql_stmt_errno(st), "fetch",
-				mysql_stmt_error(st));
-	*found = true;
-	return MW_OK;
-}
-
-/* Column col (len bytes, bound as text by rb) of the fetched row into an
- * allocated, NUL-terminated *out (caller frees); *out NULL on error. */
-static enum mw_err
-fetch_text(struct wpstore *w, MYSQL_STMT *st, MYSQL_BIND *rb, unsigned col,
-	   unsigned long len, char **out /* OUT */)
-{
-	*out = NULL;
-	if (len > WP_META_MAX) {
-		log_err("wpstore: a value of %lu bytes is over the limit", len);
-		return MW_EINTERNAL;
-	}
-	if ((*out = malloc(len + 1)) == NULL)
-		return MW_ENOMEM;
-	rb->buffer = *out;
-	rb->buffer_length = len;
-	if (len > 0 && mysql_stmt_fetch_column(st, rb, col, 0) != 0) {
-		free(*out);
-		*out = NULL;
-		return db_error(w, mysql_stmt_errno(st), "fetch column",
-				mysql_stmt_error(st));
-	}
-	(*out)[len] = '\0';
-	return MW_OK;
-}
-
-/* Every column of the first row as text (res->ncols of them). */
-static enum mw_err
-fetch_cols(struct wpstore *w, MYSQL_STMT *st, struct result *res)
-{
-	MYSQL_BIND rb[WP_COL__MAX];
-	unsigned long len[WP_COL__MAX] = {0};
-	my_bool isnull[WP_COL__MAX] = {0};
-	char dummy[WP_COL__MAX][1];
-	enum mw_err rc;
+	struct cached_stmt *c, *old = &w->cache[0];
 	size_t i;
 
-	if (res->ncols > WP_COL__MAX)
-		return MW_EINTERNAL;
-	memset(rb, 0, sizeof(rb));
-	for (i = 0; i < res->ncols; i++) {
+	for (i = 0; i < STMT_CACHE; i++) {
+		c = &w->cache[i];
+		if (c->sql != NULL && strcmp(c->sql, sql) == 0) {
+			c->used = ++w->uses;
+			return c->st;
+		}
+		if (c->sql == NULL || c->used < old->used)
+			old = c;
+	}
+	if (old->st != NULL)
+		mysql_stmt_close(old->st);
+	free(old->sql);
+	old->st = NULL;
+	old->sql = strdup(sql);
+	if (old->sql == NULL || (old->st = mysql_stmt_init(w->db)) == NULL) {
+		free(old->sql);
+		old->sql = NULL;
+		*rc = MW_ENOMEM;
+		return NULL;
+	}
+	w->round_trips++;
+	if (mysql_stmt_prepare(old->st, sql, sqllen) != 0) {
+		*rc = wps_error(w, mysql_stmt_errno(old->st), "prepare",
+				mysql_stmt_error(old->st));
+		mysql_stmt_close(old->st);
+		free(old->sql);
+		old->st = NULL;
+		old->sql = NULL;
+		return NULL;
+	}
+	old->used = ++w->uses;
+	return old->st;
+}
+
+/* Forget a kept statement after it failed (the server may have dropped
+ * it: a table changed, a reconnect). */
+static void
+uncache(struct wpstore *w, MYSQL_STMT *st)
+{
+	size_t i;
+
+	for (i = 0; i < STMT_CACHE; i++)
+		if (w->cache[i].st == st) {
+			mysql_stmt_close(st);
+			free(w->cache[i].sql);
+			w->cache[i].st = NULL;
+			w->cache[i].sql = NULL;
+		}
+}
+
+/* Every row of an executed statement, as text, to fn. */
+static enum mw_err
+stmt_rows(struct wpstore *w, MYSQL_STMT *st, row_fn fn, void *ctx)
+{
+	MYSQL_RES *meta = mysql_stmt_result_metadata(st);
+	MYSQL_BIND *rb = NULL;
+	unsigned long *len = NULL;
+	my_bool *isnull = NULL;
+	char **col = NULL;
+	unsigned n, i;
+	int f = 0;
+	enum mw_err rc = MW_ENOMEM;
+
+	if (meta == NULL)
+		return MW_OK;
+	n = mysql_num_fields(meta);
+	mysql_free_result(meta);
+	rb = calloc(n, sizeof(*rb));
+	len = calloc(n, sizeof(*len));
+	isnull = calloc(n, sizeof(*isnull));
+	col = calloc(n, sizeof(*col));
+	if (rb == NULL || len == NULL || isnull == NULL || col == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
 		rb[i].buffer_type = MYSQL_TYPE_STRING;
-		rb[i].buffer = dummy[i];
 		rb[i].length = &len[i];
 		rb[i].is_null = &isnull[i];
 	}
-	rc = fetch_row(w, st, rb, &res->found);
-	for (i = 0; rc == MW_OK && res->found && i < res->ncols; i++)
-		rc = fetch_text(w, st, &rb[i], (unsigned)i,
-				isnull[i] ? 0 : len[i], &res->cols[i]);
-	return rc;
-}
-
-/* The first column of the first row, as res->want_u64 or want_str say. */
-static enum mw_err
-fetch_first(struct wpstore *w, MYSQL_STMT *st, struct result *res)
-{
-	MYSQL_BIND rb;
-	unsigned long len = 0;
-	my_bool isnull = 0;
-	char dummy[1];
-	enum mw_err rc;
-
-	memset(&rb, 0, sizeof(rb));
-	if (res->want_u64) {
-		rb.buffer_type = MYSQL_TYPE_LONGLONG;
-		rb.buffer = &res->u;
-		rb.is_unsigned = 1;
-	} else {
-		rb.buffer_type = MYSQL_TYPE_STRING;
-		rb.buffer = dummy;
-		rb.buffer_length = 0;
-		rb.length = &len;
-	}
-	rb.is_null = &isnull;
-	rc = fetch_row(w, st, &rb, &res->found);
-	if (rc != MW_OK || !res->found || res->want_u64 || isnull)
-		return rc;
-	rc = fetch_text(w, st, &rb, 0, len, &res->s);
-	if (rc == MW_OK)
-		res->slen = len;
-	return rc;
-}
-
-/* Send the pending rows (every statement must see them), then prepare
- * tmpl (sqlmax bytes at most once expanded), bind args and execute.  On
- * MW_OK *out is the executed statement (caller closes it). */
-static enum mw_err
-execute(struct wpstore *w, const char *tmpl, size_t sqlmax, struct arg *args,
-	size_t nargs, MYSQL_STMT **out /* OUT */)
-{
-	char *sql;
-	MYSQL_BIND *b;
-	MYSQL_STMT *st = NULL;
-	enum mw_err rc;
-
-	if (w->npend > 0 && (rc = flush(w)) != MW_OK)
-		return rc;
-	rc = MW_ENOMEM;
-	sql = malloc(sqlmax);
-	b = calloc(nargs ? nargs : 1, sizeof(*b));
-	if (sql == NULL || b == NULL)
-		goto out;
-	rc = MW_EINTERNAL;
-	if (!expand(w, tmpl, sql, sqlmax))
-		goto out;
-	rc = MW_ENOMEM;
-	if ((st = mysql_stmt_init(w->db)) == NULL)
-		goto out;
-	w->queries++;
-	bind_args(b, args, nargs);
 	rc = MW_OK;
-	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0 ||
-	    (nargs > 0 && mysql_stmt_bind_param(st, b) != 0) ||
-	    mysql_stmt_execute(st) != 0) {
-		rc = db_error(w, mysql_stmt_errno(st), "statement",
-			      mysql_stmt_error(st));
-		mysql_stmt_close(st);
-		st = NULL;
+	if (mysql_stmt_bind_result(st, rb) != 0)
+		rc = wps_error(w, mysql_stmt_errno(st), "bind result",
+			       mysql_stmt_error(st));
+	while (rc == MW_OK &&
+	       ((f = mysql_stmt_fetch(st)) == 0 || f == MYSQL_DATA_TRUNCATED)) {
+		for (i = 0; rc == MW_OK && i < n; i++) {
+			if (isnull[i])
+				continue;
+			if (len[i] > WP_META_MAX ||
+			    (col[i] = malloc(len[i] + 1)) == NULL) {
+				rc = MW_ENOMEM;
+				break;
+			}
+			rb[i].buffer = col[i];
+			rb[i].buffer_length = len[i];
+			if (len[i] > 0 &&
+			    mysql_stmt_fetch_column(st, &rb[i], i, 0) != 0)
+				rc = wps_error(w, mysql_stmt_errno(st),
+					       "fetch column",
+					       mysql_stmt_error(st));
+			col[i][len[i]] = '\0';
+			rb[i].buffer = NULL;
+			rb[i].buffer_length = 0;
+		}
+		if (rc == MW_OK && fn != NULL)
+			rc = fn(ctx, col, len, n);
+		for (i = 0; i < n; i++) {
+			free(col[i]);
+			col[i] = NULL;
+		}
 	}
+	if (rc == MW_OK && f == 1)
+		rc = wps_error(w, mysql_stmt_errno(st), "fetch",
+			       mysql_stmt_error(st));
+	mysql_stmt_free_result(st);
 out:
-	free(sql);
-	free(b);
-	if (rc == MW_OK)
-		*out = st;
+	free(rb);
+	free(len);
+	free(isnull);
+	free(col);
 	return rc;
 }
 
-/* Prepare tmpl, bind args, execute, and read what res asks for. */
 static enum mw_err
-run(struct wpstore *w, const char *tmpl, struct arg *args, size_t nargs,
-    struct result *res)
+stmt_query(struct wpstore *w, const char *sql, size_t sqllen, struct arg *args,
+	   size_t nargs, row_fn fn, void *ctx, uint64_t *affected)
 {
+	MYSQL_BIND *b;
 	MYSQL_STMT *st;
-	enum mw_err rc;
+	enum mw_err rc = MW_OK;
 
-	rc = execute(w, tmpl, SQL_MAX, args, nargs, &st);
-	if (rc != MW_OK)
+	st = cached(w, sql, sqllen, &rc);
+	if (st == NULL)
 		return rc;
-	res->affected = mysql_stmt_affected_rows(st);
-	if (res->ncols > 0)
-		rc = fetch_cols(w, st, res);
-	else if (res->want_u64 || res->want_str)
-		rc = fetch_first(w, st, res);
-	mysql_stmt_close(st);
+	b = calloc(nargs ? nargs : 1, sizeof(*b));
+	if (b == NULL)
+		return MW_ENOMEM;
+	bind_args(b, args, nargs);
+	w->queries++;
+	w->round_trips++;
+	if ((nargs > 0 && mysql_stmt_bind_param(st, b) != 0) ||
+	    mysql_stmt_execute(st) != 0) {
+		rc = wps_error(w, mysql_stmt_errno(st), "statement",
+			       mysql_stmt_error(st));
+		uncache(w, st);
+	} else {
+		if (affected != NULL)
+			*affected = mysql_stmt_affected_rows(st);
+		rc = stmt_rows(w, st, fn, ctx);
+	}
+	free(b);
 	return rc;
 }
 
-/* run() for a statement that reads one number: *u gets it, or 0 when no
- * row came back; *found (when not NULL) says whether one did. */
+/* ---- one statement, either way ---------------------------------------- */
+
+/* A kept connection that went away (server restart, wait_timeout) is
+ * reconnected once, before anything of this request was sent. */
+static bool
+reconnect(struct wpstore *w)
+{
+	unsigned code = w->last_errno;
+
+	if (!w->reused || w->in_tx ||
+	    (code != CR_SERVER_GONE_ERROR && code != CR_SERVER_LOST))
+		return false;
+	w->reused = false;
+	log_info("wpstore: connection lost, reconnecting");
+	db_disconnect(w);
+	return db_connect(w) == MW_OK;
+}
+
+enum mw_err
+wps_query(struct wpstore *w, const char *tmpl, struct arg *args, size_t nargs,
+	  row_fn fn, void *ctx, uint64_t *affected)
+{
+	struct buf sql, lit;
+	enum mw_err rc;
+	bool retry;
+
+	if (w->npend > 0 && (rc = wps_flush(w)) != MW_OK)
+		return rc;
+	buf_init(&sql, SQL_MAX * 4);
+	buf_init(&lit, SQL_MAX * 4 + 2 * WP_META_MAX + 64);
+	rc = expand(w, tmpl, &sql);
+	do {
+		retry = false;
+		if (rc == MW_OK && w->prepared) {
+			rc = stmt_query(w, sql.p, sql.len, args, nargs, fn, ctx,
+					affected);
+		} else if (rc == MW_OK) {
+			buf_reset(&lit);
+			rc = literals(w, sql.p, args, nargs, &lit);
+			if (rc == MW_OK)
+				rc = text_query(w, lit.p, lit.len, fn, ctx,
+						affected);
+		}
+		if (rc == MW_EDB && reconnect(w))
+			retry = true, rc = MW_OK;
+	} while (retry);
+	w->reused = false;
+	buf_free(&lit);
+	buf_free(&sql);
+	return rc;
+}
+
+/* Keep what res asks for of the first row. */
 static enum mw_err
-run_u64(struct wpstore *w, const char *tmpl, struct arg *args, size_t nargs,
-	uint64_t *u /* OUT */, bool *found /* OUT */)
+first_row(void *ctx, char **col, unsigned long *len, unsigned n)
+{
+	struct result *res = ctx;
+	unsigned i;
+
+	if (res->found)
+		return MW_OK;
+	res->found = true;
+	if (res->want_u64 && n > 0 && col[0] != NULL &&
+	    str_u64(col[0], len[0], 0, UINT64_MAX, &res->u) != MW_OK)
+		return MW_EINTERNAL;
+	if (res->want_str && n > 0 && col[0] != NULL) {
+		if ((res->s = malloc(len[0] + 1)) == NULL)
+			return MW_ENOMEM;
+		memcpy(res->s, col[0], len[0]);
+		res->s[len[0]] = '\0';
+		res->slen = len[0];
+	}
+	for (i = 0; i < res->ncols && i < n; i++) {
+		unsigned long l = col[i] != NULL ? len[i] : 0;
+
+		if ((res->cols[i] = malloc(l + 1)) == NULL)
+			return MW_ENOMEM;
+		if (l > 0)
+			memcpy(res->cols[i], col[i], l);
+		res->cols[i][l] = '\0';
+	}
+	return MW_OK;
+}
+
+enum mw_err
+wps_run(struct wpstore *w, const char *tmpl, struct arg *args, size_t nargs,
+	struct result *res)
+{
+	return wps_query(w, tmpl, args, nargs, first_row, res, &res->affected);
+}
+
+enum mw_err
+wps_run_u64(struct wpstore *w, const char *tmpl, struct arg *args, size_t nargs,
+	    uint64_t *u, bool *found)
 {
 	struct result r = {.want_u64 = true};
 	enum mw_err rc;
 
-	rc = run(w, tmpl, args, nargs, &r);
+	rc = wps_run(w, tmpl, args, nargs, &r);
 	if (rc != MW_OK)
 		return rc;
 	*u = r.found ? r.u : 0;
@@ -473,17 +646,14 @@ run_u64(struct wpstore *w, const char *tmpl, struct arg *args, size_t nargs,
 	return MW_OK;
 }
 
-/* run() for a statement that reads one text value: an allocated copy in
- * *val (a NULL column reads as "", as WordPress does) and its length, or
- * *val NULL when no row came back. */
-static enum mw_err
-run_str(struct wpstore *w, const char *tmpl, struct arg *args, size_t nargs,
-	char **val /* OUT */, size_t *len /* OUT */)
+enum mw_err
+wps_run_str(struct wpstore *w, const char *tmpl, struct arg *args, size_t nargs,
+	    char **val, size_t *len)
 {
 	struct result r = {.want_str = true};
 	enum mw_err rc;
 
-	rc = run(w, tmpl, args, nargs, &r);
+	rc = wps_run(w, tmpl, args, nargs, &r);
 	if (rc == MW_OK && r.found && r.s == NULL && (r.s = strdup("")) == NULL)
 		rc = MW_ENOMEM;
 	if (rc != MW_OK) {
@@ -495,23 +665,24 @@ run_str(struct wpstore *w, const char *tmpl, struct arg *args, size_t nargs,
 	return MW_OK;
 }
 
-/* The UPDATE, then the INSERT when the UPDATE matched no row. */
-static enum mw_err
-update_or_insert(struct wpstore *w, const char *update, struct arg *uargs,
-		 size_t nuargs, const char *insert, struct arg *iargs,
-		 size_t niargs)
+enum mw_err
+wps_update_or_insert(struct wpstore *w, const char *update, struct arg *uargs,
+		     size_t nuargs, const char *insert, struct arg *iargs,
+		     size_t niargs)
 {
-	struct result r = {0};
+	uint64_t affected = 0;
 	enum mw_err rc;
 
-	rc = run(w, update, uargs, nuargs, &r);
-	if (rc != MW_OK || r.affected > 0)
+	rc = wps_query(w, update, uargs, nuargs, NULL, NULL, &affected);
+	if (rc != MW_OK || affected > 0)
 		return rc;
-	return run(w, insert, iargs, niargs, &r);
+	return wps_query(w, insert, iargs, niargs, NULL, NULL, NULL);
 }
 
-static void
-drop_pending(struct wpstore *w)
+/* ---- usermeta rows of a new user, in one INSERT -------------------- */
+
+void
+wps_drop_pending(struct wpstore *w)
 {
 	size_t i;
 
@@ -525,466 +696,34 @@ drop_pending(struct wpstore *w)
 
 /* Send the pending usermeta rows as one multi-row INSERT (consecutive
  * umeta_ids in the order they were added, as row-by-row inserts give). */
-static enum mw_err
-flush(struct wpstore *w)
+enum mw_err
+wps_flush(struct wpstore *w)
 {
 	struct buf sql;
 	struct arg *a;
-	struct result r = {0};
 	size_t i, n = w->npend;
-	enum mw_err rc;
+	enum mw_err rc = MW_ENOMEM;
 
 	buf_init(&sql, SQL_MAX);
 	a = calloc(3 * n, sizeof(*a));
-	rc = a != NULL
-		     ? buf_addstr(
-			       &sql,
-			       "INSERT INTO {P}usermeta (user_id, meta_key, meta_value) VALUES ")
-		     : MW_ENOMEM;
-	for (i = 0; rc == MW_OK && i < n; i++) {
-		rc = buf_addstr(&sql, i ? ", (?, ?, ?)" : "(?, ?, ?)");
-		a[3 * i] = U64(w->pend[i].uid);
-		a[3 * i + 1] = CSTR(w->pend[i].key);
-		a[3 * i + 2] = STR(w->pend[i].val, w->pend[i].len);
-	}
-	w->npend = 0; /* run() must not flush again */
-	if (rc == MW_OK)
-		rc = run(w, sql.p, a, 3 * n, &r);
-	w->npend = n;
-	drop_pending(w);
-	free(a);
-	buf_free(&sql);
-	return rc;
-}
-
-enum mw_err
-wp_user_by_contact(struct wpstore *w, uint64_t contact_id, uint64_t *uid)
-{
-	char cid[24];
-	struct arg a[2];
-	uint64_t low, id;
-	bool exists;
-	enum mw_err rc;
-
-	snprintf(cid, sizeof(cid), "%llu", (unsigned long long)contact_id);
-	a[0] = CSTR(cid);
-	a[1] = U64(WP_PSEUDO_USER_MIN);
-	/* MIN() over the meta_key index: a JOIN with ORDER BY makes the
-	 * optimiser walk every user instead (66 ms against 10 ms at 10,000
-	 * users, for every contact that has no user yet). */
-	rc = run_u64(
-		w,
-		"SELECT MIN(user_id) FROM {P}usermeta WHERE meta_key = 'mautic_contact_id' AND meta_value = ? AND user_id < ?",
-		a, 2, &low, NULL);
-	if (rc != MW_OK || low == 0) {
-		if (rc == MW_OK)
-			*uid = 0;
-		return rc;
-	}
-	a[0] = U64(low);
-	rc = run_u64(w, "SELECT ID FROM {P}users WHERE ID = ?", a, 1, &id,
-		     &exists);
-	if (rc != MW_OK)
-		return rc;
-	if (exists) {
-		*uid = low;
-		return MW_OK;
-	}
-	/* The lowest link is left from a deleted user: the slow, exact form. */
-	a[0] = CSTR(cid);
-	return run_u64(
-		w,
-		"SELECT m.user_id FROM {P}usermeta m JOIN {P}users u ON u.ID = m.user_id WHERE m.meta_key = 'mautic_contact_id' AND m.meta_value = ? AND m.user_id < ? ORDER BY m.user_id ASC LIMIT 1",
-		a, 2, uid, NULL);
-}
-
-enum mw_err
-wp_user_by_email(struct wpstore *w, const char *email, uint64_t *uid)
-{
-	struct arg a[1] = {CSTR(email)};
-
-	return run_u64(
-		w,
-		"SELECT ID FROM {P}users WHERE user_email = ? ORDER BY ID ASC LIMIT 1",
-		a, 1, uid, NULL);
-}
-
-enum mw_err
-wp_user_lock(struct wpstore *w, uint64_t uid)
-{
-	struct arg a[1] = {U64(uid)};
-	struct result r = {.want_u64 = true};
-	enum mw_err rc;
-
-	rc = run(w, "SELECT ID FROM {P}users WHERE ID = ? FOR UPDATE", a, 1,
-		 &r);
-	if (rc == MW_OK && !r.found)
-		return MW_EINPUT;
-	return rc;
-}
-
-enum mw_err
-wp_meta_get(struct wpstore *w, uint64_t uid, const char *key, char **val,
-	    size_t *len)
-{
-	struct arg a[2] = {U64(uid), CSTR(key)};
-
-	return run_str(
-		w,
-		"SELECT meta_value FROM {P}usermeta WHERE user_id = ? AND meta_key = ? ORDER BY umeta_id ASC LIMIT 1",
-		a, 2, val, len);
-}
-
-enum mw_err
-wp_meta_set(struct wpstore *w, uint64_t uid, const char *key, const char *val,
-	    size_t len)
-{
-	struct arg up[3] = {STR(val, len), U64(uid), CSTR(key)};
-	struct arg ins[3] = {U64(uid), CSTR(key), STR(val, len)};
-
-	return update_or_insert(
-		w,
-		"UPDATE {P}usermeta SET meta_value = ? WHERE user_id = ? AND meta_key = ?",
-		up, 3,
-		"INSERT INTO {P}usermeta (user_id, meta_key, meta_value) VALUES (?, ?, ?)",
-		ins, 3);
-}
-
-enum mw_err
-wp_meta_delete(struct wpstore *w, uint64_t uid, const char *key)
-{
-	struct arg a[2] = {U64(uid), CSTR(key)};
-	struct result r = {0};
-
-	return run(w,
-		   "DELETE FROM {P}usermeta WHERE user_id = ? AND meta_key = ?",
-		   a, 2, &r);
-}
-
-static const char *const col_names[WP_COL__MAX] = {
-	"user_login",	       /* WP_COL_LOGIN */
-	"user_pass",	       /* WP_COL_PASS */
-	"user_nicename",       /* WP_COL_NICENAME */
-	"user_email",	       /* WP_COL_EMAIL */
-	"user_url",	       /* WP_COL_URL */
-	"user_activation_key", /* WP_COL_ACTIVATION */
-	"display_name",	       /* WP_COL_DISPLAY_NAME */
-};
-
-void
-wp_user_free(struct wp_user *u)
-{
-	size_t i;
-
-	if (u == NULL)
-		return;
-	for (i = 0; i < WP_COL__MAX; i++) {
-		if (u->col[i] != NULL)
-			explicit_bzero(u->col[i], strlen(u->col[i]));
-		free(u->col[i]);
-		u->col[i] = NULL;
-	}
-}
-
-enum mw_err
-wp_user_get(struct wpstore *w, uint64_t uid, struct wp_user *out)
-{
-	struct arg a[1] = {U64(uid)};
-	struct wp_user u;
-	struct result r = {.ncols = WP_COL__MAX};
-	enum mw_err rc;
-
-	memset(&u, 0, sizeof(u));
-	u.id = uid;
-	r.cols = u.col;
-	rc = run(
-		w,
-		"SELECT user_login, user_pass, user_nicename, user_email, user_url, user_activation_key, display_name FROM {P}users WHERE ID = ?",
-		a, 1, &r);
-	if (rc == MW_OK && !r.found)
-		rc = MW_EINPUT;
-	if (rc != MW_OK) {
-		wp_user_free(&u);
-		return rc;
-	}
-	*out = u;
-	return MW_OK;
-}
-
-enum mw_err
-wp_user_insert(struct wpstore *w, const struct wp_new_user *u, uint64_t *uid)
-{
-	struct arg a[7] = {
-		CSTR(u->col[WP_COL_PASS]),
-		CSTR(u->col[WP_COL_NICENAME]),
-		CSTR(u->col[WP_COL_EMAIL]),
-		CSTR(u->col[WP_COL_URL]),
-		CSTR(u->col[WP_COL_ACTIVATION]),
-		CSTR(u->col[WP_COL_DISPLAY_NAME]),
-		CSTR(u->col[WP_COL_LOGIN]),
-	};
-	struct result r = {0};
-	enum mw_err rc;
-
-	rc = run(
-		w,
-		"INSERT INTO {P}users (user_pass, user_nicename, user_email, user_url, user_registered, user_activation_key, display_name, user_login) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(), ?, ?, ?)",
-		a, 7, &r);
-	if (rc == MW_OK)
-		*uid = mysql_insert_id(w->db);
-	return rc;
-}
-
-enum mw_err
-wp_user_set(struct wpstore *w, uint64_t uid, enum wp_col col, const char *val)
-{
-	char tmpl[128];
-	struct arg a[2] = {CSTR(val), U64(uid)};
-	struct result r = {0};
-
-	if (col >= WP_COL__MAX)
-		return MW_EINTERNAL;
-	snprintf(tmpl, sizeof(tmpl), "UPDATE {P}users SET %s = ? WHERE ID = ?",
-		 col_names[col]);
-	return run(w, tmpl, a, 2, &r);
-}
-
-enum mw_err
-wp_login_taken(struct wpstore *w, const char *login, bool *taken)
-{
-	struct arg a[1] = {CSTR(login)};
-	uint64_t id;
-
-	return run_u64(w,
-		       "SELECT ID FROM {P}users WHERE user_login = ? LIMIT 1",
-		       a, 1, &id, taken);
-}
-
-enum mw_err
-wp_nicename_taken(struct wpstore *w, const char *nicename, const char *login,
-		  bool *taken)
-{
-	struct arg a[2] = {CSTR(nicename), CSTR(login)};
-	uint64_t id;
-
-	return run_u64(
-		w,
-		"SELECT ID FROM {P}users WHERE user_nicename = ? AND user_login != ? LIMIT 1",
-		a, 2, &id, taken);
-}
-
-enum mw_err
-wp_meta_add(struct wpstore *w, uint64_t uid, const char *key, const char *val,
-	    size_t len)
-{
-	struct pending *p;
-	enum mw_err rc;
-
-	if (w->npend == PENDING_MAX && (rc = flush(w)) != MW_OK)
-		return rc;
-	if (w->pend == NULL &&
-	    (w->pend = calloc(PENDING_MAX, sizeof(*w->pend))) == NULL)
-		return MW_ENOMEM;
-	p = &w->pend[w->npend];
-	p->uid = uid;
-	p->key = strdup(key);
-	p->val = malloc(len + 1);
-	if (p->key == NULL || p->val == NULL) {
-		free(p->key);
-		free(p->val);
-		return MW_ENOMEM;
-	}
-	memcpy(p->val, val, len);
-	p->val[len] = '\0';
-	p->len = len;
-	w->npend++;
-	return MW_OK;
-}
-
-enum mw_err
-wp_option_get(struct wpstore *w, const char *name, char **val, size_t *len)
-{
-	struct arg a[1] = {CSTR(name)};
-
-	return run_str(
-		w, "SELECT option_value FROM {B}options WHERE option_name = ?",
-		a, 1, val, len);
-}
-
-enum mw_err
-wp_user_count_refresh(struct wpstore *w, const char *autoload)
-{
-	struct arg a[1] = {CSTR(autoload)};
-
-	return update_or_insert(
-		w,
-		"UPDATE {P}options SET option_value = (SELECT COUNT(ID) FROM {P}users) WHERE option_name = 'user_count'",
-		NULL, 0,
-		"INSERT INTO {P}options (option_name, option_value, autoload) SELECT 'user_count', COUNT(ID), ? FROM {P}users",
-		a, 1);
-}
-
-enum mw_err
-wp_blog_domain(struct wpstore *w, uint64_t blog_id, char **domain)
-{
-	struct arg a[1] = {U64(blog_id)};
-	size_t len;
-
-	*domain = NULL;
-	return run_str(w, "SELECT domain FROM {P}blogs WHERE blog_id = ?", a, 1,
-		       domain, &len);
-}
-
-enum mw_err
-wp_lock(struct wpstore *w, const char *name, unsigned timeout_s)
-{
-	struct arg a[2] = {CSTR(name), U64(timeout_s)};
-	struct result r = {.want_u64 = true};
-	enum mw_err rc;
-
-	rc = run(w, "SELECT GET_LOCK(?, ?)", a, 2, &r);
-	if (rc != MW_OK)
-		return rc;
-	if (!r.found || r.u != 1) {
-		log_err("wpstore: lock wait timed out after %u s", timeout_s);
-		return MW_EDB;
-	}
-	return MW_OK;
-}
-
-void
-wp_unlock(struct wpstore *w, const char *name)
-{
-	struct arg a[1] = {CSTR(name)};
-	struct result r = {.want_u64 = true};
-
-	if (run(w, "SELECT RELEASE_LOCK(?)", a, 1, &r) != MW_OK)
-		log_warn("wpstore: RELEASE_LOCK failed");
-}
-
-enum mw_err
-wp_wpflog_exists(struct wpstore *w, bool *exists)
-{
-	char table[64];
-	struct arg a[1];
-	struct result r = {.want_u64 = true};
-	enum mw_err rc;
-
-	/* A table found is remembered for the connection (a kept one serves
-	 * many requests); a missing one is asked again next time, and a
-	 * failed insert forgets it. */
-	if (w->wpflog == 1) {
-		*exists = true;
-		return MW_OK;
-	}
-	snprintf(table, sizeof(table), "%swpf_logging", w->cfg->table_prefix);
-	a[0] = CSTR(table);
-	rc = run(
-		w,
-		"SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
-		a, 1, &r);
-	if (rc == MW_OK) {
-		*exists = r.found && r.u > 0;
-		w->wpflog = *exists ? 1 : -1;
-	}
-	return rc;
-}
-
-enum mw_err
-wp_wpflog_add(struct wpstore *w, unsigned level, uint64_t uid,
-	      const char *message, const char *context)
-{
-	struct arg a[4] = {U64(level), U64(uid), CSTR(message),
-			   CSTR(context ? context : "")};
-	struct result r = {0};
-	enum mw_err rc;
-
-	rc = run(
-		w,
-		context != NULL
-			? "INSERT INTO {P}wpf_logging (timestamp, level, user, source, message, context) VALUES (UTC_TIMESTAMP(), ?, ?, 'api', ?, ?)"
-			: "INSERT INTO {P}wpf_logging (timestamp, level, user, source, message, context) VALUES (UTC_TIMESTAMP(), ?, ?, 'api', ?, NULL)",
-		a, context != NULL ? 4 : 3, &r);
-	if (rc != MW_OK)
-		w->wpflog = -1; /* dropped meanwhile? ask again next time */
-	return rc;
-}
-
-enum mw_err
-wp_users_by_contacts(struct wpstore *w, const uint64_t *cids, size_t n,
-		     uint64_t *uids)
-{
-	struct buf sql;
-	struct arg *a;
-	char(*txt)[24];
-	MYSQL_BIND rb[2];
-	MYSQL_STMT *st = NULL;
-	char val[24];
-	unsigned long vlen = 0;
-	uint64_t uid = 0;
-	enum mw_err rc = MW_ENOMEM;
-	size_t i, j;
-
-	memset(uids, 0, n * sizeof(*uids));
-	if (n == 0)
-		return MW_OK;
-	buf_init(&sql, SQL_MAX * 4);
-	a = calloc(n + 1, sizeof(*a));
-	txt = calloc(n, sizeof(*txt));
-	if (a == NULL || txt == NULL)
-		goto out;
-	buf_addstr(
-		&sql,
-		"SELECT meta_value, user_id FROM {P}usermeta WHERE meta_key = 'mautic_contact_id' AND user_id < ? AND meta_value IN (");
-	a[0] = U64(WP_PSEUDO_USER_MIN);
-	for (i = 0; i < n; i++) {
-		snprintf(txt[i], sizeof(txt[i]), "%llu",
-			 (unsigned long long)cids[i]);
-		a[i + 1] = CSTR(txt[i]);
-		buf_addstr(&sql, i ? ", ?" : "?");
-	}
-	buf_addstr(&sql, ") ORDER BY user_id ASC");
-	if ((rc = buf_error(&sql)) != MW_OK)
-		goto out;
-	rc = execute(w, sql.p, SQL_MAX * 4, a, n + 1, &st);
-	if (rc != MW_OK)
-		goto out;
-	memset(rb, 0, sizeof(rb));
-	rb[0].buffer_type = MYSQL_TYPE_STRING;
-	rb[0].buffer = val;
-	rb[0].buffer_length = sizeof(val) - 1;
-	rb[0].length = &vlen;
-	rb[1].buffer_type = MYSQL_TYPE_LONGLONG;
-	rb[1].buffer = &uid;
-	rb[1].is_unsigned = 1;
-	if (mysql_stmt_bind_result(st, rb) != 0) {
-		rc = db_error(w, mysql_stmt_errno(st), "bind result",
-			      mysql_stmt_error(st));
-		goto out;
-	}
-	/* Rows come lowest user first: the first row of a contact wins, as
-	 * wp_user_by_contact() picks. */
-	for (;;) {
-		int f = mysql_stmt_fetch(st);
-
-		if (f == MYSQL_NO_DATA)
-			break;
-		if (f == 1) {
-			rc = db_error(w, mysql_stmt_errno(st), "fetch",
-				      mysql_stmt_error(st));
-			goto out;
+	if (a != NULL) {
+		buf_addstr(
+			&sql,
+			"INSERT INTO {P}usermeta (user_id, meta_key, meta_value) VALUES ");
+		for (i = 0; i < n; i++) {
+			buf_addstr(&sql, i ? ", (?, ?, ?)" : "(?, ?, ?)");
+			a[3 * i] = U64(w->pend[i].uid);
+			a[3 * i + 1] = CSTR(w->pend[i].key);
+			a[3 * i + 2] = STR(w->pend[i].val, w->pend[i].len);
 		}
-		val[vlen < sizeof(val) ? vlen : sizeof(val) - 1] = '\0';
-		for (j = 0; j < n; j++)
-			if (uids[j] == 0 && strcmp(txt[j], val) == 0)
-				uids[j] = uid;
+		rc = buf_error(&sql);
 	}
-	rc = MW_OK;
-out:
-	if (st != NULL)
-		mysql_stmt_close(st);
+	w->npend = 0; /* the query must not flush again */
+	if (rc == MW_OK)
+		rc = wps_query(w, sql.p, a, 3 * n, NULL, NULL, NULL);
+	w->npend = n;
+	wps_drop_pending(w);
 	free(a);
-	free(txt);
 	buf_free(&sql);
 	return rc;
 }

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * wpstore.h - WordPress's tables: the only place with a MYSQL handle.
+ * store.h - WordPress's tables: the only place with a MYSQL handle.
  *
- * Every statement is prepared with bound parameters; only the table prefix,
- * validated once by cfg_load(), is pasted into SQL text.
+ * Every value reaches the server as a bound parameter (a kept prepared
+ * statement in persistent mode) or as a literal escaped by the client
+ * library for the connection's character set (the text protocol, one
+ * round trip instead of two for a statement sent once); only the table
+ * prefix, validated once by cfg_load(), is pasted into SQL text as is.
  */
 #ifndef MW_WPSTORE_H
 #define MW_WPSTORE_H
@@ -26,8 +29,18 @@ struct wpstore;
 enum mw_err wp_open(const struct cfg *cfg,
 		    struct wpstore **out /* OUT */) MW_MUST_CHECK;
 
-/* True when the connection still answers (mysql_ping). */
+/* True when the connection still answers (mysql_ping: one round trip). */
 bool wp_ping(struct wpstore *w);
+
+/* Keep statements prepared for the connection's life (a persistent
+ * process): each is then one round trip to execute.  Without it every
+ * statement goes once, as text. */
+void wp_keep_statements(struct wpstore *w);
+
+/* The connection is kept from an earlier request: when its first
+ * statement finds the server gone (restarted, wait_timeout), it
+ * reconnects once and sends it again, instead of a ping per request. */
+void wp_reuse(struct wpstore *w);
 
 /* Roll back anything open and disconnect.  NULL is fine. */
 void wp_close(struct wpstore *w);
@@ -59,9 +72,11 @@ enum mw_err wp_users_by_contacts(struct wpstore *w, const uint64_t *cids,
 enum mw_err wp_user_by_email(struct wpstore *w, const char *email,
 			     uint64_t *uid /* OUT */) MW_MUST_CHECK;
 
-/* Lock the user's wp_users row until the transaction ends.  MW_EINPUT when
- * the user no longer exists. */
-enum mw_err wp_user_lock(struct wpstore *w, uint64_t uid) MW_MUST_CHECK;
+/* Lock the users' wp_users rows until the transaction ends, in ascending
+ * ID order, in one statement; exists[i] says whether ids[i] is still
+ * there. */
+enum mw_err wp_users_lock(struct wpstore *w, const uint64_t *ids, size_t n,
+			  bool *exists /* OUT */) MW_MUST_CHECK;
 
 /* The first meta value of key for the user: allocated copy (caller frees)
  * and its length, or *val NULL when the row does not exist. */
@@ -157,20 +172,23 @@ enum mw_err wp_lock(struct wpstore *w, const char *name,
 /* RELEASE_LOCK(name); errors are only logged. */
 void wp_unlock(struct wpstore *w, const char *name);
 
-/* True in *exists when WP Fusion's activity log table {prefix}wpf_logging
- * exists. */
-enum mw_err wp_wpflog_exists(struct wpstore *w,
-			     bool *exists /* OUT */) MW_MUST_CHECK;
+/* False when WP Fusion's activity log table {prefix}wpf_logging was found
+ * missing on this connection in the last ten minutes (no query). */
+bool wp_wpflog_maybe(struct wpstore *w);
 
 /* One row of WP Fusion's activity log: UTC now, level (200 info, 300
  * notice, 500 error), user, source "api", an HTML message and a
- * serialized context (or NULL). */
+ * serialized context (or NULL).  A missing table is not an error: it is
+ * remembered (wp_wpflog_maybe) and MW_OK returned. */
 enum mw_err wp_wpflog_add(struct wpstore *w, unsigned level, uint64_t uid,
 			  const char *message,
 			  const char *context) MW_MUST_CHECK;
 
-/* SQL statements sent so far (for the benchmark's round-trip count). */
+/* SQL statements sent so far, and request-answer exchanges with the
+ * server (a connection counts two: TCP and authentication; a statement
+ * prepared for a persistent process counts its prepare once). */
 unsigned wp_queries(const struct wpstore *w);
+unsigned wp_round_trips(const struct wpstore *w);
 
 /* Release the client library's global state at process exit. */
 void wp_library_end(void);
