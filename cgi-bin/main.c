@@ -22,6 +22,7 @@
 
 static const char usage[] =
 	"usage: mautic-wp.cgi --check [--config FILE]\n"
+	"       mautic-wp.cgi --install-index|--remove-index [--config FILE]\n"
 	"       mautic-wp.cgi --action add|update|update_tags|test --contact ID\n"
 	"                     [--role ROLE] [--send-notification] [--dry-run] [--config FILE]\n"
 	"       mautic-wp.cgi --import --tag TAG|--segment ALIAS [--role ROLE]\n"
@@ -81,6 +82,7 @@ shell(int argc, char **argv)
 	struct shell_args a;
 	struct import_args im;
 	bool check = false, import = false;
+	int index = 0; /* 1 --install-index, -1 --remove-index */
 	int i;
 
 	memset(&a, 0, sizeof(a));
@@ -90,6 +92,10 @@ shell(int argc, char **argv)
 
 		if (strcmp(argv[i], "--check") == 0)
 			check = true;
+		else if (strcmp(argv[i], "--install-index") == 0)
+			index = index == 0 ? 1 : 2;
+		else if (strcmp(argv[i], "--remove-index") == 0)
+			index = index == 0 ? -1 : 2;
 		else if (strcmp(argv[i], "--import") == 0)
 			import = true;
 		else if (strcmp(argv[i], "--tag") == 0)
@@ -131,6 +137,13 @@ shell(int argc, char **argv)
 		im.dry_run = a.dry_run;
 		im.notify = a.notify;
 		return import_run(&im, stdout);
+	}
+	if (index != 0) {
+		if (index == 2 || check || import || a.action != NULL) {
+			fprintf(stderr, "%s", usage);
+			return 2;
+		}
+		return shell_index(a.config, index > 0, stdout);
 	}
 	if (check && a.action == NULL)
 		return shell_check(a.config, stdout);

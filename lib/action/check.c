@@ -16,6 +16,7 @@
 #include "config/config.h"
 #include "mail/mail.h"
 #include "mautic/mautic.h"
+#include "wp/index.h"
 #include "wp/objcache.h"
 #include "wp/site.h"
 #include "wp/store.h"
@@ -104,6 +105,27 @@ check_site(struct checker *c, const struct cfg *cfg, struct wpstore *w)
 	wp_site_free(&s);
 }
 
+/* The contact index: present, or what its absence costs (a note, not a
+ * failure: small sites do not need it). */
+static void
+check_index(struct checker *c, struct wpstore *w)
+{
+	struct wp_index_state st;
+
+	if (wp_index_state(w, &st) != MW_OK) {
+		line(c, false, "index", "cannot read the indexes of usermeta");
+		return;
+	}
+	if (st.present)
+		line(c, true, "index",
+		     "contact lookups use index %s: %.2f ms over %llu linked users",
+		     st.name, st.lookup_ms, (unsigned long long)st.links);
+	else
+		line(c, true, "index",
+		     "no contact index: a contact lookup reads all %llu links (%.2f ms); mautic-wp.cgi --install-index makes it one index read",
+		     (unsigned long long)st.links, st.lookup_ms);
+}
+
 static void
 check_db(struct checker *c, const struct cfg *cfg)
 {
@@ -142,6 +164,8 @@ check_db(struct checker *c, const struct cfg *cfg)
 	free(v);
 	if (rc == MW_OK)
 		check_site(c, cfg, w);
+	if (rc == MW_OK)
+		check_index(c, w);
 	wp_close(w);
 }
 

@@ -25,6 +25,13 @@ struct shell_args {
  * answer, 2 for a configuration error. */
 int shell_action(const struct shell_args *a, FILE *out);
 
+/* --install-index (install true) or --remove-index: create or drop the
+ * contact index on {prefix}usermeta online, saying what was done and what
+ * a lookup costs now.  Idempotent.  Returns 0 on success, 1 when the
+ * database refused (the privilege needed is ALTER), 2 for a
+ * configuration error. */
+int shell_index(const char *config, bool install, FILE *out);
+
 /* Diagnostics, one line per check ("ok"/"FAIL", what, detail or fix).
  * Returns 0 only when every check passed. */
 int shell_check(const char *config, FILE *out);

@@ -9,4 +9,7 @@
  * origin is arbitrary). */
 long long mw_now_ms(void);
 
+/* The same in microseconds, for measuring short things. */
+long long mw_now_us(void);
+
 #endif

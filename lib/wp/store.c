@@ -76,7 +76,7 @@ static enum mw_err
 db_connect(struct wpstore *w)
 {
 	const struct cfg *cfg = w->cfg;
-	unsigned int timeout = 5, rw_timeout = 10;
+	unsigned int timeout = 5, rw_timeout = w->admin ? 24 * 3600 : 10;
 	bool socket = strcmp(cfg->db_host, "localhost") == 0;
 	enum mw_err rc;
 
@@ -115,8 +115,9 @@ db_disconnect(struct wpstore *w)
 	w->in_tx = false;
 }
 
-enum mw_err
-wp_open(const struct cfg *cfg, struct wpstore **out)
+/* wp_open() and wp_open_admin(). */
+static enum mw_err
+open_store(const struct cfg *cfg, bool admin, struct wpstore **out)
 {
 	struct wpstore *w;
 	enum mw_err rc;
@@ -125,6 +126,7 @@ wp_open(const struct cfg *cfg, struct wpstore **out)
 	if (w == NULL)
 		return MW_ENOMEM;
 	w->cfg = cfg;
+	w->admin = admin;
 	w->wpflog = -1;
 	rc = db_connect(w);
 	if (rc != MW_OK) {
@@ -133,6 +135,18 @@ wp_open(const struct cfg *cfg, struct wpstore **out)
 	}
 	*out = w;
 	return MW_OK;
+}
+
+enum mw_err
+wp_open(const struct cfg *cfg, struct wpstore **out)
+{
+	return open_store(cfg, false, out);
+}
+
+enum mw_err
+wp_open_admin(const struct cfg *cfg, struct wpstore **out)
+{
+	return open_store(cfg, true, out);
 }
 
 void

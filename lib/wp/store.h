@@ -29,6 +29,11 @@ struct wpstore;
 enum mw_err wp_open(const struct cfg *cfg,
 		    struct wpstore **out /* OUT */) MW_MUST_CHECK;
 
+/* wp_open() for statements that may run long (an index built over
+ * millions of rows): the read timeout is a day instead of 10 s. */
+enum mw_err wp_open_admin(const struct cfg *cfg,
+			  struct wpstore **out /* OUT */) MW_MUST_CHECK;
+
 /* True when the connection still answers (mysql_ping: one round trip). */
 bool wp_ping(struct wpstore *w);
 

@@ -40,6 +40,7 @@ struct wpstore {
 	const struct cfg *cfg; /* borrowed */
 	struct st_mysql *db;   /* connected handle */
 	bool mariadb;	       /* the server is MariaDB (else MySQL) */
+	bool admin;	       /* long statements: a read timeout of a day */
 	bool in_tx;	       /* a transaction is open */
 	bool prepared;	       /* keep prepared statements (persistent) */
 	bool reused;	       /* kept since an earlier request, not used
