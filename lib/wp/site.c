@@ -43,33 +43,12 @@ pick_formats(const struct cfg *cfg, struct wp_site *s)
 						      : PWHASH_KEY_PHPASS;
 }
 
-/* {blog prefix}user_roles into s->roles. */
-static enum mw_err
-read_roles(struct wpstore *wp, struct wp_site *s)
-{
-	char name[96], *val = NULL;
-	size_t len = 0;
-	enum mw_err rc;
-
-	snprintf(name, sizeof(name), "%suser_roles", s->blog_prefix);
-	rc = wp_option_get(wp, name, &val, &len);
-	if (rc == MW_OK && val == NULL) {
-		log_err("site: option %s is missing", name);
-		rc = MW_ECONFIG;
-	}
-	if (rc == MW_OK && roles_parse(val, len, &s->roles) != MW_OK) {
-		log_err("site: option %s is not a role table", name);
-		rc = MW_ECONFIG;
-	}
-	free(val);
-	return rc;
-}
-
 enum mw_err
 wp_site_read(const struct cfg *cfg, struct wpstore *wp, struct wp_site *s)
 {
-	char *val = NULL;
-	size_t len = 0;
+	char roles[96], *val[3];
+	const char *names[3] = {roles, "default_role", "db_version"};
+	size_t len[3];
 	enum mw_err rc;
 
 	if (s->loaded)
@@ -80,17 +59,27 @@ wp_site_read(const struct cfg *cfg, struct wpstore *wp, struct wp_site *s)
 	else
 		snprintf(s->blog_prefix, sizeof(s->blog_prefix), "%s",
 			 cfg->table_prefix);
-	rc = read_roles(wp, s);
-	if (rc == MW_OK)
-		rc = wp_option_get(wp, "default_role", &s->default_role, &len);
-	if (rc == MW_OK)
-		rc = wp_option_get(wp, "db_version", &val, &len);
+	snprintf(roles, sizeof(roles), "%suser_roles", s->blog_prefix);
+	/* The three options in one statement. */
+	rc = wp_options_get(wp, names, 3, val, len);
 	if (rc != MW_OK)
 		return rc;
-	if (val == NULL ||
-	    str_u64(val, len, 0, UINT32_MAX, &s->db_version) != MW_OK)
+	if (val[0] == NULL) {
+		log_err("site: option %s is missing", roles);
+		rc = MW_ECONFIG;
+	} else if (roles_parse(val[0], len[0], &s->roles) != MW_OK) {
+		log_err("site: option %s is not a role table", roles);
+		rc = MW_ECONFIG;
+	}
+	s->default_role = val[1];
+	val[1] = NULL;
+	if (val[2] == NULL ||
+	    str_u64(val[2], len[2], 0, UINT32_MAX, &s->db_version) != MW_OK)
 		s->db_version = 0;
-	free(val);
+	free(val[0]);
+	free(val[2]);
+	if (rc != MW_OK)
+		return rc;
 	pick_formats(cfg, s);
 	s->loaded = true;
 	return MW_OK;

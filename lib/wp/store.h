@@ -159,6 +159,13 @@ enum mw_err wp_option_get(struct wpstore *w, const char *name,
 			  char **val /* OUT */,
 			  size_t *len /* OUT */) MW_MUST_CHECK;
 
+/* Several options of the configured blog in one statement: vals[i] an
+ * allocated copy of names[i]'s value (caller frees) and lens[i] its
+ * length, or NULL when the option does not exist. */
+enum mw_err wp_options_get(struct wpstore *w, const char *const *names,
+			   size_t n, char **vals /* OUT */,
+			   size_t *lens /* OUT */) MW_MUST_CHECK;
+
 /* wp_maybe_update_user_counts(): user_count = COUNT(users), inserted with
  * the given autoload when the option does not exist yet. */
 enum mw_err wp_user_count_refresh(struct wpstore *w,

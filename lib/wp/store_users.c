@@ -324,6 +324,74 @@ wp_option_get(struct wpstore *w, const char *name, char **val, size_t *len)
 		a, 1, val, len);
 }
 
+/* Rows of wp_options_get(): each value to the slot of its name. */
+struct opts_ctx {
+	const char *const *names;
+	char **vals;
+	size_t *lens;
+	size_t n;
+};
+
+static enum mw_err
+option_row(void *ctx, char **col, unsigned long *len, unsigned n)
+{
+	struct opts_ctx *o = ctx;
+	size_t i;
+
+	if (n < 2 || col[0] == NULL)
+		return MW_EINTERNAL;
+	for (i = 0; i < o->n; i++) {
+		if (o->vals[i] != NULL || strlen(o->names[i]) != len[0] ||
+		    memcmp(o->names[i], col[0], len[0]) != 0)
+			continue;
+		if ((o->vals[i] = malloc(len[1] + 1)) == NULL)
+			return MW_ENOMEM;
+		if (len[1] > 0)
+			memcpy(o->vals[i], col[1], len[1]);
+		o->vals[i][len[1]] = '\0';
+		o->lens[i] = len[1];
+	}
+	return MW_OK;
+}
+
+enum mw_err
+wp_options_get(struct wpstore *w, const char *const *names, size_t n,
+	       char **vals, size_t *lens)
+{
+	struct opts_ctx o = {names, vals, lens, n};
+	struct buf sql;
+	struct arg *a;
+	size_t i;
+	enum mw_err rc = MW_ENOMEM;
+
+	for (i = 0; i < n; i++) {
+		vals[i] = NULL;
+		lens[i] = 0;
+	}
+	buf_init(&sql, SQL_MAX);
+	a = calloc(n + 1, sizeof(*a));
+	if (a != NULL) {
+		buf_addstr(&sql, "SELECT option_name, option_value FROM "
+				 "{B}options WHERE option_name IN (");
+		for (i = 0; i < n; i++) {
+			a[i] = CSTR(names[i]);
+			buf_addstr(&sql, i ? ", ?" : "?");
+		}
+		buf_addstr(&sql, ")");
+		rc = buf_error(&sql);
+	}
+	if (rc == MW_OK)
+		rc = wps_query(w, sql.p, a, n, option_row, &o, NULL);
+	if (rc != MW_OK)
+		for (i = 0; i < n; i++) {
+			free(vals[i]);
+			vals[i] = NULL;
+		}
+	free(a);
+	buf_free(&sql);
+	return rc;
+}
+
 enum mw_err
 wp_user_count_refresh(struct wpstore *w, const char *autoload)
 {
