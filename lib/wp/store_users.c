@@ -405,7 +405,7 @@ wp_user_count_refresh(struct wpstore *w, const char *autoload)
 		w,
 		"UPDATE {P}options SET option_value = (SELECT COUNT(ID) FROM {P}users) WHERE option_name = 'user_count' AND CAST(option_value AS UNSIGNED) <= 10000",
 		NULL, 0,
-		"INSERT INTO {P}options (option_name, option_value, autoload) SELECT 'user_count', COUNT(ID), ? FROM {P}users WHERE NOT EXISTS (SELECT 1 FROM {P}options WHERE option_name = 'user_count')",
+		"INSERT INTO {P}options (option_name, option_value, autoload) SELECT 'user_count', (SELECT COUNT(ID) FROM {P}users), ? FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM {P}options WHERE option_name = 'user_count')",
 		a, 1);
 }
 

@@ -196,3 +196,22 @@ def test_index_is_built_online(t, server):
 
 
 test_index_is_built_online.servers = ONE
+
+
+def test_user_count_on_large_and_small_sites(t, server):
+    """WordPress counts users live after a registration only on a site of
+    at most 10,000 users; a larger site's user_count waits for WP-Cron.
+    The COUNT() over a large users table is not paid either way."""
+    t.contact(601, ["Members"], email="c601@example.test", firstname="A",
+              lastname="B")
+    t.contact(602, ["Members"], email="c602@example.test", firstname="C",
+              lastname="D")
+    t.sql("UPDATE wp_options SET option_value = '20000' WHERE option_name = 'user_count'")
+    assert t.hook(server, "add", 601).outcome == "created"
+    assert t.sql("SELECT option_value FROM wp_options WHERE"
+                 " option_name = 'user_count'")[0][0] in ("20000", b"20000")
+    t.sql("DELETE FROM wp_options WHERE option_name = 'user_count'")
+    assert t.hook(server, "add", 602).outcome == "created"
+    n = t.sql("SELECT COUNT(*) FROM wp_users")[0][0]
+    rows = t.sql("SELECT option_value FROM wp_options WHERE option_name = 'user_count'")
+    assert len(rows) == 1 and int(rows[0][0]) == n, rows
