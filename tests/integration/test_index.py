@@ -215,3 +215,7 @@ def test_user_count_on_large_and_small_sites(t, server):
     n = t.sql("SELECT COUNT(*) FROM wp_users")[0][0]
     rows = t.sql("SELECT option_value FROM wp_options WHERE option_name = 'user_count'")
     assert len(rows) == 1 and int(rows[0][0]) == n, rows
+
+
+# Seeding and racing an index build: not for the slow memcheck run.
+test_index_is_built_online.volume = True
