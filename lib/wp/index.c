@@ -100,42 +100,39 @@ wp_index_state(struct wpstore *w, struct wp_index_state *out)
 	return rc;
 }
 
-enum mw_err
-wp_index_install(struct wpstore *w, bool *made)
+/* Add the index when none serves, or drop ours when it is there; *done
+ * says whether the statement ran.  Online either way: writes go on while
+ * InnoDB builds or drops it. */
+static enum mw_err
+alter(struct wpstore *w, bool add, bool *done)
 {
 	struct wp_index_state st;
 	enum mw_err rc;
 
-	*made = false;
+	*done = false;
 	memset(&st, 0, sizeof(st));
 	rc = find(w, &st);
-	if (rc != MW_OK || st.present)
+	if (rc != MW_OK || (add ? st.present : !st.ours))
 		return rc;
-	/* Online: writes go on while InnoDB builds it. */
 	rc = wps_query(
 		w,
-		"ALTER TABLE {P}usermeta ADD INDEX " WP_INDEX_NAME
-		" (meta_key(191), meta_value(32)), ALGORITHM=INPLACE, LOCK=NONE",
+		add ? "ALTER TABLE {P}usermeta ADD INDEX " WP_INDEX_NAME
+		      " (meta_key(191), meta_value(32)), ALGORITHM=INPLACE, LOCK=NONE"
+		    : "ALTER TABLE {P}usermeta DROP INDEX " WP_INDEX_NAME
+		      ", ALGORITHM=INPLACE, LOCK=NONE",
 		NULL, 0, NULL, NULL, NULL);
-	*made = rc == MW_OK;
+	*done = rc == MW_OK;
 	return rc;
+}
+
+enum mw_err
+wp_index_install(struct wpstore *w, bool *made)
+{
+	return alter(w, true, made);
 }
 
 enum mw_err
 wp_index_remove(struct wpstore *w, bool *dropped)
 {
-	struct wp_index_state st;
-	enum mw_err rc;
-
-	*dropped = false;
-	memset(&st, 0, sizeof(st));
-	rc = find(w, &st);
-	if (rc != MW_OK || !st.ours)
-		return rc;
-	rc = wps_query(w,
-		       "ALTER TABLE {P}usermeta DROP INDEX " WP_INDEX_NAME
-		       ", ALGORITHM=INPLACE, LOCK=NONE",
-		       NULL, 0, NULL, NULL, NULL);
-	*dropped = rc == MW_OK;
-	return rc;
+	return alter(w, false, dropped);
 }

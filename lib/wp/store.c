@@ -605,6 +605,27 @@ wps_query(struct wpstore *w, const char *tmpl, struct arg *args, size_t nargs,
 	return rc;
 }
 
+enum mw_err
+wps_query_in(struct wpstore *w, const char *head, size_t nmarks,
+	     const char *tail, struct arg *args, size_t nargs, row_fn fn,
+	     void *ctx)
+{
+	struct buf sql;
+	size_t i;
+	enum mw_err rc;
+
+	buf_init(&sql, SQL_MAX * 4);
+	buf_addstr(&sql, head);
+	for (i = 0; i < nmarks; i++)
+		buf_addstr(&sql, i ? ", ?" : "?");
+	buf_addstr(&sql, tail);
+	rc = buf_error(&sql);
+	if (rc == MW_OK)
+		rc = wps_query(w, sql.p, args, nargs, fn, ctx, NULL);
+	buf_free(&sql);
+	return rc;
+}
+
 /* Keep what res asks for of the first row. */
 static enum mw_err
 first_row(void *ctx, char **col, unsigned long *len, unsigned n)

@@ -103,6 +103,12 @@ enum mw_err wps_query(struct wpstore *w, const char *tmpl, struct arg *args,
 		      size_t nargs, row_fn fn, void *ctx,
 		      uint64_t *affected /* OUT */) MW_MUST_CHECK;
 
+/* wps_query() of head, then nmarks markers "?, ?, ..." and tail: the IN
+ * lists of the batched statements.  args holds every argument in order. */
+enum mw_err wps_query_in(struct wpstore *w, const char *head, size_t nmarks,
+			 const char *tail, struct arg *args, size_t nargs,
+			 row_fn fn, void *ctx) MW_MUST_CHECK;
+
 /* wps_query() reading what res asks for of the first row. */
 enum mw_err wps_run(struct wpstore *w, const char *tmpl, struct arg *args,
 		    size_t nargs, struct result *res) MW_MUST_CHECK;

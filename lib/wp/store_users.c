@@ -107,7 +107,6 @@ enum mw_err
 wp_users_lock(struct wpstore *w, const uint64_t *ids, size_t n, bool *exists)
 {
 	struct lock_ctx l = {ids, exists, n};
-	struct buf sql;
 	struct arg *a;
 	size_t i;
 	enum mw_err rc = MW_ENOMEM;
@@ -116,23 +115,16 @@ wp_users_lock(struct wpstore *w, const uint64_t *ids, size_t n, bool *exists)
 		exists[i] = false;
 	if (n == 0)
 		return MW_OK;
-	buf_init(&sql, SQL_MAX * 4);
 	a = calloc(n, sizeof(*a));
-	if (a != NULL) {
-		buf_addstr(&sql, "SELECT ID FROM {P}users WHERE ID IN (");
-		for (i = 0; i < n; i++) {
-			a[i] = U64(ids[i]);
-			buf_addstr(&sql, i ? ", ?" : "?");
-		}
-		/* The primary key is read in ascending order, so the rows
-		 * are locked in the order two requests agree on. */
-		buf_addstr(&sql, ") ORDER BY ID ASC FOR UPDATE");
-		rc = buf_error(&sql);
-	}
-	if (rc == MW_OK)
-		rc = wps_query(w, sql.p, a, n, locked_row, &l, NULL);
+	if (a == NULL)
+		return MW_ENOMEM;
+	for (i = 0; i < n; i++)
+		a[i] = U64(ids[i]);
+	/* The primary key is read in ascending order, so the rows are
+	 * locked in the order two requests agree on. */
+	rc = wps_query_in(w, "SELECT ID FROM {P}users WHERE ID IN (", n,
+			  ") ORDER BY ID ASC FOR UPDATE", a, n, locked_row, &l);
 	free(a);
-	buf_free(&sql);
 	return rc;
 }
 
@@ -359,7 +351,6 @@ wp_options_get(struct wpstore *w, const char *const *names, size_t n,
 	       char **vals, size_t *lens)
 {
 	struct opts_ctx o = {names, vals, lens, n};
-	struct buf sql;
 	struct arg *a;
 	size_t i;
 	enum mw_err rc = MW_ENOMEM;
@@ -368,27 +359,21 @@ wp_options_get(struct wpstore *w, const char *const *names, size_t n,
 		vals[i] = NULL;
 		lens[i] = 0;
 	}
-	buf_init(&sql, SQL_MAX);
 	a = calloc(n + 1, sizeof(*a));
-	if (a != NULL) {
-		buf_addstr(&sql, "SELECT option_name, option_value FROM "
-				 "{B}options WHERE option_name IN (");
-		for (i = 0; i < n; i++) {
-			a[i] = CSTR(names[i]);
-			buf_addstr(&sql, i ? ", ?" : "?");
-		}
-		buf_addstr(&sql, ")");
-		rc = buf_error(&sql);
-	}
-	if (rc == MW_OK)
-		rc = wps_query(w, sql.p, a, n, option_row, &o, NULL);
+	if (a == NULL)
+		return MW_ENOMEM;
+	for (i = 0; i < n; i++)
+		a[i] = CSTR(names[i]);
+	rc = wps_query_in(w,
+			  "SELECT option_name, option_value FROM {B}options "
+			  "WHERE option_name IN (",
+			  n, ")", a, n, option_row, &o);
 	if (rc != MW_OK)
 		for (i = 0; i < n; i++) {
 			free(vals[i]);
 			vals[i] = NULL;
 		}
 	free(a);
-	buf_free(&sql);
 	return rc;
 }
 
@@ -512,7 +497,6 @@ enum mw_err
 wp_users_by_contacts(struct wpstore *w, const uint64_t *cids, size_t n,
 		     uint64_t *uids)
 {
-	struct buf sql;
 	struct arg *a;
 	struct batch_ctx b = {NULL, uids, n};
 	enum mw_err rc = MW_ENOMEM;
@@ -521,28 +505,22 @@ wp_users_by_contacts(struct wpstore *w, const uint64_t *cids, size_t n,
 	memset(uids, 0, n * sizeof(*uids));
 	if (n == 0)
 		return MW_OK;
-	buf_init(&sql, SQL_MAX * 4);
 	a = calloc(n + 1, sizeof(*a));
 	b.txt = calloc(n, sizeof(*b.txt));
 	if (a == NULL || b.txt == NULL)
 		goto out;
-	buf_addstr(
-		&sql,
-		"SELECT meta_value, user_id FROM {P}usermeta WHERE meta_key = 'mautic_contact_id' AND user_id < ? AND meta_value IN (");
 	a[0] = U64(WP_PSEUDO_USER_MIN);
 	for (i = 0; i < n; i++) {
 		snprintf(b.txt[i], sizeof(b.txt[i]), "%llu",
 			 (unsigned long long)cids[i]);
 		a[i + 1] = CSTR(b.txt[i]);
-		buf_addstr(&sql, i ? ", ?" : "?");
 	}
-	buf_addstr(&sql, ") ORDER BY user_id ASC");
-	if ((rc = buf_error(&sql)) != MW_OK)
-		goto out;
-	rc = wps_query(w, sql.p, a, n + 1, batch_row, &b, NULL);
+	rc = wps_query_in(
+		w,
+		"SELECT meta_value, user_id FROM {P}usermeta WHERE meta_key = 'mautic_contact_id' AND user_id < ? AND meta_value IN (",
+		n, ") ORDER BY user_id ASC", a, n + 1, batch_row, &b);
 out:
 	free(a);
 	free(b.txt);
-	buf_free(&sql);
 	return rc;
 }
