@@ -33,7 +33,11 @@ CONF="$W/httpd.conf"
 PIDFILE=$(pidfile_of wordpress)
 MODS=/usr/lib/apache2/modules
 WP_DIR=/usr/share/wordpress
-WP_CONTENT=/var/lib/wordpress/wp-content
+# Each state dir has its own wp-content (so that mu-plugins and drop-ins
+# such as object-cache.php of one stack do not leak into another); themes,
+# plugins and languages are links to Debian's shared directories.
+DEB_CONTENT=/var/lib/wordpress/wp-content
+WP_CONTENT="$W/wp-content"
 URL="http://127.0.0.1:$MW_WP_PORT"
 t0=$(now_ms)
 
@@ -48,6 +52,13 @@ db_ping || die "the database does not answer: run tests/stack/db-up.sh first"
 
 mkdir -p "$W/run" "$MW_STATE/logs" "$MW_STATE/cgi-bin" "$MW_STATE/bench"
 chmod 0755 "$W"
+mkdir -p "$WP_CONTENT/mu-plugins" "$WP_CONTENT/uploads"
+for d in themes plugins languages; do
+	if [ -e "$DEB_CONTENT/$d" ]; then
+		ln -sfn "$DEB_CONTENT/$d" "$WP_CONTENT/$d"
+	fi
+done
+chown www-data:www-data "$WP_CONTENT/uploads"
 touch "$MW_STATE/logs/wp-mail.log"
 chown www-data:www-data "$MW_STATE/logs/wp-mail.log"
 chmod 0664 "$MW_STATE/logs/wp-mail.log"
@@ -86,6 +97,7 @@ fi
 		\$table_prefix = 'wp_';
 		define('WP_HOME', '$URL');
 		define('WP_SITEURL', '$URL');
+		define('WP_CONTENT_DIR', '$WP_CONTENT');
 	EOF
 	while read -r k v; do
 		printf "define('%s', '%s');\n" "$k" "$v"
@@ -177,7 +189,7 @@ DirectoryIndex index.php index.html
 	AllowOverride None
 	Require all granted
 </Directory>
-# Debian: WP_CONTENT_DIR is $WP_CONTENT (themes are symlinks into $WP_DIR).
+# WP_CONTENT_DIR is this stack's $WP_CONTENT (themes are symlinks into $WP_DIR).
 Alias /wp-content "$WP_CONTENT"
 <Directory "$WP_CONTENT">
 	Options FollowSymLinks
