@@ -139,6 +139,8 @@ error_message(enum mw_err e)
 		return "Mautic did not answer in time";
 	case MW_EDB:
 		return "the WordPress database is unavailable; retry later";
+	case MW_EFULL:
+		return "the local queue is full; retry later";
 	case MW_EMETHOD:
 		return "only GET and POST are allowed";
 	case MW_ETOOBIG:
