@@ -79,8 +79,31 @@ run_request(struct run *r, const char *msg)
 	enum mw_err rc;
 
 	rc = make_jobs(r);
+	if (rc == MW_OK && intake_wanted(r)) {
+		rc = intake_queue(r);
+		/* A spool that cannot be written (not full): the request is
+		 * served now rather than lost. */
+		if (rc != MW_EINTERNAL)
+			return rc;
+		log_warn("queue: not writable; serving the request now");
+		rc = MW_OK;
+	}
 	if (rc == MW_OK)
 		rc = driver_action(r, DEADLOCK_ATTEMPTS);
+	if (rc != MW_OK && !r->worker && r->cfg->queue_on_failure &&
+	    !r->req->dry_run && r->req->action != ACTION_TEST &&
+	    run_transient(r, rc)) {
+		enum mw_err qrc = intake_queue(r);
+
+		if (qrc == MW_OK) {
+			log_warn("%s: queued for a retry", mw_strerror(rc));
+			return MW_OK;
+		}
+		log_err("%s, and the spool refused the jobs (%s)",
+			mw_strerror(rc), mw_strerror(qrc));
+		if (qrc == MW_EFULL)
+			rc = MW_EFULL;
+	}
 	if (rc == MW_OK && !r->req->dry_run)
 		after_commit(r);
 	else if (rc == MW_OK)

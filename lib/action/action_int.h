@@ -38,6 +38,7 @@ enum outcome {
 	OUT_UNCHANGED,
 	OUT_NO_USER,
 	OUT_SKIPPED,
+	OUT_QUEUED,
 	OUT__MAX
 };
 
@@ -80,6 +81,8 @@ struct run {
 	unsigned calls0;	  /* mautic_calls() when it was taken */
 	struct wp_site site;	  /* owned; read on first need */
 	char reqid[17];		  /* hex request id */
+	size_t nqueued;		  /* jobs written to the spool */
+	bool worker;		  /* run by the queue's worker */
 };
 
 /* ---- run.c: jobs, connections, the database steps ---------------------- */
@@ -138,6 +141,11 @@ struct driver_io {
 };
 
 extern const struct driver_io run_store_io;
+
+/* Whether rc from the synchronous path is a transient failure worth
+ * queueing and retrying: the database away or a lock wait timed out,
+ * Mautic not answering, refusing the connection, answering 5xx or 429. */
+bool run_transient(const struct run *r, enum mw_err rc);
 
 /* ---- tags.c ------------------------------------------------------------- */
 
@@ -278,6 +286,17 @@ void answer_fill(const struct run *r, enum mw_err rc, const char *msg,
 /* One row per contact in WP Fusion's activity log, when the site has it
  * and this is not a dry run; failures are only logged. */
 void answer_wpflog(struct run *r, enum mw_err rc, const char *msg);
+
+/* ---- intake.c: the spool side of a request --------------------------- */
+
+/* Whether the request goes straight to the spool: async asked for (or
+ * [webhook] async = always), never a dry run or a test. */
+bool intake_wanted(const struct run *r);
+
+/* Queue every job of r that is not a deleted contact (outcome queued,
+ * r->nqueued counted); MW_EFULL when the spool is full, MW_EINTERNAL when
+ * it cannot be written.  Nothing stays behind on failure. */
+enum mw_err intake_queue(struct run *r) __attribute__((warn_unused_result));
 
 /* ---- action.c ----------------------------------------------------------- */
 

@@ -64,6 +64,10 @@ enum mw_err mautic_list_contacts(struct mautic *m, const char *search,
 /* HTTP status of the last answer (0 when none came). */
 long mautic_last_status(const struct mautic *m);
 
+/* Seconds the last answer asked us to wait before trying again
+ * (Retry-After, or X-RateLimit-Reset on a 429); 0 when it said nothing. */
+long mautic_retry_after_s(const struct mautic *m);
+
 /* HTTP requests made so far (token requests included). */
 unsigned mautic_calls(const struct mautic *m);
 
