@@ -588,6 +588,12 @@ load_from(const char *dir, const char *sub, const char *name,
 		set_why(why, whysz, "%s", "a name too long for a job");
 		return MW_EINPUT;
 	}
+	/* The owner first: another user's file may not even be readable. */
+	if (lstat(p, &st) == 0 && !S_ISLNK(st.st_mode) &&
+	    st.st_uid != geteuid()) {
+		set_why(why, whysz, "%s", "owned by another user");
+		return MW_EINPUT;
+	}
 	fd = open(p, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ELOOP) {
