@@ -84,7 +84,7 @@ shell(int argc, char **argv)
 	struct shell_args a;
 	struct import_args im;
 	bool check = false, import = false;
-	int index = 0; /* 1 --install-index, -1 --remove-index */
+	int index = 0;		      /* 1 --install-index, -1 --remove-index */
 	int worker = -1, nworker = 0; /* enum worker_mode */
 	int i;
 

@@ -7,7 +7,9 @@
  *
  * Files, highest first; a file calls only files on lower lines:
  *   shell.c check.c import.c  entry points of the shell modes
+ *   worker.c                  the queue's worker (--drain, --worker)
  *   action.c                  action_run(), configuration, connections
+ *   intake.c                  a checked request into the spool
  *   answer.c after.c          the answer and the logs; after the commit
  *   driver.c                  the table of actions and the one skeleton
  *   add.c                     the add action

@@ -309,12 +309,13 @@ check_queue(struct checker *c, const struct cfg *cfg)
 	 * so it is looked at, not created. */
 	if (lstat(cfg->queue_dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
 	    (st.st_mode & 0077) != 0) {
-		snprintf(why, sizeof(why), "%s",
-			 lstat(cfg->queue_dir, &st) != 0
-				 ? "is missing: install -d -m 0700 -o www-data -g www-data it"
-			 : !S_ISDIR(st.st_mode)
-				 ? "is not a directory"
-				 : "may be entered by others: chmod 0700 it");
+		snprintf(
+			why, sizeof(why), "%s",
+			lstat(cfg->queue_dir, &st) != 0
+				? "is missing: install -d -m 0700 -o www-data -g www-data it"
+			: !S_ISDIR(st.st_mode)
+				? "is not a directory"
+				: "may be entered by others: chmod 0700 it");
 		line(c, !needed, "queue", "%s %s%s", cfg->queue_dir, why,
 		     needed ? " (async and on_failure need it)" : "");
 		return;
@@ -330,8 +331,9 @@ check_queue(struct checker *c, const struct cfg *cfg)
 	     age_s < 600 ? "" : " (is mautic-wp-worker running?)");
 	line(c, dead == 0, "dead", "%zu dead letter(s) in %s/dead%s", dead,
 	     cfg->queue_dir,
-	     dead == 0 ? ""
-		       : " (the reason is beside each; --requeue puts them back)");
+	     dead == 0
+		     ? ""
+		     : " (the reason is beside each; --requeue puts them back)");
 }
 
 int

@@ -121,6 +121,8 @@ run_open_mautic(struct run *r)
 		rc = mautic_open(r->cfg, &c->mautic);
 		if (rc != MW_OK)
 			return rc;
+		if (c->keep)
+			mautic_keep_connection(c->mautic);
 	} else {
 		mautic_begin(c->mautic);
 	}

@@ -36,8 +36,8 @@
 #include "wp/store.h"
 
 #define DEADLOCK_ATTEMPTS 3
-#define BATCH_MAX 100	    /* contacts per Mautic read and transaction */
-#define PASS_MAX 20000	    /* jobs read per pass (memory stays bounded) */
+#define BATCH_MAX 100  /* contacts per Mautic read and transaction */
+#define PASS_MAX 20000 /* jobs read per pass (memory stays bounded) */
 #define BACKOFF_FIRST_MS 1000
 #define BACKOFF_CAP_MS 20000 /* a recovered peer is used within this */
 #define TMP_MAX_AGE_S 3600
@@ -351,7 +351,8 @@ run_batch(struct pass *p, struct group **g, size_t n, bool *transient,
 	o = (size_t)snprintf(search, sizeof(search), "ids:");
 	for (i = 0; i < n && o < sizeof(search); i++)
 		o += (size_t)snprintf(search + o, sizeof(search) - o, "%s%llu",
-				      i ? "," : "", (unsigned long long)g[i]->cid);
+				      i ? "," : "",
+				      (unsigned long long)g[i]->cid);
 	rc = run_open_mautic(&r);
 	if (rc == MW_OK)
 		rc = mautic_list_contacts(r.mautic, search, 0, BATCH_MAX, &page,
@@ -610,7 +611,8 @@ worker_main(const char *config, enum worker_mode mode, FILE *out)
 		p.cfg = &cfg;
 		p.conn = &conn;
 		if (one_pass(&p) != MW_OK) {
-			fprintf(stderr, "mautic-wp: %s: cannot read the queue\n",
+			fprintf(stderr,
+				"mautic-wp: %s: cannot read the queue\n",
 				cfg.queue_dir);
 			rc = 1;
 		}

@@ -63,15 +63,15 @@ struct cfg {
 	char *site_name;	     /* for e-mail subjects */
 
 	/* [mautic] */
-	char *mautic_url;    /* base URL, no trailing slash */
-	enum cfg_auth auth;  /* basic | oauth2 */
-	char *username;	     /* basic */
-	char *password;	     /* basic; secret */
-	char *client_id;     /* oauth2 */
-	char *client_secret; /* oauth2; secret */
-	char *token_cache;   /* oauth2 token file */
-	char *ca_file;	     /* optional CA bundle */
-	uint64_t timeout_ms; /* budget for all Mautic calls */
+	char *mautic_url;      /* base URL, no trailing slash */
+	enum cfg_auth auth;    /* basic | oauth2 */
+	char *username;	       /* basic */
+	char *password;	       /* basic; secret */
+	char *client_id;       /* oauth2 */
+	char *client_secret;   /* oauth2; secret */
+	char *token_cache;     /* oauth2 token file */
+	char *ca_file;	       /* optional CA bundle */
+	uint64_t timeout_ms;   /* budget for all Mautic calls */
 	uint64_t max_parallel; /* Mautic requests at once, host-wide */
 
 	/* [webhook] */
@@ -85,10 +85,10 @@ struct cfg {
 	enum cfg_async webhook_async; /* param | always | never */
 
 	/* [queue] */
-	char *queue_dir;	       /* the spool directory */
-	uint64_t queue_max_jobs;       /* jobs it may hold */
-	bool queue_on_failure;	       /* queue transient failures */
-	uint64_t queue_max_attempts;   /* runs before a dead letter */
+	char *queue_dir;	     /* the spool directory */
+	uint64_t queue_max_jobs;     /* jobs it may hold */
+	bool queue_on_failure;	     /* queue transient failures */
+	uint64_t queue_max_attempts; /* runs before a dead letter */
 
 	/* [fields] */
 	struct cfg_field fields[CFG_FIELDS_MAX]; /* in file order */

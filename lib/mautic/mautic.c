@@ -34,6 +34,7 @@ struct mautic {
 	long last_status;      /* status of the last answer (0: none) */
 	long retry_after_s;    /* what the last answer asked us to wait */
 	long ratelimit_reset;  /* X-RateLimit-Reset of the last answer */
+	bool keep;	       /* serves many requests: keep-alive */
 };
 
 /* One HTTP exchange. */
@@ -102,6 +103,12 @@ mautic_calls(const struct mautic *m)
 	return m->calls;
 }
 
+void
+mautic_keep_connection(struct mautic *m)
+{
+	m->keep = true;
+}
+
 long
 mautic_retry_after_s(const struct mautic *m)
 {
@@ -127,8 +134,8 @@ header_number(const char *v, size_t len)
 	}
 	while (len > 0 && strchr(" \t\r\n", v[len - 1]) != NULL)
 		len--;
-	if (len == 0 || len > 12 || str_u64(v, len, 0, 999999999999ull, &u) !=
-					    MW_OK)
+	if (len == 0 || len > 12 ||
+	    str_u64(v, len, 0, 999999999999ull, &u) != MW_OK)
 		return -1;
 	return (long)u;
 }
@@ -145,7 +152,8 @@ on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 		v = header_number(ptr + 12, len - 12);
 		if (v >= 0)
 			m->retry_after_s = v > 3600 ? 3600 : v;
-	} else if (len > 18 && strncasecmp(ptr, "X-RateLimit-Reset:", 18) == 0) {
+	} else if (len > 18 &&
+		   strncasecmp(ptr, "X-RateLimit-Reset:", 18) == 0) {
 		v = header_number(ptr + 18, len - 18);
 		if (v >= 0)
 			m->ratelimit_reset = v;
@@ -200,6 +208,10 @@ set_common(struct mautic *m, struct exchange *x, long long left, char *errbuf)
 	ok &= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)left) ==
 	      CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
+	/* A short-lived process closes its connection with the exchange, so
+	 * that it never holds one to Mautic outside its max_parallel slot. */
+	ok &= curl_easy_setopt(c, CURLOPT_FORBID_REUSE, m->keep ? 0L : 1L) ==
+	      CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_USERAGENT, "mautic-wp/" MW_VERSION) ==
 	      CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data) == CURLE_OK;
@@ -262,8 +274,9 @@ slot_take(struct mautic *m)
 		for (i = 0; i < n; i++) {
 			fd = slot_open(m->cfg->queue_dir, (start + i) % n);
 			if (fd < 0) {
-				log_debug("mautic: no slot files in %s: max_parallel not enforced",
-					  m->cfg->queue_dir);
+				log_debug(
+					"mautic: no slot files in %s: max_parallel not enforced",
+					m->cfg->queue_dir);
 				return -1;
 			}
 			if (flock(fd, LOCK_EX | LOCK_NB) == 0)

@@ -31,6 +31,11 @@ enum mw_err mautic_open(const struct cfg *cfg,
  * connection and the OAuth2 token stay. */
 void mautic_begin(struct mautic *m);
 
+/* The client serves many requests (persistent mode, the worker): keep
+ * the connection open between exchanges.  Otherwise each exchange closes
+ * it, inside its max_parallel slot. */
+void mautic_keep_connection(struct mautic *m);
+
 /* Release the client.  NULL is fine. */
 void mautic_close(struct mautic *m);
 

@@ -65,8 +65,8 @@ set_why(char *why, size_t whysz, const char *fmt, ...)
 static bool
 path_of(char *out, const char *dir, const char *sub, const char *name)
 {
-	int n = snprintf(out, PATH_LEN, "%s/%s%s%s", dir, sub,
-			 name ? "/" : "", name ? name : "");
+	int n = snprintf(out, PATH_LEN, "%s/%s%s%s", dir, sub, name ? "/" : "",
+			 name ? name : "");
 
 	return n > 0 && n < PATH_LEN;
 }
@@ -139,7 +139,8 @@ spool_init(const char *dir, char *why, size_t whysz)
 	return rc;
 }
 
-/* ---- the format ----------------------------------------------------------- */
+/* ---- the format -----------------------------------------------------------
+ */
 
 /* A text field fits and has no byte below 0x20. */
 static bool
@@ -166,8 +167,8 @@ spool_encode(const struct spool_job *j, char *buf, size_t bufsz)
 		     "reqid=%s\nerror=%s\n",
 		     SPOOL_VERSION, j->action,
 		     (unsigned long long)j->contact_id, j->role, j->email,
-		     j->notify ? 1 : 0, j->received_ms, j->attempts,
-		     j->next_ms, j->reqid, j->error);
+		     j->notify ? 1 : 0, j->received_ms, j->attempts, j->next_ms,
+		     j->reqid, j->error);
 	if (n <= 0 || (size_t)n >= sizeof(payload))
 		return 0;
 	h = snprintf(buf, bufsz, MAGIC " %d %08x\n", n,
@@ -309,8 +310,7 @@ spool_decode(const char *buf, size_t len, struct spool_job *out, char *why,
 	if (sp2 == NULL ||
 	    str_u64(sp1 + 1, (size_t)(sp2 - sp1 - 1), 1, SPOOL_FILE_MAX,
 		    &plen) != MW_OK ||
-	    nl - sp2 - 1 != 8 ||
-	    !hex32(sp2 + 1, &crc)) {
+	    nl - sp2 - 1 != 8 || !hex32(sp2 + 1, &crc)) {
 		set_why(why, whysz, "%s", "not a job file (bad header)");
 		return MW_EINPUT;
 	}
@@ -443,8 +443,7 @@ count_dir(const char *dir, const char *sub, uint64_t limit, size_t *n)
 }
 
 enum mw_err
-spool_put(const char *dir, uint64_t max_jobs, struct spool_job *jobs,
-	  size_t n)
+spool_put(const char *dir, uint64_t max_jobs, struct spool_job *jobs, size_t n)
 {
 	char buf[SPOOL_FILE_MAX];
 	size_t i, k, have = 0;
@@ -643,8 +642,8 @@ load_from(const char *dir, const char *sub, const char *name,
 }
 
 enum mw_err
-spool_load(const char *dir, const char *name, struct spool_job *out,
-	   char *why, size_t whysz)
+spool_load(const char *dir, const char *name, struct spool_job *out, char *why,
+	   size_t whysz)
 {
 	return load_from(dir, "new", name, out, why, whysz);
 }
@@ -663,8 +662,8 @@ spool_update(const char *dir, const struct spool_job *job)
 	rc = write_tmp(dir, tmp, buf, len);
 	if (rc != MW_OK)
 		return rc;
-	if (!path_of(a, dir, "tmp", tmp) || !path_of(b, dir, "new", job->name) ||
-	    rename(a, b) != 0) {
+	if (!path_of(a, dir, "tmp", tmp) ||
+	    !path_of(b, dir, "new", job->name) || rename(a, b) != 0) {
 		unlink(a);
 		return MW_EINTERNAL;
 	}
@@ -751,8 +750,7 @@ spool_requeue(const char *dir, size_t *moved, size_t *left)
 }
 
 enum mw_err
-spool_stats(const char *dir, size_t *depth, long long *oldest_ms,
-	    size_t *dead)
+spool_stats(const char *dir, size_t *depth, long long *oldest_ms, size_t *dead)
 {
 	char **names = NULL;
 	size_t n = 0;

@@ -34,17 +34,17 @@
 
 /* One queued job.  Text fields are NUL-terminated, without newlines. */
 struct spool_job {
-	char name[SPOOL_NAME_MAX];   /* file name in new/ ("" before put) */
-	char action[24];	     /* "add", "update", "update_tags" */
-	uint64_t contact_id;	     /* Mautic contact */
-	char role[SPOOL_TEXT_MAX];   /* role parameter, "" = none */
-	char email[SPOOL_TEXT_MAX];  /* email parameter, "" = none */
-	bool notify;		     /* send_notification */
-	long long received_ms;	     /* wall clock when it was accepted */
-	unsigned attempts;	     /* failed runs so far */
-	long long next_ms;	     /* not before this wall-clock time */
-	char reqid[17];		     /* the accepting request's id */
-	char error[SPOOL_TEXT_MAX];  /* why the last run failed, "" = none */
+	char name[SPOOL_NAME_MAX];  /* file name in new/ ("" before put) */
+	char action[24];	    /* "add", "update", "update_tags" */
+	uint64_t contact_id;	    /* Mautic contact */
+	char role[SPOOL_TEXT_MAX];  /* role parameter, "" = none */
+	char email[SPOOL_TEXT_MAX]; /* email parameter, "" = none */
+	bool notify;		    /* send_notification */
+	long long received_ms;	    /* wall clock when it was accepted */
+	unsigned attempts;	    /* failed runs so far */
+	long long next_ms;	    /* not before this wall-clock time */
+	char reqid[17];		    /* the accepting request's id */
+	char error[SPOOL_TEXT_MAX]; /* why the last run failed, "" = none */
 };
 
 /* Create dir (if its parent exists) and its tmp/, new/ and dead/

@@ -351,3 +351,31 @@ def test_worker_killed_at_random_moments(t, server):
         assert tags_of(t, users[cid][0]) == want, (cid, tags_of(t, users[cid][0]))
     print(f"  worker killed {kills} times")
 test_worker_killed_at_random_moments.servers = ONE
+
+
+def test_max_parallel_holds_under_100_concurrent_cgis(t, server):
+    """100 webhooks at once, Mautic answering after 150 ms: with
+    max_parallel = 4 the emulator never sees more than 4 requests or
+    connections at once; with 64 it does (the burst really is parallel)."""
+    import concurrent.futures
+    ids = list(range(4001, 4101))
+    for cid in ids:
+        t.contact(cid, tags=["p"], email=f"p{cid}@example.com")
+        t.add_user(f"p{cid}", f"p{cid}@example.com", contact_id=cid)
+    t.emu("POST", "/_emu/config", {"api_delay_ms": 150})
+    seen = {}
+    for limit in (64, 4):
+        t.config(mautic__max_parallel=limit, mautic__timeout_ms=30000)
+        t.emu("POST", "/_emu/stats", {})
+        with concurrent.futures.ThreadPoolExecutor(100) as ex:
+            answers = list(ex.map(lambda cid: hook(t, server, "update_tags", cid), ids))
+        assert all(a.status == 200 for a in answers), \
+            [a for a in answers if a.status != 200][:3]
+        seen[limit] = t.emu("GET", "/_emu/stats")
+    print(f"  max_parallel=64: {seen[64]['max_inflight']} requests and "
+          f"{seen[64]['max_open_connections']} connections at once; "
+          f"max_parallel=4: {seen[4]['max_inflight']} and {seen[4]['max_open_connections']}")
+    assert seen[64]["max_inflight"] > 4, seen
+    assert seen[4]["max_inflight"] <= 4, seen
+    assert seen[4]["max_open_connections"] <= 4, seen
+test_max_parallel_holds_under_100_concurrent_cgis.servers = ONE

@@ -383,6 +383,35 @@ class State:
             self.contacts, self.tags, self.tokens = {}, {}, {}
             self.faults, self.log, self.rate = [], [], {}
             self.next_tag, self.next_ip, self.next_dnc = 1, 1, 1
+        self.stats_reset()
+
+    # -- concurrency counters (how many clients at once) --------------------
+    def stats_reset(self):
+        if not hasattr(self, "stats_lock"):
+            self.stats_lock = threading.Lock()
+            self.conns = self.inflight = 0
+        with self.stats_lock:
+            self.max_conns = self.conns
+            self.max_inflight = self.inflight
+            self.api_calls = 0
+
+    def count(self, what, delta):
+        with self.stats_lock:
+            if what == "conns":
+                self.conns += delta
+                self.max_conns = max(self.max_conns, self.conns)
+            else:
+                self.inflight += delta
+                self.max_inflight = max(self.max_inflight, self.inflight)
+                if delta > 0:
+                    self.api_calls += 1
+
+    def stats(self):
+        with self.stats_lock:
+            return {"open_connections": self.conns,
+                    "max_open_connections": self.max_conns,
+                    "inflight": self.inflight, "max_inflight": self.max_inflight,
+                    "api_calls": self.api_calls}
 
     # -- fields and tags ----------------------------------------------------
     def field(self, alias):
@@ -983,6 +1012,18 @@ class Handler(BaseHTTPRequestHandler):
         is_api = path.startswith("/api")
         extra = [("Mautic-Version", self.state.config.get("version", "5.1.0"))] \
             if is_api else []
+        self.state.count("inflight", 1)
+        try:
+            self.api_counted(path, query, body, hdrs, entry, extra)
+        finally:
+            self.state.count("inflight", -1)
+
+    def api_counted(self, path, query, body, hdrs, entry, extra):
+        # The delay knob: every API answer takes at least this long, as a
+        # real Mautic's PHP does (50-300 ms).
+        delay = int(self.state.config.get("api_delay_ms") or 0)
+        if delay:
+            time.sleep(delay / 1000.0)
         fault = self.state.take_fault(self.command, path) or {}
         truncate = bool(fault.get("truncate"))
 
@@ -1253,6 +1294,10 @@ class Handler(BaseHTTPRequestHandler):
                     for t in st.tokens.values():
                         t["expires"] = time.time() - 1
                 return ok()
+            if path == "/_emu/stats":
+                if cmd == "POST":
+                    st.stats_reset()
+                return ok(st.stats())
             if path == "/_emu/log":
                 with st.lock:
                     if cmd == "DELETE":
@@ -1334,12 +1379,14 @@ class EmuServer(ThreadingHTTPServer):
             conn = self.ctx.wrap_socket(request, server_side=True)
         except (ssl.SSLError, OSError):
             return
+        self.state.count("conns", 1)
         try:
             Handler(conn, client_address, self)
         except (ConnectionError, TimeoutError, ssl.SSLError):
             pass
         finally:
             conn.close()
+            self.state.count("conns", -1)
 
     def handle_error(self, request, client_address):
         if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError,

@@ -156,20 +156,17 @@ test_hostile(void)
 	CHECK(strstr(why, "checksum") != NULL);
 
 	write_file("new", "open.job", good, len, 0644);
-	CHECK(spool_load(dir, "open.job", &out, why, sizeof(why)) ==
-	      MW_EINPUT);
+	CHECK(spool_load(dir, "open.job", &out, why, sizeof(why)) == MW_EINPUT);
 	CHECK(strstr(why, "other users") != NULL);
 
 	snprintf(p, sizeof(p), "%s/new/link.job", dir);
 	CHECK(symlink("/etc/passwd", p) == 0);
-	CHECK(spool_load(dir, "link.job", &out, why, sizeof(why)) ==
-	      MW_EINPUT);
+	CHECK(spool_load(dir, "link.job", &out, why, sizeof(why)) == MW_EINPUT);
 	CHECK(strstr(why, "symlink") != NULL);
 
 	snprintf(p, sizeof(p), "%s/new/dir.job", dir);
 	CHECK(mkdir(p, 0700) == 0);
-	CHECK(spool_load(dir, "dir.job", &out, why, sizeof(why)) ==
-	      MW_EINPUT);
+	CHECK(spool_load(dir, "dir.job", &out, why, sizeof(why)) == MW_EINPUT);
 
 	write_file("new", "ok.job", good, len, 0600);
 	CHECK(spool_load(dir, "ok.job", &out, why, sizeof(why)) == MW_OK);
