@@ -355,8 +355,9 @@ test_worker_killed_at_random_moments.servers = ONE
 
 def test_max_parallel_holds_under_100_concurrent_cgis(t, server):
     """100 webhooks at once, Mautic answering after 150 ms: with
-    max_parallel = 4 the emulator never sees more than 4 requests or
-    connections at once; with 64 it does (the burst really is parallel)."""
+    max_parallel = 4 the emulator never sees more than 4 requests at once
+    (nor more than 4 connections, give or take one being closed); with 64
+    it does (the burst really is parallel)."""
     import concurrent.futures
     ids = list(range(4001, 4101))
     for cid in ids:
@@ -377,5 +378,8 @@ def test_max_parallel_holds_under_100_concurrent_cgis(t, server):
           f"max_parallel=4: {seen[4]['max_inflight']} and {seen[4]['max_open_connections']}")
     assert seen[64]["max_inflight"] > 4, seen
     assert seen[4]["max_inflight"] <= 4, seen
-    assert seen[4]["max_open_connections"] <= 4, seen
+    # Each process closes its connection inside its slot; the emulator's
+    # thread may notice a close only after the next process has connected,
+    # hence one more at most.
+    assert seen[4]["max_open_connections"] <= 5, seen
 test_max_parallel_holds_under_100_concurrent_cgis.servers = ONE

@@ -1012,10 +1012,23 @@ class Handler(BaseHTTPRequestHandler):
         is_api = path.startswith("/api")
         extra = [("Mautic-Version", self.state.config.get("version", "5.1.0"))] \
             if is_api else []
+        # Connections and requests at once, as Mautic would see them: only
+        # connections that carry API requests (not the tests' control
+        # connection), and a request from its arrival until its answer
+        # starts going out.
+        if not getattr(self.connection, "mw_counted", False):
+            self.connection.mw_counted = True
+            self.state.count("conns", 1)
+        self.inflight = True
         self.state.count("inflight", 1)
         try:
             self.api_counted(path, query, body, hdrs, entry, extra)
         finally:
+            self.uncount()
+
+    def uncount(self):
+        if getattr(self, "inflight", False):
+            self.inflight = False
             self.state.count("inflight", -1)
 
     def api_counted(self, path, query, body, hdrs, entry, extra):
@@ -1032,6 +1045,7 @@ class Handler(BaseHTTPRequestHandler):
             # after getting the response always finds this request.
             entry["status"] = status
             self.state.record(entry)
+            self.uncount()
             self.send(status, rbody, ctype, extra + headers, truncate=truncate)
 
         if fault:
@@ -1379,14 +1393,14 @@ class EmuServer(ThreadingHTTPServer):
             conn = self.ctx.wrap_socket(request, server_side=True)
         except (ssl.SSLError, OSError):
             return
-        self.state.count("conns", 1)
         try:
             Handler(conn, client_address, self)
         except (ConnectionError, TimeoutError, ssl.SSLError):
             pass
         finally:
+            if getattr(conn, "mw_counted", False):
+                self.state.count("conns", -1)
             conn.close()
-            self.state.count("conns", -1)
 
     def handle_error(self, request, client_address):
         if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError,
