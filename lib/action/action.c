@@ -93,7 +93,10 @@ run_request(struct run *r, const char *msg)
 	if (rc != MW_OK && !r->worker && r->cfg->queue_on_failure &&
 	    !r->req->dry_run && r->req->action != ACTION_TEST &&
 	    run_transient(r, rc)) {
-		enum mw_err qrc = intake_queue(r);
+		enum mw_err qrc;
+
+		r->db_failed = rc == MW_EDB;
+		qrc = intake_queue(r);
 
 		if (qrc == MW_OK) {
 			log_warn("%s: queued for a retry", mw_strerror(rc));
@@ -146,7 +149,7 @@ action_run(const struct cfg *cfg, struct action_conn *conn,
 	answer_fill(&r, rc, msg, t0, ans);
 	run_free(&r);
 	/* A database that failed is dropped, to be opened again next time. */
-	if (rc == MW_EDB && conn->wp != NULL) {
+	if ((rc == MW_EDB || r.db_failed) && conn->wp != NULL) {
 		wp_close(conn->wp);
 		conn->wp = NULL;
 	}

@@ -84,6 +84,7 @@ struct run {
 	struct wp_site site;	  /* owned; read on first need */
 	char reqid[17];		  /* hex request id */
 	size_t nqueued;		  /* jobs written to the spool */
+	bool db_failed;		  /* the database failed (even if queued) */
 	bool worker;		  /* run by the queue's worker */
 };
 
