@@ -131,6 +131,7 @@ def test_worker_coalesces_and_reads_a_hundred_at_once(t, server):
         assert len(users.get(cid, [])) == 1, (cid, users.get(cid))
         assert tags_of(t, users[cid][0]) == f'a:1:{{i:0;s:2:"t{cid % 7}";}}'
 test_worker_coalesces_and_reads_a_hundred_at_once.servers = ONE
+test_worker_coalesces_and_reads_a_hundred_at_once.volume = True
 
 
 def test_transient_failures_are_queued_not_5xx(t, server):
@@ -310,6 +311,7 @@ def test_outage_burst_nothing_lost(t, server):
         w.send_signal(signal.SIGTERM)
         w.wait(timeout=30)
 test_outage_burst_nothing_lost.servers = ONE
+test_outage_burst_nothing_lost.volume = True
 
 
 def test_worker_killed_at_random_moments(t, server):
@@ -351,21 +353,24 @@ def test_worker_killed_at_random_moments(t, server):
         assert tags_of(t, users[cid][0]) == want, (cid, tags_of(t, users[cid][0]))
     print(f"  worker killed {kills} times")
 test_worker_killed_at_random_moments.servers = ONE
+test_worker_killed_at_random_moments.volume = True
 
 
 def test_max_parallel_holds_under_100_concurrent_cgis(t, server):
     """100 webhooks at once, Mautic answering after 150 ms: with
     max_parallel = 4 the emulator never sees more than 4 requests at once
     (nor more than 4 connections, give or take one being closed); with 64
-    it does (the burst really is parallel)."""
+    it does (the burst really is parallel).  In persistent mode only 4
+    processes serve, so the limit checked there is 2."""
     import concurrent.futures
+    small = 2 if t.mode == "persistent" else 4
     ids = list(range(4001, 4101))
     for cid in ids:
         t.contact(cid, tags=["p"], email=f"p{cid}@example.com")
         t.add_user(f"p{cid}", f"p{cid}@example.com", contact_id=cid)
     t.emu("POST", "/_emu/config", {"api_delay_ms": 150})
     seen = {}
-    for limit in (64, 4):
+    for limit in (64, small):
         t.config(mautic__max_parallel=limit, mautic__timeout_ms=30000)
         t.emu("POST", "/_emu/stats", {})
         with concurrent.futures.ThreadPoolExecutor(100) as ex:
@@ -375,11 +380,15 @@ def test_max_parallel_holds_under_100_concurrent_cgis(t, server):
         seen[limit] = t.emu("GET", "/_emu/stats")
     print(f"  max_parallel=64: {seen[64]['max_inflight']} requests and "
           f"{seen[64]['max_open_connections']} connections at once; "
-          f"max_parallel=4: {seen[4]['max_inflight']} and {seen[4]['max_open_connections']}")
-    assert seen[64]["max_inflight"] > 4, seen
-    assert seen[4]["max_inflight"] <= 4, seen
-    # Each process closes its connection inside its slot; the emulator's
-    # thread may notice a close only after the next process has connected,
-    # hence one more at most.
-    assert seen[4]["max_open_connections"] <= 5, seen
+          f"max_parallel={small}: {seen[small]['max_inflight']} and "
+          f"{seen[small]['max_open_connections']}")
+    assert seen[64]["max_inflight"] > small, seen
+    assert seen[small]["max_inflight"] <= small, seen
+    if t.mode != "persistent":
+        # Each process closes its connection inside its slot; the
+        # emulator's thread may notice a close only after the next process
+        # has connected, hence one more at most.  (Persistent processes
+        # keep theirs open between requests.)
+        assert seen[small]["max_open_connections"] <= small + 1, seen
 test_max_parallel_holds_under_100_concurrent_cgis.servers = ONE
+test_max_parallel_holds_under_100_concurrent_cgis.timing = True
