@@ -41,6 +41,9 @@
 #define BACKOFF_FIRST_MS 1000
 #define BACKOFF_CAP_MS 20000 /* a recovered peer is used within this */
 #define TMP_MAX_AGE_S 3600
+#define LINGER_MS                                                              \
+	2000 /* a new job waits this long for others to share a                \
+	      * Mautic read with (--worker only) */
 
 /* One contact's coalesced work: jobs[first .. first+n) of the pass. */
 struct group {
@@ -63,7 +66,9 @@ struct pass {
 	size_t ngroups;
 	/* tallies */
 	size_t applied, retried, dead, waiting;
-	bool stop; /* a transient failure: the rest waits for next pass */
+	bool stop;     /* a transient failure: the rest waits for next pass */
+	bool linger;   /* wait for a fuller batch (the long-running worker) */
+	bool lingered; /* this pass waited instead */
 	long long next_due_ms; /* earliest job not yet due (0 = none) */
 };
 
@@ -470,6 +475,26 @@ cmp_group(const void *a, const void *b)
 	return x->cid < y->cid ? -1 : x->cid > y->cid;
 }
 
+/* Whether every due group is new (never tried) and arrived less than
+ * LINGER_MS ago. */
+static bool
+young(const struct pass *p, struct group **order, size_t n)
+{
+	long long now = spool_wall_ms();
+	size_t i, k;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < order[i]->n; k++) {
+			const struct spool_job *j =
+				&p->jobs[order[i]->first + k];
+
+			if (j->attempts > 0 ||
+			    now - j->received_ms >= LINGER_MS)
+				return false;
+		}
+	return true;
+}
+
 /* One pass: everything due, in batches. */
 static enum mw_err
 one_pass(struct pass *p)
@@ -493,6 +518,14 @@ one_pass(struct pass *p)
 			order[n++] = &p->groups[i];
 		else
 			p->waiting += p->groups[i].n;
+	/* Fewer than a batch of new jobs, all young: wait a little for more,
+	 * so that a burst shares its Mautic reads. */
+	if (p->linger && n > 0 && n < BATCH_MAX && young(p, order, n)) {
+		p->lingered = true;
+		for (i = 0; i < n; i++)
+			p->waiting += order[i]->n;
+		goto out;
+	}
 	qsort(order, n, sizeof(*order), cmp_group);
 	for (start = 0; start < n && !p->stop && !stopping;) {
 		size_t end = start + 1;
@@ -610,6 +643,7 @@ worker_main(const char *config, enum worker_mode mode, FILE *out)
 		memset(&p, 0, sizeof(p));
 		p.cfg = &cfg;
 		p.conn = &conn;
+		p.linger = mode == WORKER_FOREVER;
 		if (one_pass(&p) != MW_OK) {
 			fprintf(stderr,
 				"mautic-wp: %s: cannot read the queue\n",
@@ -629,9 +663,7 @@ worker_main(const char *config, enum worker_mode mode, FILE *out)
 		 * jobs appear as files; a poll is enough). */
 		if (p.applied + p.dead > 0 && !p.stop)
 			continue;
-		wait = 1000;
-		if (p.stop)
-			wait = 1000;
+		wait = p.lingered ? 200 : 1000;
 		sleep_ms(wait);
 	} while (!stopping);
 	if (lockfd >= 0)
