@@ -22,8 +22,9 @@
 #include "formats/contact.h"
 #include "base/log.h"
 
-#define TOKEN_MAX 4096	  /* bytes of a cached token file */
-#define TOKEN_MARGIN_S 60 /* refresh this long before expiry */
+#define TOKEN_MAX 4096	     /* bytes of a cached token file */
+#define MAUTIC_PATH_MAX 4096 /* bytes of a request's path and query */
+#define TOKEN_MARGIN_S 60    /* refresh this long before expiry */
 
 struct mautic {
 	const struct cfg *cfg; /* borrowed */
@@ -302,12 +303,12 @@ static enum mw_err
 perform(struct mautic *m, struct exchange *x)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
-	char url[2048], hdr[TOKEN_MAX + 32];
+	char url[MAUTIC_PATH_MAX + 2048], hdr[TOKEN_MAX + 32];
 	struct curl_slist *h = NULL, *t;
 	long long left = m->deadline_ms - mw_now_ms();
 	enum mw_err rc;
 	CURLcode cc;
-	int slot;
+	int slot, n;
 
 	if (left <= 0) {
 		log_err("mautic: no time left for %s %s (timeout_ms=%llu)",
@@ -318,7 +319,12 @@ perform(struct mautic *m, struct exchange *x)
 	rc = ensure_curl(m);
 	if (rc != MW_OK)
 		return rc;
-	snprintf(url, sizeof(url), "%s%s", m->cfg->mautic_url, x->path);
+	n = snprintf(url, sizeof(url), "%s%s", m->cfg->mautic_url, x->path);
+	if (n < 0 || (size_t)n >= sizeof(url)) {
+		log_err("mautic: the URL of %s %s is too long", x->method,
+			x->path);
+		return MW_EINTERNAL;
+	}
 	if (!set_common(m, x, left, errbuf) ||
 	    curl_easy_setopt(m->curl, CURLOPT_URL, url) != CURLE_OK)
 		return MW_EINTERNAL;
@@ -797,10 +803,13 @@ mautic_list_contacts(struct mautic *m, const char *search, uint64_t start,
 		     unsigned limit, struct contact **out, size_t *n,
 		     uint64_t *total)
 {
-	char path[1024], *enc;
+	/* An ids: search of 100 ids of 16 digits is about 1,900 bytes
+	 * encoded. */
+	char path[MAUTIC_PATH_MAX], *enc;
 	struct exchange x = {
 		"GET", path, NULL, NULL, true, 0, {NULL, 0, 0, 0, MW_OK}};
 	enum mw_err rc;
+	int len;
 
 	rc = ensure_curl(m);
 	if (rc != MW_OK)
@@ -808,11 +817,15 @@ mautic_list_contacts(struct mautic *m, const char *search, uint64_t start,
 	enc = curl_easy_escape(m->curl, search, 0);
 	if (enc == NULL)
 		return MW_ENOMEM;
-	snprintf(
+	len = snprintf(
 		path, sizeof(path),
 		"/api/contacts?search=%s&start=%llu&limit=%u&orderBy=id&orderByDir=asc",
 		enc, (unsigned long long)start, limit);
 	curl_free(enc);
+	if (len < 0 || (size_t)len >= sizeof(path)) {
+		log_err("mautic: the search is too long for one request");
+		return MW_EINTERNAL;
+	}
 	buf_init(&x.answer, MAUTIC_ANSWER_MAX * 8);
 	rc = api_call(m, &x);
 	if (rc == MW_OK) {

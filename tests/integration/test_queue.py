@@ -106,9 +106,11 @@ test_async_always_and_never.servers = ONE
 def test_worker_coalesces_and_reads_a_hundred_at_once(t, server):
     """150 contacts, three jobs each (update_tags, update, add): one job per
     contact is run, Mautic is read with two list requests (100 + 50 ids)
-    and no per-contact GET, each contact ends with exactly one user."""
+    and no per-contact GET, each contact ends with exactly one user.  The
+    ids have 16 digits, the most a contact id can have: a hundred of them
+    make the longest query the worker sends."""
     t.config(webhook__async="always")
-    ids = list(range(1001, 1151))
+    ids = list(range(9007199254700001, 9007199254700151))
     for cid in ids:
         t.contact(cid, tags=[f"t{cid % 7}"], email=f"c{cid}@example.com",
                   firstname=f"F{cid}")
