@@ -172,6 +172,48 @@ def test_transient_failures_are_queued_not_5xx(t, server):
     assert tags_of(t, uid) == 'a:1:{i:0;s:1:"x";}'
 
 
+def spool_job(t, name):
+    with open(os.path.join(t.spool, "new", name), "rb") as f:
+        lines = f.read().decode().split("\n")[1:]
+    return dict(ln.split("=", 1) for ln in lines if "=" in ln)
+
+
+def test_retry_waits_as_mautic_asks(t, server):
+    """A 503 with Retry-After: 40, then a 429 whose X-RateLimit-Reset is
+    70 s away: the job's next try is no sooner; a plain 503 retries within
+    seconds (backoff), counting attempts."""
+    t.config(webhook__async="always")
+    t.contact(42, tags=["a"])
+    assert hook(t, server, "update_tags", 42).status == 200
+    name = t.spool_files()[0]
+    cases = [({"status": 503, "headers": [["Retry-After", "40"]]}, 40, 41),
+             ({"status": 429, "headers": [["X-RateLimit-Reset",
+                                           str(int(time.time()) + 70)]]}, 68, 71),
+             ({"status": 503}, 1, 4)]
+    for n, (rule, lo, hi) in enumerate(cases, 1):
+        t.emu("DELETE", "/_emu/faults")
+        t.fault(match="^/api/contacts", times=1, **rule)
+        job = spool_job(t, name)
+        job["next"] = "0"  # due now
+        body = "".join(f"{k}={v}\n" for k, v in job.items())
+        # Rewrite it as the worker would (valid header), to make it due.
+        import zlib
+        data = body.encode()
+        path = os.path.join(t.spool, "new", name)
+        with open(path, "wb") as f:
+            f.write(b"MWQ1 %d %08x\n" % (len(data), zlib.crc32(data)) + data)
+        os.chown(path, 33, 33)
+        os.chmod(path, 0o600)
+        t0 = time.time()
+        rc, out, err = t.worker("--drain")
+        assert rc == 0 and "1 to retry" in out, (rule, out, err)
+        job = spool_job(t, name)
+        wait = int(job["next"]) / 1000.0 - t0
+        assert job["attempts"] == str(n) and lo <= wait <= hi + 2, (rule, job, wait)
+    t.emu("DELETE", "/_emu/faults")
+test_retry_waits_as_mautic_asks.servers = ONE
+
+
 def test_deleted_contact_is_a_dead_letter(t, server):
     """A contact Mautic no longer has: a dead letter with the reason;
     --check reports it; --requeue puts it back."""

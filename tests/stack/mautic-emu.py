@@ -1062,7 +1062,8 @@ class Handler(BaseHTTPRequestHandler):
                 fb = fault["body"] if fault.get("body") is not None \
                     else default_error_body(code)
                 return reply(code, fb, fault.get("content_type") or
-                             "application/json", [])
+                             "application/json",
+                             [tuple(h) for h in fault.get("headers") or []])
         try:
             with self.state.lock:
                 try:
@@ -1299,7 +1300,8 @@ class Handler(BaseHTTPRequestHandler):
                         re.compile(spec.get("match", ""))
                         f = {"match": "", "method": None, "status": None,
                              "body": None, "content_type": None, "delay_ms": 0,
-                             "drop": False, "truncate": False, "times": None}
+                             "drop": False, "truncate": False, "times": None,
+                             "headers": []}
                         f.update(spec)
                         st.faults.append(f)
                     return ok({"faults": st.faults})
