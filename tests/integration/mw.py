@@ -128,7 +128,8 @@ class Stack:
                           "table_prefix": "wp_", "site_url": "http://127.0.0.1:18083",
                           "site_name": "Test Site"},
             "mautic": {"url": self.mautic_url, "auth": "basic", "username": MAUTIC_USER,
-                       "password": MAUTIC_PASSWORD, "ca_file": self.ca, "timeout_ms": "3000",
+                       "password": MAUTIC_PASSWORD, "ca_file": self.ca,
+                       "timeout_ms": os.environ.get("MW_TEST_MAUTIC_TIMEOUT_MS", "3000"),
                        "token_cache": os.path.join(self.env["MW_CACHE_DIR"], "token")},
             "webhook": {"access_key": ACCESS_KEY},
             # The synchronous path's own statuses (502, 503, 504) are what
