@@ -72,13 +72,19 @@ def vmhwm_kib(pid):
     return 0
 
 
-def pids_of(path):
+def pids_of(name, arg_not=None):
+    """Processes whose program is called name (FastCGI processes run a copy
+    of the CGI from their own directory), without arg_not in argv."""
     out = []
     for pid in os.listdir("/proc"):
         if pid.isdigit():
             try:
-                if os.readlink(f"/proc/{pid}/exe") == path:
-                    out.append(int(pid))
+                if os.path.basename(os.readlink(f"/proc/{pid}/exe")) != name:
+                    continue
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    if arg_not and arg_not.encode() in f.read():
+                        continue
+                out.append(int(pid))
             except OSError:
                 pass
     return out
@@ -211,7 +217,7 @@ class Burst:
             worker.terminate()
             worker.wait(timeout=60)
         elif mode == "persistent":
-            peak = max([vmhwm_kib(p) for p in pids_of(self.cgi_path)] + [0])
+            peak = max([vmhwm_kib(p) for p in pids_of("mautic-wp.cgi", "--worker")] + [0])
         else:
             peak = self.cgi_rss_kib(f"wpf_action=update&contact_id={FIRST}")
         self.emu.req("POST", "/_emu/config", {"api_delay_ms": 0})
