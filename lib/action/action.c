@@ -19,7 +19,9 @@
 #include "mautic/mautic.h"
 #include "wp/store.h"
 
-#define DEADLOCK_ATTEMPTS 3 /* runs of a transaction InnoDB rolled back */
+#define TX_ATTEMPTS                                                            \
+	5 /* runs of a transaction rolled back by a deadlock or a              \
+	   * certification conflict, or moved to another node */
 
 static void
 new_request_id(char out[17])
@@ -80,7 +82,7 @@ run_request(struct run *r, const char *msg)
 
 	rc = make_jobs(r);
 	if (rc == MW_OK)
-		rc = driver_action(r, DEADLOCK_ATTEMPTS);
+		rc = driver_action(r, TX_ATTEMPTS);
 	if (rc == MW_OK && !r->req->dry_run)
 		after_commit(r);
 	else if (rc == MW_OK)
