@@ -78,6 +78,7 @@ struct run {
 	unsigned rt0;		  /* wp_round_trips() then (0: a new
 				   * connection, whose set-up counts) */
 	unsigned calls0;	  /* mautic_calls() when it was taken */
+	unsigned retries;	  /* transactions run again so far */
 	struct wp_site site;	  /* owned; read on first need */
 	char reqid[17];		  /* hex request id */
 };

@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "formats/wptext.h"
 #include "mautic/mautic.h"
@@ -305,10 +308,34 @@ finish(struct run *r, enum mw_err rc)
 	return rc;
 }
 
+/* Before a transaction runs again: a random pause that grows with each
+ * retry (up to 40, 80, 160, 200 ms), so that requests that keep colliding
+ * (many webhooks for one contact on two cluster nodes, where every commit
+ * aborts what the other node's transactions read) fall out of step. */
+static void
+retry_pause(struct run *r)
+{
+	unsigned cap = 20u << (r->retries < 3 ? r->retries + 1 : 4), v = 0;
+	struct timespec ts;
+
+	if (cap > 200)
+		cap = 200;
+	if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
+		v = (unsigned)mw_now_ms();
+	v %= cap;
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)v * 1000000L;
+	nanosleep(&ts, NULL);
+	r->retries++;
+}
+
 static bool
 retry(struct run *r)
 {
-	return wp_may_retry(r->wp);
+	if (!wp_may_retry(r->wp))
+		return false;
+	retry_pause(r);
+	return true;
 }
 
 const struct driver_io run_store_io = {

@@ -37,7 +37,7 @@ wps_error(struct wpstore *w, unsigned code, const char *what, const char *err)
 		log_warn(
 			"wpstore: %s: deadlock, the transaction was rolled back",
 			what);
-	else if (code == w->quiet_errno)
+	else if (code != 0 && code == w->quiet_errno)
 		log_debug("wpstore: %s: %u %s", what, code, clean);
 	else
 		log_err("wpstore: %s failed: %u %s", what, code, clean);
@@ -730,9 +730,15 @@ stmt_rows(struct wpstore *w, MYSQL_STMT *st, row_fn fn, void *ctx)
 			col[i] = NULL;
 		}
 	}
-	if (rc == MW_OK && f == 1)
+	/* An error sent in the middle of the rows (a cluster node aborting
+	 * the transaction for a conflicting commit) may be left on the
+	 * connection rather than on the statement. */
+	if (rc == MW_OK && f == 1 && mysql_stmt_errno(st) != 0)
 		rc = wps_error(w, mysql_stmt_errno(st), "fetch",
 			       mysql_stmt_error(st));
+	else if (rc == MW_OK && f == 1)
+		rc = wps_error(w, mysql_errno(w->db), "fetch",
+			       mysql_error(w->db));
 	mysql_stmt_free_result(st);
 out:
 	free(rb);

@@ -81,7 +81,7 @@ def cluster_up(t):
         saved = t.config_path
         t.config_path = os.path.join(t.state, "etc", f"galera-{server}.conf")
         try:
-            t.config(wordpress__db_host=hosts, webhook__secret=WEBHOOK_SECRET)
+            t.config(wordpress__db_host=hosts, webhook__secret=WEBHOOK_SECRET, log__level="debug")
         finally:
             t.config_path = saved
     return g
