@@ -386,6 +386,35 @@ test_galera_node_killed_under_a_transaction.servers = ("apache",)
 test_galera_node_killed_under_a_transaction.timing = True
 
 
+def test_galera_node_not_synced_is_skipped(t, server):
+    """Node 1 desynced (as during a backup or a state transfer it donates):
+    Apache's webhooks go to node 2, and --check shows node 1 failing."""
+    g = cluster_up(t)
+    t.contact(81, tags=["d"], email="desync@example.com", firstname="De")
+    node_sql(g, 1, "SET GLOBAL wsrep_desync = ON")
+    try:
+        wait_until(lambda: node_state(g, 1) != "Synced", 10, "node 1 to leave Synced")
+        mark = t.log_mark("apache")
+        with galera_urls(t):
+            a = add(t, "apache", 81)
+        log = t.log_since("apache", mark)
+        conf = os.path.join(t.state, "etc", "galera-apache.conf")
+        p = subprocess.run([os.path.join(t.env["MW_CGI_DIR"], "mautic-wp.cgi"), "--check",
+                            "--config", conf], capture_output=True, text=True, timeout=60)
+    finally:
+        node_sql(g, 1, "SET GLOBAL wsrep_desync = OFF")
+        wait_until(lambda: node_state(g, 1) == "Synced", 20, "node 1 to be Synced again")
+    assert a.status == 200 and a.outcome == "created", a
+    port1, port2 = g["MW_GALERA_NODE1_PORT"], g["MW_GALERA_NODE2_PORT"]
+    assert f"127.0.0.1:{port1} is not ready (Donor/Desynced, Primary): next host" in log, log
+    assert re.search(rf"^FAIL node      127\.0\.0\.1:{port1}: Donor/Desynced, Primary, cluster"
+                     r" size 3: not ready", p.stdout, re.M), p.stdout
+    assert re.search(rf"^ok   database  connected to wordpress as wp \(127\.0\.0\.1:{port2}\)$",
+                     p.stdout, re.M), p.stdout
+    assert p.returncode == 1, p.stdout
+test_galera_node_not_synced_is_skipped.servers = ("apache",)
+
+
 def test_galera_check_shows_every_node(t, server):
     g = cluster_up(t)
     conf = os.path.join(t.state, "etc", "galera-nginx.conf")
