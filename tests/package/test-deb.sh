@@ -160,6 +160,7 @@ want_files="-rwxr-xr-x root/root /usr/lib/cgi-bin/mautic-wp.cgi
 -rw-r--r-- root/root /usr/share/doc/mautic-wp/copyright
 -rw-r--r-- root/root /usr/share/doc/mautic-wp/mautic-wp.conf.example
 -rw-r--r-- root/root /usr/share/doc/mautic-wp/nginx-mautic-wp.conf
+-rw-r--r-- root/root /usr/share/doc/mautic-wp/sql/mautic-wp-locks.sql
 -rw-r--r-- root/root /usr/share/lintian/overrides/mautic-wp
 -rw-r--r-- root/root /usr/share/man/man5/mautic-wp.conf.5.gz
 -rw-r--r-- root/root /usr/share/man/man8/mautic-wp.cgi.8.gz
