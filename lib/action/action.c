@@ -19,9 +19,9 @@
 #include "mautic/mautic.h"
 #include "wp/store.h"
 
-#define TX_ATTEMPTS                                                            \
-	5 /* runs of a transaction rolled back by a deadlock or a              \
-	   * certification conflict, or moved to another node */
+/* Runs of a transaction rolled back by a deadlock or a certification
+ * conflict, or moved to another node. */
+#define TX_ATTEMPTS 5
 
 static void
 new_request_id(char out[17])
