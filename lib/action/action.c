@@ -21,7 +21,7 @@
 
 /* Runs of a transaction rolled back by a deadlock or a certification
  * conflict, or moved to another node. */
-#define TX_ATTEMPTS 5
+#define TX_ATTEMPTS 8
 
 static void
 new_request_id(char out[17])

@@ -4,9 +4,11 @@
 # (docs/testing.md), from Debian's mariadb-server and galera-4, without
 # systemd: node N (1-3) keeps its datadir, socket, pid file and logs under
 # $MW_STATE/galera/nodeN and listens for SQL on $MW_GALERA_PORT+N-1
-# (default 34306-34308).  Its group communication port is
-# $MW_GALERA_GCOMM_PORT+10(N-1) (34567, 34577, 34587), incremental state
-# transfer that plus 1 and rsync state transfer that plus 2.
+# (default 24306-24308).  Its group communication port is
+# $MW_GALERA_GCOMM_PORT+10(N-1) (24567, 24577, 24587), incremental state
+# transfer that plus 1 and rsync state transfer that plus 2; all below the
+# ephemeral port range, so that no client connection holds them when a
+# node opens them to join.
 #
 # Node 1 bootstraps the cluster (--wsrep-new-cluster) when no node runs;
 # nodes 2 and 3 join it, receive the data by rsync and are waited for until
@@ -91,16 +93,28 @@ start_node() {
 		"$@"
 }
 
-# wait_synced N TIMEOUT_S
+# wait_synced N TIMEOUT_S: 0 when node N is Synced, 1 when it exited.
 wait_synced() {
 	local n=$1 i
 	for ((i = 0; i < $2 * 10; i++)); do
 		node_synced "$n" && return 0
-		running "$(galera_pidfile "$n")" ||
-			die "node $n exited, see $G/node$n/mysqld.log"
+		running "$(galera_pidfile "$n")" || return 1
 		sleep 0.1
 	done
 	die "node $n is not Synced after $2 s (state '$(node_state "$n")'), see $G/node$n/mysqld.log"
+}
+
+# join_node N: start node N into the running cluster and wait until it is
+# Synced; a state transfer that failed (the node exits) is tried again.
+join_node() {
+	local n=$1 try
+	for try in 1 2 3; do
+		start_node "$n"
+		wait_synced "$n" 90 && return 0
+		log "node $n exited while joining (try $try), see $G/node$n/mysqld.log"
+		stop_group "$(galera_pidfile "$n")" 5 || true
+	done
+	die "node $n could not join, see $G/node$n/mysqld.log"
 }
 
 # A node whose process runs but that is not Synced is restarted.
@@ -141,7 +155,7 @@ if [ -z "$synced" ]; then
 		sed -i 's/^safe_to_bootstrap:.*/safe_to_bootstrap: 1/' "$d/data/grastate.dat"
 	fi
 	start_node 1 --wsrep-new-cluster
-	wait_synced 1 60
+	wait_synced 1 60 || die "node 1 exited, see $G/node1/mysqld.log"
 	synced=1
 	if [ -n "$fresh" ]; then
 		node_sql 1 --batch <<-EOF
@@ -167,8 +181,7 @@ for n in 1 2 3; do
 	running "$(galera_pidfile "$n")" && continue
 	case " ${nodes[*]} " in *" $n "*) ;; *) continue ;; esac
 	mkdir -p "$G/node$n/data"
-	start_node "$n"
-	wait_synced "$n" 90
+	join_node "$n"
 done
 
 {

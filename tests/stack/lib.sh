@@ -22,9 +22,12 @@
 : "${MW_REDIS_PORT:=16379}"
 # The three-node Galera cluster (galera-up.sh): SQL ports from
 # MW_GALERA_PORT, group communication ports from MW_GALERA_GCOMM_PORT in
-# steps of 10 (each node's IST and rsync ports are the next two).
-: "${MW_GALERA_PORT:=34306}"
-: "${MW_GALERA_GCOMM_PORT:=34567}"
+# steps of 10 (each node's IST and rsync ports are the next two).  Below
+# the kernel's ephemeral range (32768-60999): a port that a joining node
+# opens late (IST, rsync) must not have been taken meanwhile by some
+# client connection's local end.
+: "${MW_GALERA_PORT:=24306}"
+: "${MW_GALERA_GCOMM_PORT:=24567}"
 # WordPress reads /etc/wordpress/config-$WP_CONFIG_NAME.php (global: give
 # each state dir its own name when several stacks run).
 : "${WP_CONFIG_NAME:=mwtest}"
