@@ -113,6 +113,8 @@ write_phase(struct run *r, const struct action_def *d,
 			rc = d->job(r, &r->jobs[i]);
 	if (rc == MW_OK && d->complete != NULL)
 		rc = d->complete(r);
+	if (rc == MW_OK && io->record != NULL && !r->req->dry_run)
+		rc = io->record(r);
 	return rc;
 }
 
