@@ -35,6 +35,7 @@ final class Mautic_WP_Drain {
 	const MAX_TRIES  = 5;    // failed deliveries before an event is parked
 	const BUDGET     = 20;   // seconds one drain runs at most
 	const HEADS      = 100;  // users taken per round
+	const SHORT_WAIT = 10;   // seconds a drain waits for a retry coming due
 
 	/** @var object|null The event being delivered (for the shutdown check). */
 	private static $current = null;
@@ -276,6 +277,17 @@ final class Mautic_WP_Drain {
 					$skip[ $h->user_id ] = true;
 				}
 			}
+			if ( ! $progress ) {
+				// A retry due in a few seconds is waited for here rather
+				// than left to the next ping or WP-Cron.
+				$next = (int) $wpdb->get_var( "SELECT MIN(next_try) FROM {$t} WHERE parked = 0" );
+				$wait = $next - time();
+				if ( $next > 0 && $wait > 0 && $wait <= self::SHORT_WAIT && microtime( true ) + $wait < $until ) {
+					sleep( $wait );
+					$skip     = array();
+					$progress = true;
+				}
+			}
 		} while ( $progress );
 		if ( microtime( true ) > $until ) {
 			self::ping_self(); // more to do: another request goes on
@@ -304,11 +316,17 @@ final class Mautic_WP_Drain {
 			return;
 		}
 		self::$current = null;
-		$err = error_get_last();
-		self::failed( $ev, 'the request ended inside a listener' . ( $err ? ': ' . $err['message'] : '' ) );
+		$err  = error_get_last();
+		$wait = self::failed( $ev, 'the request ended inside a listener' . ( $err ? ': ' . $err['message'] : '' ) );
+		// This request is over: another one goes on with the others (and
+		// with this event once its retry is due, when that is soon).
+		if ( $wait > 0 && $wait <= self::SHORT_WAIT ) {
+			sleep( $wait );
+		}
 		self::ping_self();
 	}
 
+	/** Back the event off (or park it); the seconds until its retry. */
 	private static function failed( $ev, $why ) {
 		global $wpdb;
 		$t     = self::table();
@@ -332,7 +350,9 @@ final class Mautic_WP_Drain {
 		);
 		if ( $park ) {
 			self::log_parked( $ev, $tries, $why );
+			return 0;
 		}
+		return max( 0, $wait );
 	}
 
 	/** A parked event in WP Fusion's activity log, when the site has it. */
