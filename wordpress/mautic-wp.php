@@ -1,11 +1,11 @@
 <?php
+// SPDX-License-Identifier: GPL-2.0-or-later
+
 /**
  * Plugin Name: mautic-wp
  * Description: Fires WordPress's and WP Fusion's hooks for the changes mautic-wp.cgi writes (drains its outbox).
  * Version: 0.1.0
  * License: GPL-2.0-or-later
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
  *
  * Install as wp-content/mu-plugins/mautic-wp.php (copy or symlink).
  *

@@ -65,12 +65,12 @@ struct job {
 	char *old_email;	       /* replaced user_email (object cache) */
 	char *old_nicename;	       /* replaced user_nicename */
 	/* what the outbox event says (events.c) */
-	bool notify;		       /* welcome mail through WordPress */
-	bool tags_loaded;	       /* the contact's tags were compared */
-	char **old_tags;	       /* the stored list before (owned) */
+	bool notify;	  /* welcome mail through WordPress */
+	bool tags_loaded; /* the contact's tags were compared */
+	char **old_tags;  /* the stored list before (owned) */
 	size_t nold_tags;
-	bool role_changed;	       /* the role was set */
-	const char *role_before;       /* its slug before, or NULL */
+	bool role_changed;		    /* the role was set */
+	const char *role_before;	    /* its slug before, or NULL */
 	const char *fields[CFG_FIELDS_MAX]; /* [fields] keys written
 					     * (borrowed from cfg) */
 	size_t nfields;

@@ -136,8 +136,9 @@ check_index(struct checker *c, struct wpstore *w)
 static bool
 find_mu_plugin(const struct cfg *cfg, char *where, size_t wsz)
 {
-	static const char *const rel[] = {"/wp-content/mu-plugins/mautic-wp.php",
-					  "/../wp-content/mu-plugins/mautic-wp.php"};
+	static const char *const rel[] = {
+		"/wp-content/mu-plugins/mautic-wp.php",
+		"/../wp-content/mu-plugins/mautic-wp.php"};
 	char dir[512], path[700];
 	struct stat st;
 	const char *slash;
@@ -168,8 +169,8 @@ check_events(struct checker *c, const struct cfg *cfg, struct wpstore *w)
 	struct wp_outbox_stats st;
 	char where[700];
 	bool found = find_mu_plugin(cfg, where, sizeof(where));
-	const char *url = cfg->events_ping_url ? cfg->events_ping_url
-					       : cfg->site_url;
+	const char *url =
+		cfg->events_ping_url ? cfg->events_ping_url : cfg->site_url;
 
 	if (!cfg->events_outbox)
 		return;

@@ -27,17 +27,13 @@
 #include "wp/ping.h"
 #include "wp/store.h"
 
-#define PING_BUDGET_MS 5	    /* connecting and writing the ping */
+#define PING_BUDGET_MS 5       /* connecting and writing the ping */
 #define OUTBOX_RETRY_MS 600000 /* a table that could not be made */
-#define PRUNE_EVERY 64	    /* requests of a process between prunes */
+#define PRUNE_EVERY 64	       /* requests of a process between prunes */
 
 /* The outbox left out after its table could not be created, until then
  * (per process, mw_now_ms). */
 static long long outbox_off_until;
-
-/* The key of the drain, once per process (and per site). */
-static char drain_key[WP_DRAIN_KEY_HEX + 1];
-static char drain_key_site[CFG_PREFIX_MAX + 64];
 
 /* The ping of a persistent process. */
 static struct wp_pinger pinger = WP_PINGER_INIT;
@@ -107,7 +103,8 @@ created_fields(const struct run *r, struct job *j)
 		const char *wp = r->cfg->fields[i].wp;
 		enum field_kind k = user_field_kind(wp);
 
-		if (k != FK_SKIP && k != FK_PASS && user_mapped(r, j, wp) != NULL)
+		if (k != FK_SKIP && k != FK_PASS &&
+		    user_mapped(r, j, wp) != NULL)
 			job_field(j, wp);
 	}
 }
@@ -147,10 +144,10 @@ payload(const struct run *r, struct job *j, bool *err)
 			      ? cJSON_AddStringToObject(ro, "before",
 							j->role_before) != NULL
 			      : cJSON_AddNullToObject(ro, "before") != NULL) ||
-		    !(j->role != NULL ? cJSON_AddStringToObject(ro, "after",
-								j->role) != NULL
-				      : cJSON_AddNullToObject(ro, "after") !=
-						NULL))
+		    !(j->role != NULL
+			      ? cJSON_AddStringToObject(ro, "after", j->role) !=
+					NULL
+			      : cJSON_AddNullToObject(ro, "after") != NULL))
 			goto out;
 	} else if (!cJSON_AddNullToObject(o, "role")) {
 		goto out;
@@ -241,7 +238,7 @@ autoload_no(const struct run *r)
 void
 events_ping(struct run *r)
 {
-	char site[sizeof(drain_key_site)];
+	char key[WP_DRAIN_KEY_HEX + 1];
 	char *url = NULL;
 	size_t len = 0;
 	const char *base = r->cfg->events_ping_url ? r->cfg->events_ping_url
@@ -250,25 +247,31 @@ events_ping(struct run *r)
 
 	if (r->nevents == 0 || r->wp == NULL)
 		return;
-	snprintf(site, sizeof(site), "%.60s:%s:%llu", r->cfg->db_name,
-		 r->cfg->table_prefix, (unsigned long long)r->cfg->blog_id);
-	if (strcmp(site, drain_key_site) != 0) {
-		if (wp_drain_key(r->wp, autoload_no(r), drain_key) != MW_OK) {
-			log_warn("the drain key could not be read; WP-Cron will drain the outbox");
-			return;
-		}
-		memcpy(drain_key_site, site, sizeof(site));
+	/* One ping in flight per persistent process: the drain it woke
+	 * answers before it reads the outbox, so until then it will see
+	 * this transaction's rows too. */
+	if (r->conn->keep && wp_ping_in_flight(&pinger))
+		return;
+	/* Read each time (one statement): a key replaced in the database
+	 * must not leave a kept process signing with the old one. */
+	if (wp_drain_key(r->wp, autoload_no(r), key) != MW_OK) {
+		log_warn(
+			"the drain key could not be read; WP-Cron will drain the outbox");
+		return;
 	}
-	if (base == NULL && wp_option_get(r->wp, "siteurl", &url, &len) == MW_OK)
+	if (base == NULL &&
+	    wp_option_get(r->wp, "siteurl", &url, &len) == MW_OK)
 		base = url;
 	if (base == NULL) {
 		log_debug("no site URL: the drain is left to WP-Cron");
 		return;
 	}
-	res = wp_ping_drain(r->conn->keep ? &pinger : NULL, base, drain_key,
+	res = wp_ping_drain(r->conn->keep ? &pinger : NULL, base, key,
 			    PING_BUDGET_MS);
+	explicit_bzero(key, sizeof(key));
 	if (res == WP_PING_FAILED)
-		log_info("the drain ping did not go out (WordPress away?); the outbox waits for the next ping or WP-Cron");
+		log_info(
+			"the drain ping did not go out (WordPress away?); the outbox waits for the next ping or WP-Cron");
 	free(url);
 }
 
@@ -290,7 +293,8 @@ events_prune(struct run *r)
 			    autoload_no(r), &deleted, &warn) != MW_OK)
 		return;
 	if (warn)
-		log_warn("deleted %llu outbox events older than %llu days: is wordpress/mautic-wp.php installed in wp-content/mu-plugins? (mautic-wp.cgi --check)",
-			 (unsigned long long)deleted,
-			 (unsigned long long)r->cfg->events_max_age_days);
+		log_warn(
+			"deleted %llu outbox events older than %llu days: is wordpress/mautic-wp.php installed in wp-content/mu-plugins? (mautic-wp.cgi --check)",
+			(unsigned long long)deleted,
+			(unsigned long long)r->cfg->events_max_age_days);
 }

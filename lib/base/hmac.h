@@ -13,8 +13,8 @@
 #define MW_HMAC_HEX 65 /* 64 hex digits and the NUL */
 
 /* HMAC-SHA256(msg, key) as 64 lowercase hex digits in out. */
-enum mw_err mw_hmac_sha256_hex(const char *key, size_t keylen,
-			       const char *msg, size_t msglen,
+enum mw_err mw_hmac_sha256_hex(const char *key, size_t keylen, const char *msg,
+			       size_t msglen,
 			       char out[MW_HMAC_HEX]) MW_MUST_CHECK;
 
 /* nbytes random bytes (getrandom) as 2 * nbytes hex digits in out, which

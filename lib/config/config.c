@@ -46,8 +46,7 @@ struct key {
 static const char *const auth_names[] = {"basic", "oauth2", NULL};
 static const char *const hash_names[] = {"auto", "phpass", "bcrypt", NULL};
 static const char *const uname_names[] = {"email", "flname", "fnamenum", NULL};
-static const char *const mail_names[] = {"sendmail", "smtp", "wordpress",
-					 NULL};
+static const char *const mail_names[] = {"sendmail", "smtp", "wordpress", NULL};
 static const char *const level_names[] = {"error", "warn", "info", "debug",
 					  NULL};
 

@@ -38,8 +38,7 @@ static const char create_sql[] =
 	") ENGINE=InnoDB DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci";
 
 static enum mw_err
-add_chunk(struct wpstore *w, const struct wp_event *ev, size_t n,
-	  bool *missing)
+add_chunk(struct wpstore *w, const struct wp_event *ev, size_t n, bool *missing)
 {
 	struct buf sql;
 	struct arg a[4 * ROWS_PER_INSERT];
@@ -114,7 +113,8 @@ key_ok(const char *k, size_t len)
 	if (len != WP_DRAIN_KEY_HEX)
 		return false;
 	for (i = 0; i < len; i++)
-		if (!((k[i] >= '0' && k[i] <= '9') || (k[i] >= 'a' && k[i] <= 'f')))
+		if (!((k[i] >= '0' && k[i] <= '9') ||
+		      (k[i] >= 'a' && k[i] <= 'f')))
 			return false;
 	return true;
 }

@@ -49,12 +49,12 @@ enum mw_err wp_drain_key(struct wpstore *w, const char *autoload,
  * (nothing recorded yet). */
 struct wp_outbox_stats {
 	bool exists;
-	uint64_t pending;	 /* rows not parked */
-	uint64_t parked;	 /* rows parked after failures */
-	uint64_t oldest_age_s;	 /* age of the oldest pending row */
-	char last_error[256];	 /* of the newest parked row */
-	uint64_t pings_age_s;	 /* since the drain last accepted a ping,
-				  * UINT64_MAX: never (no pings table) */
+	uint64_t pending;      /* rows not parked */
+	uint64_t parked;       /* rows parked after failures */
+	uint64_t oldest_age_s; /* age of the oldest pending row */
+	char last_error[256];  /* of the newest parked row */
+	uint64_t pings_age_s;  /* since the drain last accepted a ping,
+				* UINT64_MAX: never (no pings table) */
 };
 enum mw_err wp_outbox_stats(struct wpstore *w,
 			    struct wp_outbox_stats *st /* OUT */) MW_MUST_CHECK;

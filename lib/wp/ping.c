@@ -64,7 +64,8 @@ split_url(const char *url, char *host, char *port, char *path)
 	pl = slash != NULL ? strlen(slash) : 0;
 	while (pl > 0 && slash[pl - 1] == '/')
 		pl--;
-	if (pl >= PATH_MAX_ || (slash != NULL && strcspn(slash, "?# \r\n") < pl))
+	if (pl >= PATH_MAX_ ||
+	    (slash != NULL && strcspn(slash, "?# \r\n") < pl))
 		return false;
 	if (pl > 0)
 		memcpy(path, slash, pl);
@@ -112,9 +113,8 @@ connect_by(const char *host, const char *port, long long deadline)
 	return fd;
 }
 
-/* The kept ping: answered (or dead, or stale) means it may go. */
-static bool
-in_flight(struct wp_pinger *p)
+bool
+wp_ping_in_flight(struct wp_pinger *p)
 {
 	struct pollfd pfd;
 
@@ -144,7 +144,7 @@ wp_ping_drain(struct wp_pinger *p, const char *url, const char *key,
 		return WP_PING_HTTPS;
 	if (!split_url(url, host, port, path))
 		return WP_PING_FAILED;
-	if (in_flight(p))
+	if (wp_ping_in_flight(p))
 		return WP_PING_IN_FLIGHT;
 	if (mw_random_hex(16, nonce) != MW_OK)
 		return WP_PING_FAILED;

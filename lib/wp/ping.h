@@ -22,7 +22,10 @@ struct wp_pinger {
 	long long sent_ms; /* when it went (mw_now_ms) */
 };
 
-#define WP_PINGER_INIT {-1, 0}
+#define WP_PINGER_INIT                                                         \
+	{                                                                      \
+		-1, 0                                                          \
+	}
 
 enum wp_ping_result {
 	WP_PING_SENT,	   /* written to the site */
@@ -39,6 +42,10 @@ enum wp_ping_result {
  * at most budget_ms on connecting and writing. */
 enum wp_ping_result wp_ping_drain(struct wp_pinger *p, const char *url,
 				  const char *key, unsigned budget_ms);
+
+/* True while the kept ping has no answer yet (and is under 30 s old);
+ * an answered, failed or stale one is closed.  False for NULL. */
+bool wp_ping_in_flight(struct wp_pinger *p);
 
 /* Close a kept ping.  NULL is fine. */
 void wp_pinger_close(struct wp_pinger *p);
