@@ -237,15 +237,15 @@ class Site:
             rows = [r for r in rows if r["hook"] in names]
         return rows
 
-    def wait(self, pred, timeout=10, what="the hooks"):
+    def wait(self, pred, timeout=20, what="the hooks"):
         wait_until(lambda: pred(self.hooks()), timeout, what, interval=0.05)
         return self.hooks()
 
-    def wait_count(self, hook, n, timeout=10):
+    def wait_count(self, hook, n, timeout=20):
         return self.wait(lambda rows: sum(r["hook"] == hook for r in rows) >= n,
                          timeout, f"{n} {hook}")
 
-    def wait_drained(self, timeout=10):
+    def wait_drained(self, timeout=20):
         wait_until(lambda: self.pending() == 0, timeout, "an empty outbox", interval=0.05)
 
     def pending(self):
