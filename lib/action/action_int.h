@@ -91,6 +91,7 @@ struct run {
 	unsigned calls0;	  /* mautic_calls() when it was taken */
 	struct wp_site site;	  /* owned; read on first need */
 	size_t nevents;		  /* outbox rows of the last transaction */
+	uint64_t first_event;	  /* ... and the id of the first one */
 	bool outbox_missing;	  /* the outbox table must be created */
 	char reqid[17];		  /* hex request id */
 };

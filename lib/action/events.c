@@ -29,7 +29,7 @@
 
 #define PING_BUDGET_MS 5       /* connecting and writing the ping */
 #define OUTBOX_RETRY_MS 600000 /* a table that could not be made */
-#define PRUNE_EVERY 64	       /* requests of a process between prunes */
+#define PRUNE_EVERY 64	       /* events recorded between prunes */
 
 /* The outbox left out after its table could not be created, until then
  * (per process, mw_now_ms). */
@@ -200,7 +200,8 @@ events_record(struct run *r)
 		ev[n].payload = texts[n];
 		n++;
 	}
-	rc = n > 0 ? wp_outbox_add(r->wp, ev, n, &missing) : MW_OK;
+	rc = n > 0 ? wp_outbox_add(r->wp, ev, n, &missing, &r->first_event)
+		   : MW_OK;
 	if (missing)
 		r->outbox_missing = true;
 	if (rc == MW_OK)
@@ -278,16 +279,16 @@ events_ping(struct run *r)
 void
 events_prune(struct run *r)
 {
-	static unsigned calls;
-	uint64_t deleted = 0;
+	uint64_t deleted = 0, next;
 	bool warn = false;
 
-	/* A CGI process serves one request: every PRUNE_EVERY-th event id
-	 * would need the id; a random draw of the same odds is enough. */
-	if (!r->cfg->events_outbox || r->nevents == 0 || r->wp == NULL)
+	/* Whichever request records an event whose id is a multiple of
+	 * PRUNE_EVERY: the same odds in every mode, with no state. */
+	if (!r->cfg->events_outbox || r->nevents == 0 || r->wp == NULL ||
+	    r->first_event == 0)
 		return;
-	if (r->conn->keep ? ++calls % PRUNE_EVERY != 0
-			  : (unsigned)(mw_now_us() & 0xffff) % PRUNE_EVERY != 0)
+	next = (r->first_event + PRUNE_EVERY - 1) / PRUNE_EVERY * PRUNE_EVERY;
+	if (next >= r->first_event + r->nevents)
 		return;
 	if (wp_outbox_prune(r->wp, r->cfg->events_max_age_days * 86400,
 			    autoload_no(r), &deleted, &warn) != MW_OK)

@@ -75,15 +75,18 @@ add_chunk(struct wpstore *w, const struct wp_event *ev, size_t n, bool *missing)
 
 enum mw_err
 wp_outbox_add(struct wpstore *w, const struct wp_event *ev, size_t n,
-	      bool *missing)
+	      bool *missing, uint64_t *first_id)
 {
 	enum mw_err rc = MW_OK;
 	size_t i, k;
 
 	*missing = false;
+	*first_id = 0;
 	for (i = 0; rc == MW_OK && i < n; i += k) {
 		k = n - i < ROWS_PER_INSERT ? n - i : ROWS_PER_INSERT;
 		rc = add_chunk(w, ev + i, k, missing);
+		if (rc == MW_OK && i == 0)
+			*first_id = wps_insert_id(w);
 	}
 	return rc;
 }

@@ -31,9 +31,11 @@ struct wp_event {
 /* INSERT the events (inside the caller's transaction).  When the table
  * does not exist, *missing is set and MW_EDB returned: the caller rolls
  * back, creates it (wp_outbox_create, outside any transaction) and runs
- * the transaction again. */
+ * the transaction again.  *first_id is the id of the first row (the rows
+ * of one call have consecutive ids). */
 enum mw_err wp_outbox_add(struct wpstore *w, const struct wp_event *ev,
-			  size_t n, bool *missing /* OUT */) MW_MUST_CHECK;
+			  size_t n, bool *missing /* OUT */,
+			  uint64_t *first_id /* OUT */) MW_MUST_CHECK;
 
 /* CREATE TABLE IF NOT EXISTS {prefix}mautic_wp_events (an implicit
  * commit: never inside a transaction). */

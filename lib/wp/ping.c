@@ -2,8 +2,10 @@
 /* ping.c - the drain ping (ping.h). */
 #include "wp/ping.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,18 +75,26 @@ split_url(const char *url, char *host, char *port, char *path)
 	return true;
 }
 
-/* A non-blocking connection to host:port within the deadline, or -1. */
+/* A non-blocking connection to host:port within budget_ms of the address
+ * being known, or -1.  An IP address is taken as it is (no resolver, no
+ * NSS modules loaded); a name goes through the system's resolver first. */
 static int
-connect_by(const char *host, const char *port, long long deadline)
+connect_by(const char *host, const char *port, unsigned budget_ms)
 {
 	struct addrinfo hints, *res = NULL, *ai;
+	unsigned char addr[sizeof(struct in6_addr)];
+	long long deadline;
 	int fd = -1;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV;
+	if (inet_pton(AF_INET, host, addr) == 1 ||
+	    inet_pton(AF_INET6, host, addr) == 1)
+		hints.ai_flags |= AI_NUMERICHOST;
 	if (getaddrinfo(host, port, &hints, &res) != 0)
 		return -1;
+	deadline = mw_now_ms() + budget_ms;
 	for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
 		struct pollfd pfd;
 		int err = 0, left;
@@ -136,7 +146,6 @@ wp_ping_drain(struct wp_pinger *p, const char *url, const char *key,
 {
 	char host[HOST_MAX], port[8], path[PATH_MAX_], req[1400];
 	char nonce[33], msg[64], sig[MW_HMAC_HEX];
-	long long deadline = mw_now_ms() + budget_ms;
 	ssize_t sent;
 	int fd, n;
 
@@ -168,7 +177,7 @@ wp_ping_drain(struct wp_pinger *p, const char *url, const char *key,
 		     (int)strcspn(msg, "."), msg, nonce, sig);
 	if (n < 0 || (size_t)n >= sizeof(req))
 		return WP_PING_FAILED;
-	fd = connect_by(host, port, deadline);
+	fd = connect_by(host, port, budget_ms);
 	if (fd < 0)
 		return WP_PING_FAILED;
 	/* A few hundred bytes fit any socket buffer: one send, no wait. */

@@ -39,7 +39,8 @@ enum wp_ping_result {
  * hex HMAC-SHA256(time "." nonce, key).  With p NULL (a CGI) the socket
  * is closed once the request is written; with p the socket is kept and a
  * second ping waits until the first is answered (or is 30 s old).  Spends
- * at most budget_ms on connecting and writing. */
+ * at most budget_ms on connecting and writing, once the address is known
+ * (an IP address at once; a host name through the system's resolver). */
 enum wp_ping_result wp_ping_drain(struct wp_pinger *p, const char *url,
 				  const char *key, unsigned budget_ms);
 

@@ -714,3 +714,34 @@ def test_without_the_mu_plugin_nothing_fires_and_check_says_so(t, server):
         assert "1 event" in out, out
         assert uid
 test_without_the_mu_plugin_nothing_fires_and_check_says_so.servers = ONE
+
+
+def test_old_events_are_deleted_and_warned_about_once_a_day(t, server):
+    with Site(t, plugin=False):  # nothing drains
+        uid = user(t, "ann", 42, tags=[])
+        t.contact(42, tags=["a"])
+        assert t.hook(server, "update_tags", 42).outcome == "updated"
+        old = int(time.time()) - 8 * 86400
+        ins = ("INSERT INTO wp_mautic_wp_events (user_id, contact_id, created, payload)"
+               " VALUES (%s, 42, %s, '{}')")
+        t.sql(ins, (uid, old))
+        t.sql(ins, (uid, old))
+        # One event id in 64 prunes: the next one is 128.
+        t.sql("ALTER TABLE wp_mautic_wp_events AUTO_INCREMENT = 128")
+        mark = t.log_mark(server)
+        t.contact(42, tags=["b"])
+        assert t.hook(server, "update_tags", 42).outcome == "updated"
+        ids = [r[0] for r in t.sql("SELECT id FROM wp_mautic_wp_events ORDER BY id")]
+        assert ids == [1, 128], ids
+        log = t.log_since(server, mark)
+        assert "deleted 2 outbox events older than 7 days" in log, log
+        # The same day again: deleted, and no second warning.
+        t.sql(ins, (uid, old))
+        t.sql("ALTER TABLE wp_mautic_wp_events AUTO_INCREMENT = 192")
+        mark = t.log_mark(server)
+        t.contact(42, tags=["c"])
+        assert t.hook(server, "update_tags", 42).outcome == "updated"
+        ids = [r[0] for r in t.sql("SELECT id FROM wp_mautic_wp_events ORDER BY id")]
+        assert ids == [1, 128, 192], ids
+        assert "outbox events older" not in t.log_since(server, mark)
+test_old_events_are_deleted_and_warned_about_once_a_day.servers = ONE
