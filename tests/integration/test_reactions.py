@@ -17,6 +17,7 @@ import hmac
 import http.client
 import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -571,6 +572,10 @@ def test_listener_that_dies_is_retried_then_parked(t, server):
         assert len(log) == 1 and log[0][0] == 500 and log[0][1] == ann, log
         assert log[0][2] == "mautic-wp" and "3 times" in log[0][3], log
         assert bob
+        from test_operators import run_cgi
+        rc, out, err = run_cgi(t, "--check")
+        assert rc == 1 and re.search(r"^FAIL\s+events\s+0 event\(s\) pending, oldest 0 s;"
+                                     r" 1 parked .*ended inside a listener", out, re.M), out
 
 
 def test_listener_that_throws_does_not_block_others(t, server):
@@ -698,6 +703,12 @@ def test_drain_refuses_unsigned_wrong_stale_and_replayed_pings(t, server):
                                 "X-Mautic-WP-Signature": sig})
         assert again[0] == 403, again
         assert uid
+        # --check counts a drain that accepted a signed ping as installed.
+        from test_operators import run_cgi
+        rc, out, err = run_cgi(t, "--check")
+        assert re.search(r"^ok\s+mu-plugin\s+the drain accepted a signed ping \d+ s ago", out,
+                         re.M), out
+        assert re.search(r"^ok\s+events\s+0 event\(s\) pending", out, re.M), out
 test_drain_refuses_unsigned_wrong_stale_and_replayed_pings.servers = ONE
 
 
