@@ -67,6 +67,9 @@ job_free(struct job *j)
 	free(j->email);
 	free(j->old_email);
 	free(j->old_nicename);
+	for (size_t i = 0; i < j->nold_tags; i++)
+		free(j->old_tags[i]);
+	free(j->old_tags);
 	memset(j, 0, sizeof(*j));
 }
 
@@ -333,6 +336,11 @@ retry_pause(struct run *r)
 static bool
 retry(struct run *r)
 {
+	/* The outbox table was missing: made now, run again at once. */
+	if (r->outbox_missing) {
+		r->outbox_missing = false;
+		return events_create(r);
+	}
 	if (!wp_may_retry(r->wp))
 		return false;
 	retry_pause(r);
@@ -349,4 +357,5 @@ const struct driver_io run_store_io = {
 	.lock_users = lock_users,
 	.finish = finish,
 	.retry = retry,
+	.record = events_record,
 };
