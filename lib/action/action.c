@@ -19,8 +19,6 @@
 #include "mautic/mautic.h"
 #include "wp/store.h"
 
-#define DEADLOCK_ATTEMPTS 3 /* runs of a transaction InnoDB rolled back */
-
 static void
 new_request_id(char out[17])
 {
@@ -89,7 +87,7 @@ run_request(struct run *r, const char *msg)
 		rc = MW_OK;
 	}
 	if (rc == MW_OK)
-		rc = driver_action(r, DEADLOCK_ATTEMPTS);
+		rc = driver_action(r, TX_ATTEMPTS);
 	if (rc != MW_OK && !r->worker && r->cfg->queue_on_failure &&
 	    !r->req->dry_run && r->req->action != ACTION_TEST &&
 	    run_transient(r, rc)) {

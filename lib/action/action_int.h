@@ -16,6 +16,7 @@
  *   update.c                  the update action (and add's known users)
  *   user.c tags.c             a user's fields and role; WP Fusion's tags
  *   run.c                     jobs, connections, the database steps
+ *   events.c                  the outbox rows and the drain ping
  */
 #ifndef MW_ACTION_INT_H
 #define MW_ACTION_INT_H
@@ -33,6 +34,9 @@
 #define JOB_NOTE_MAX 400
 #define USER_TEXT_MAX 1024 /* a formatted user text field */
 #define CONTACT_META "mautic_contact_id"
+/* Runs of a transaction rolled back by a deadlock or a certification
+ * conflict, or moved to another node (webhooks and the queue's worker). */
+#define TX_ATTEMPTS 8
 
 enum outcome {
 	OUT_CREATED,
@@ -66,6 +70,16 @@ struct job {
 	char *email;		       /* new user's e-mail, for the mail */
 	char *old_email;	       /* replaced user_email (object cache) */
 	char *old_nicename;	       /* replaced user_nicename */
+	/* what the outbox event says (events.c) */
+	bool notify;	  /* welcome mail through WordPress */
+	bool tags_loaded; /* the contact's tags were compared */
+	char **old_tags;  /* the stored list before (owned) */
+	size_t nold_tags;
+	bool role_changed;		    /* the role was set */
+	const char *role_before;	    /* its slug before, or NULL */
+	const char *fields[CFG_FIELDS_MAX]; /* [fields] keys written
+					     * (borrowed from cfg) */
+	size_t nfields;
 };
 
 /* State of one request. */
@@ -81,7 +95,11 @@ struct run {
 	unsigned rt0;		  /* wp_round_trips() then (0: a new
 				   * connection, whose set-up counts) */
 	unsigned calls0;	  /* mautic_calls() when it was taken */
+	unsigned retries;	  /* transactions run again so far */
 	struct wp_site site;	  /* owned; read on first need */
+	size_t nevents;		  /* outbox rows of the last transaction */
+	uint64_t first_event;	  /* ... and the id of the first one */
+	bool outbox_missing;	  /* the outbox table must be created */
 	char reqid[17];		  /* hex request id */
 	size_t nqueued;		  /* jobs written to the spool */
 	bool db_failed;		  /* the database failed (even if queued) */
@@ -128,19 +146,23 @@ struct driver_io {
 	 * need_fields), else GET from Mautic */
 	enum mw_err (*load_contact)(struct run *r, struct job *j,
 				    bool need_fields);
-	/* the site's user-creation lock, before the transaction */
-	enum mw_err (*lock)(struct run *r);
 	/* the transaction */
 	enum mw_err (*begin)(struct run *r);
+	/* the lock rows of the jobs' contacts and e-mail addresses, first
+	 * thing in the transaction */
+	enum mw_err (*lock_contacts)(struct run *r);
 	/* the jobs' users' rows, in ascending ID order */
 	enum mw_err (*lock_users)(struct run *r);
 	/* end the transaction: rolled back on error or in a dry run, else
 	 * committed; returns rc or the commit's failure */
 	enum mw_err (*finish)(struct run *r, enum mw_err rc);
-	/* release the user-creation lock */
-	void (*unlock)(struct run *r);
-	/* true when the last failure was a deadlock (run it again) */
-	bool (*deadlocked)(struct run *r);
+	/* true when the failed transaction may run again: a deadlock or a
+	 * cluster's certification conflict, its database node was lost and
+	 * another one is connected, or a missing outbox table now created */
+	bool (*retry)(struct run *r);
+	/* inside the transaction, after the jobs (not in a dry run): the
+	 * outbox rows; NULL: none */
+	enum mw_err (*record)(struct run *r);
 };
 
 extern const struct driver_io run_store_io;
@@ -149,6 +171,29 @@ extern const struct driver_io run_store_io;
  * queueing and retrying: the database away or a lock wait timed out,
  * Mautic not answering, refusing the connection, answering 5xx or 429. */
 bool run_transient(const struct run *r, enum mw_err rc);
+
+/* ---- events.c: the outbox ---------------------------------------------- */
+
+/* One outbox row per user the jobs changed (or whose tags they loaded,
+ * with [events] unchanged), inside the transaction.  A missing table sets
+ * r->outbox_missing and fails (MW_EDB): run.c creates it and the driver
+ * runs the transaction again.  Sets r->nevents. */
+enum mw_err events_record(struct run *r) __attribute__((warn_unused_result));
+
+/* Create the outbox table after events_record() found it missing (outside
+ * any transaction); false when it cannot be made (then the outbox is left
+ * out for this process, with an error in the log). */
+bool events_create(struct run *r);
+
+/* After the commit: ping the drain when rows were recorded. */
+void events_ping(struct run *r);
+
+/* Housekeeping, now and then: events older than [events] max_age_days
+ * deleted (a site without the mu-plugin), with a warning once a day. */
+void events_prune(struct run *r);
+
+/* Record a [fields] key as written for the job's event. */
+void job_field(struct job *j, const char *key);
 
 /* ---- tags.c ------------------------------------------------------------- */
 
@@ -234,15 +279,15 @@ enum mw_err add_complete(struct run *r) __attribute__((warn_unused_result));
 
 /* One action's row: what the skeleton does for it. */
 struct action_def {
-	enum action action;	/* the row's own index */
-	bool opens_store;	/* false: nothing to read or write (test) */
-	bool reads_site;	/* needs roles, default role, hash scheme */
-	bool finds_user_first;	/* users found in the read phase; none is
-				   no_user and the job is not run */
-	bool needs_fields;	/* contact fields, not only tags */
-	bool takes_create_lock; /* the site's user-creation lock, held from
-				   before the transaction until after it */
-	bool locks_users;	/* the found users' rows locked in ID order */
+	enum action action;    /* the row's own index */
+	bool opens_store;      /* false: nothing to read or write (test) */
+	bool reads_site;       /* needs roles, default role, hash scheme */
+	bool finds_user_first; /* users found in the read phase; none is
+				  no_user and the job is not run */
+	bool needs_fields;     /* contact fields, not only tags */
+	bool locks_contacts;   /* the contacts' and e-mails' lock rows,
+				  first in the transaction (creates users) */
+	bool locks_users;      /* the found users' rows locked in ID order */
 	enum mw_err (*prepare)(struct run *r); /* before the jobs, or NULL */
 	enum mw_err (*job)(struct run *r, struct job *j); /* each job run */
 	enum mw_err (*complete)(struct run *r); /* after the jobs, or NULL */
@@ -251,16 +296,17 @@ struct action_def {
 /* The row of an action; NULL when a is not an action. */
 const struct action_def *driver_def(enum action a);
 
-/* The skeleton, once: open, site, read phase (users, contacts), lock,
- * begin, lock users, prepare, the jobs, complete, finish, unlock; the
+/* The skeleton, once: open, site, read phase (users, contacts), begin,
+ * lock contacts, lock users, prepare, the jobs, complete, finish; the
  * steps a row does not want are left out. */
 enum mw_err driver_once(struct run *r, const struct action_def *d,
 			const struct driver_io *io)
 	__attribute__((warn_unused_result));
 
-/* driver_once() up to attempts times while the database reports a
- * deadlock (InnoDB rolled the transaction back); what was read from
- * Mautic is kept between attempts. */
+/* driver_once() up to attempts times while the failure allows another
+ * run (io->retry: a deadlock or certification conflict rolled the
+ * transaction back, or another database node took over); what was read
+ * from Mautic is kept between attempts. */
 enum mw_err driver_run(struct run *r, const struct action_def *d,
 		       const struct driver_io *io, int attempts)
 	__attribute__((warn_unused_result));

@@ -6,8 +6,9 @@
  *
  * The skeleton: open the database; read the site; the read phase (each
  * contact's user when the action finds users first, and its data from the
- * payload or Mautic); the user-creation lock; BEGIN; the users' row locks;
- * prepare, the handler for each job, complete; COMMIT or ROLLBACK; unlock.
+ * payload or Mautic); BEGIN; the lock rows of the contacts and their
+ * e-mails (actions that create users); the users' row locks; prepare, the
+ * handler for each job, complete; COMMIT or ROLLBACK.
  * Nothing is written before BEGIN, and no Mautic call comes after it.
  */
 #include "action/action_int.h"
@@ -23,7 +24,7 @@ static const struct action_def defs[ACTION__MAX] = {
 		.opens_store = true,
 		.reads_site = true,
 		.needs_fields = true,
-		.takes_create_lock = true,
+		.locks_contacts = true,
 		.prepare = add_prepare,
 		.job = add_job,
 		.complete = add_complete,
@@ -104,7 +105,11 @@ write_phase(struct run *r, const struct action_def *d,
 	enum mw_err rc = MW_OK;
 	size_t i;
 
-	if (d->locks_users)
+	/* Taken before the first read of the transaction, so that what is
+	 * read includes users created by whoever held the rows before. */
+	if (d->locks_contacts)
+		rc = io->lock_contacts(r);
+	if (rc == MW_OK && d->locks_users)
 		rc = io->lock_users(r);
 	if (rc == MW_OK && d->prepare != NULL)
 		rc = d->prepare(r);
@@ -113,6 +118,8 @@ write_phase(struct run *r, const struct action_def *d,
 			rc = d->job(r, &r->jobs[i]);
 	if (rc == MW_OK && d->complete != NULL)
 		rc = d->complete(r);
+	if (rc == MW_OK && io->record != NULL && !r->req->dry_run)
+		rc = io->record(r);
 	return rc;
 }
 
@@ -120,7 +127,6 @@ enum mw_err
 driver_once(struct run *r, const struct action_def *d,
 	    const struct driver_io *io)
 {
-	bool locked = false;
 	enum mw_err rc;
 
 	if (!d->opens_store)
@@ -130,20 +136,11 @@ driver_once(struct run *r, const struct action_def *d,
 		rc = io->read_site(r);
 	if (rc == MW_OK)
 		rc = read_phase(r, d, io);
-	/* The lock comes before the transaction's first read, so that what
-	 * is read inside includes users created by whoever held it before. */
-	if (rc == MW_OK && d->takes_create_lock) {
-		rc = io->lock(r);
-		locked = rc == MW_OK;
-	}
 	if (rc == MW_OK)
 		rc = io->begin(r);
 	if (rc == MW_OK)
 		rc = write_phase(r, d, io);
-	rc = io->finish(r, rc);
-	if (locked)
-		io->unlock(r);
-	return rc;
+	return io->finish(r, rc);
 }
 
 /* Forget what a rolled-back transaction decided, keep what was read. */
@@ -176,12 +173,18 @@ driver_run(struct run *r, const struct action_def *d,
 	int attempt;
 
 	for (attempt = 1;; attempt++) {
+		bool outbox;
+
 		rc = driver_once(r, d, io);
-		/* InnoDB rolled a deadlocked transaction back: run it again
-		 * (Mautic's data is kept, so no second API call). */
-		if (rc != MW_EDB || attempt >= attempts || !io->deadlocked(r))
+		/* InnoDB or Galera rolled the transaction back, another node
+		 * took over, or the outbox table had to be created: run it
+		 * again (Mautic's data is kept, so no second API call). */
+		outbox = r->outbox_missing;
+		if (rc != MW_EDB || attempt >= attempts || !io->retry(r))
 			return rc;
-		log_info("retrying after a deadlock (attempt %d)", attempt + 1);
+		if (!outbox)
+			log_info("retrying the transaction (attempt %d)",
+				 attempt + 1);
 		jobs_reset(r);
 	}
 }

@@ -171,9 +171,11 @@ apply_fields(struct run *r, struct job *j, struct wp_user *u, bool priv)
 		const char *wp = r->cfg->fields[i].wp;
 		const char *val = user_mapped(r, j, wp);
 		enum field_kind k = user_field_kind(wp);
+		bool was = j->changed;
 
 		if (val == NULL || k == FK_SKIP)
 			continue;
+		j->changed = false; /* this field's own change, for the event */
 		switch (k) {
 		case FK_PASS:
 			rc = update_pass(r, j, u, priv, val);
@@ -209,6 +211,9 @@ apply_fields(struct run *r, struct job *j, struct wp_user *u, bool priv)
 		case FK__MAX:
 			break;
 		}
+		if (j->changed)
+			job_field(j, wp);
+		j->changed = j->changed || was;
 	}
 	return rc;
 }

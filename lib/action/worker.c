@@ -35,7 +35,6 @@
 #include "queue/spool.h"
 #include "wp/store.h"
 
-#define DEADLOCK_ATTEMPTS 3
 #define BATCH_MAX 100  /* contacts per Mautic read and transaction */
 #define PASS_MAX 20000 /* jobs read per pass (memory stays bounded) */
 #define BACKOFF_FIRST_MS 1000
@@ -395,7 +394,7 @@ run_batch(struct pass *p, struct group **g, size_t n, bool *transient,
 	}
 	if (r.njobs == 0)
 		goto out;
-	rc = driver_action(&r, DEADLOCK_ATTEMPTS);
+	rc = driver_action(&r, TX_ATTEMPTS);
 	if (rc == MW_OK)
 		after_commit(&r);
 	else {

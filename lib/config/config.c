@@ -46,7 +46,7 @@ struct key {
 static const char *const auth_names[] = {"basic", "oauth2", NULL};
 static const char *const hash_names[] = {"auto", "phpass", "bcrypt", NULL};
 static const char *const uname_names[] = {"email", "flname", "fnamenum", NULL};
-static const char *const mail_names[] = {"sendmail", "smtp", NULL};
+static const char *const mail_names[] = {"sendmail", "smtp", "wordpress", NULL};
 static const char *const async_names[] = {"param", "always", "never", NULL};
 static const char *const level_names[] = {"error", "warn", "info", "debug",
 					  NULL};
@@ -130,6 +130,12 @@ static const struct key keys[] = {
 		"cache", "redis", K_SECRET, NULL, redis, cfg_value_redis,
 		"must be redis://[[user]:password@]host[:port][/db] or unix:///path[?db=N]"),
 	KEY_STR("cache", "redis_prefix", NULL, redis_prefix),
+	KEY_BOOL("events", "outbox", "yes", events_outbox),
+	KEY_BOOL("events", "unchanged", "yes", events_unchanged),
+	KEY_U64("events", "max_age_days", 1, 3650, "7", events_max_age_days),
+	KEY_PARSED("events", "ping_url", K_STR, NULL, events_ping_url,
+		   cfg_value_http_url,
+		   "must be an http:// or https:// URL with a host"),
 	KEY_ENUM("log", "level", level_names, "info", log_level),
 };
 
@@ -536,6 +542,17 @@ merge_wp_config(struct loader *ld)
 	return ok;
 }
 
+/* db_host lists servers we can parse (db_port gives the default port, so
+ * this waits for the whole file). */
+static bool
+db_hosts_valid(const struct cfg *c)
+{
+	struct cfg_db_host h[CFG_DB_HOSTS_MAX];
+	size_t n;
+
+	return cfg_db_hosts(c, h, CFG_DB_HOSTS_MAX, &n) == MW_OK;
+}
+
 /* Checks that span several keys, after the whole file was read. */
 static bool
 validate(struct loader *ld)
@@ -550,6 +567,17 @@ validate(struct loader *ld)
 		return false;
 	if (!is_ident(c->table_prefix, CFG_PREFIX_MAX, NULL)) {
 		fail(ld, "table_prefix", "must match [A-Za-z0-9_]{1,32}");
+		return false;
+	}
+	if (!db_hosts_valid(c)) {
+		fail(ld, "db_host",
+		     "must be host or host:port, or up to %d of them separated by commas",
+		     CFG_DB_HOSTS_MAX);
+		return false;
+	}
+	if (c->mail_transport == CFG_MAIL_WORDPRESS && !c->events_outbox) {
+		fail(ld, "transport",
+		     "wordpress needs [events] outbox = yes (the mu-plugin sends the mail)");
 		return false;
 	}
 	return c->use_wpf_options ||

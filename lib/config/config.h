@@ -24,7 +24,7 @@
 enum cfg_auth { CFG_AUTH_BASIC, CFG_AUTH_OAUTH2 };
 enum cfg_hash { CFG_HASH_AUTO, CFG_HASH_PHPASS, CFG_HASH_BCRYPT };
 enum cfg_uname { CFG_UNAME_EMAIL, CFG_UNAME_FLNAME, CFG_UNAME_FNAMENUM };
-enum cfg_mail { CFG_MAIL_SENDMAIL, CFG_MAIL_SMTP };
+enum cfg_mail { CFG_MAIL_SENDMAIL, CFG_MAIL_SMTP, CFG_MAIL_WORDPRESS };
 enum cfg_async { CFG_ASYNC_PARAM, CFG_ASYNC_ALWAYS, CFG_ASYNC_NEVER };
 
 /* One [fields] row: WordPress field or meta key <- Mautic field alias. */
@@ -44,12 +44,23 @@ struct cfg_redis {
 	char *pass;	/* AUTH password (a secret), NULL = no AUTH */
 };
 
+#define CFG_DB_HOSTS_MAX 8  /* hosts one db_host may list */
+#define CFG_DB_HOST_LEN 255 /* bytes of one host name */
+
+/* One database server of [wordpress] db_host. */
+struct cfg_db_host {
+	char host[CFG_DB_HOST_LEN + 1]; /* name or address; "localhost" alone
+					 * means the socket */
+	unsigned port;			/* TCP port (db_port by default) */
+};
+
 /* Every char * member is owned and NULL when the key is unset. */
 struct cfg {
 	char *path; /* the file this came from */
 
 	/* [wordpress] */
-	char *db_host;		     /* "localhost" means the socket */
+	char *db_host;		     /* "localhost" means the socket; or
+				      * host[:port], ... (cfg_db_hosts) */
 	uint64_t db_port;	     /* TCP port */
 	char *db_socket;	     /* unix socket path */
 	char *db_name;		     /* database */
@@ -105,6 +116,13 @@ struct cfg {
 	struct cfg_redis redis_url; /* the same, parsed */
 	char *redis_prefix;	    /* WP_REDIS_PREFIX, the keys' salt */
 
+	/* [events] */
+	bool events_outbox;	      /* record each change in the outbox */
+	bool events_unchanged;	      /* a tag load that changes nothing too */
+	uint64_t events_max_age_days; /* undelivered events kept this long */
+	char *events_ping_url;	      /* where the drain is pinged, or NULL:
+				       * site_url's wp-cron.php */
+
 	/* [log] */
 	int log_level; /* enum log_level */
 
@@ -144,6 +162,13 @@ const char *cfg_field_alias(const struct cfg *cfg, const char *wp_key);
  * *out untouched, MW_ENOMEM. */
 enum mw_err cfg_redis_parse(const char *url,
 			    struct cfg_redis *out /* OUT */) MW_MUST_CHECK;
+
+/* The servers of db_host in the order given: one "host" or "host:port"
+ * (a port given wins over db_port), or several separated by commas, each
+ * possibly "[v6-address]:port".  MW_EINPUT when an entry is empty or
+ * malformed, a port is out of range, or there are more than max. */
+enum mw_err cfg_db_hosts(const struct cfg *cfg, struct cfg_db_host *out,
+			 size_t max, size_t *n /* OUT */) MW_MUST_CHECK;
 
 /* Wipe the password and release.  NULL is fine. */
 void cfg_redis_free(struct cfg_redis *r);

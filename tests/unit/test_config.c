@@ -129,6 +129,12 @@ static const char full_text[] = "; mautic-wp test configuration\n"
 				"redis = redis://127.0.0.1:6379/0\n"
 				"redis_prefix = site1:\n"
 				"\n"
+				"[events]\n"
+				"outbox = yes\n"
+				"unchanged = no\n"
+				"max_age_days = 30\n"
+				"ping_url = http://127.0.0.1:8080\n"
+				"\n"
 				"[log]\n"
 				"level = debug\n";
 
@@ -179,6 +185,9 @@ test_full(void)
 	CHECK(cfg_field_alias(&cfg, "last_name") == NULL);
 	CHECK(cfg_field_alias(&cfg, "email") == NULL);
 	CHECK(cfg.mail_transport == CFG_MAIL_SMTP);
+	CHECK(cfg.events_outbox == true && cfg.events_unchanged == false);
+	CHECK(cfg.events_max_age_days == 30);
+	CHECK_STR(cfg.events_ping_url, "http://127.0.0.1:8080");
 	CHECK_STR(cfg.sendmail, "/usr/lib/sendmail");
 	CHECK_STR(cfg.smtp_url, "smtp://127.0.0.1:2525");
 	CHECK_STR(cfg.mail_from, "WordPress <wordpress@example.com>");
@@ -251,6 +260,8 @@ defaults_hold(const char *name, const char *text)
 	CHECK(cfg.redis == NULL && cfg.redis_prefix == NULL);
 	CHECK(cfg.redis_url.host == NULL);
 	CHECK(cfg.log_level == LL_INFO);
+	CHECK(cfg.events_outbox == true && cfg.events_unchanged == true);
+	CHECK(cfg.events_max_age_days == 7 && cfg.events_ping_url == NULL);
 	/* WP Fusion's default mapping when there is no [fields] */
 	CHECK(cfg.nfields == 3);
 	CHECK_STR(cfg_field_alias(&cfg, "user_email"), "email");
@@ -447,6 +458,24 @@ static const struct bad_row bad_rows[] = {
 	 0600, "dir", 2, NULL},
 	{"cfg_refuses_max_jobs_0", "[queue]\nmax_jobs = 0\n" MINIMAL, 0600,
 	 "max_jobs", 2, NULL},
+	{"cfg_refuses_db_host_bad_port",
+	 "[wordpress]\ndb_host = db1:99999\n" MINIMAL, 0600, "db_host", 0,
+	 "comma"},
+	{"cfg_refuses_db_host_empty_entry",
+	 "[wordpress]\ndb_host = db1,,db2\n" MINIMAL, 0600, "db_host", 0,
+	 "comma"},
+	{"cfg_refuses_db_host_trailing_comma",
+	 "[wordpress]\ndb_host = db1, db2,\n" MINIMAL, 0600, "db_host", 0,
+	 NULL},
+	{"cfg_refuses_db_host_open_bracket",
+	 "[wordpress]\ndb_host = [::1:3306\n" MINIMAL, 0600, "db_host", 0,
+	 NULL},
+	{"cfg_refuses_db_host_path",
+	 "[wordpress]\ndb_host = db1:/run/mysqld.sock, db2\n" MINIMAL, 0600,
+	 "db_host", 0, NULL},
+	{"cfg_refuses_db_host_nine",
+	 "[wordpress]\ndb_host = a,b,c,d,e,f,g,h,i\n" MINIMAL, 0600, "db_host",
+	 0, "8"},
 	{"cfg_refuses_timeout_ms_99", "[mautic]\ntimeout_ms = 99\n" MINIMAL,
 	 0600, "timeout_ms", 2, "60000"},
 	{"cfg_refuses_timeout_ms_60001",
@@ -469,6 +498,13 @@ static const struct bad_row bad_rows[] = {
 	 "username_format", 2, NULL},
 	{"cfg_refuses_mail_transport_qmail",
 	 "[mail]\ntransport = qmail\n" MINIMAL, 0600, "transport", 2, NULL},
+	{"cfg_refuses_transport_wordpress_without_outbox",
+	 "[mail]\ntransport = wordpress\n[events]\noutbox = no\n" MINIMAL, 0600,
+	 "transport", 0, "outbox = yes"},
+	{"cfg_refuses_max_age_days_0", "[events]\nmax_age_days = 0\n" MINIMAL,
+	 0600, "max_age_days", 2, NULL},
+	{"cfg_refuses_ping_url_ftp", "[events]\nping_url = ftp://x\n" MINIMAL,
+	 0600, "ping_url", 2, NULL},
 	{"cfg_refuses_log_level_trace", "[log]\nlevel = trace\n" MINIMAL, 0600,
 	 "level", 2, NULL},
 	{"cfg_refuses_bad_bool",
@@ -1035,6 +1071,50 @@ test_wp_config(void)
 	unlink(wpc);
 }
 
+/* cfg_db_hosts() of a db_host value, db_port 3306. */
+static enum mw_err
+hosts_of(const char *value, struct cfg_db_host *h, size_t max, size_t *n)
+{
+	char buf[128];
+	struct cfg cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.db_port = 3306;
+	snprintf(buf, sizeof(buf), "%s", value ? value : "");
+	cfg.db_host = value ? buf : NULL;
+	return cfg_db_hosts(&cfg, h, max, n);
+}
+
+/* db_host lists: each host with its port or db_port's, in order. */
+static void
+test_db_hosts(void)
+{
+	struct cfg_db_host h[CFG_DB_HOSTS_MAX];
+	size_t n = 0, max = CFG_DB_HOSTS_MAX;
+
+	CHECK(hosts_of("db1, db2:3307,[::1]:3308 ,\tdb4 ", h, max, &n) ==
+	      MW_OK);
+	CHECK(n == 4);
+	CHECK_STR(h[0].host, "db1");
+	CHECK(h[0].port == 3306);
+	CHECK_STR(h[1].host, "db2");
+	CHECK(h[1].port == 3307);
+	CHECK_STR(h[2].host, "::1");
+	CHECK(h[2].port == 3308);
+	CHECK_STR(h[3].host, "db4");
+	CHECK(h[3].port == 3306);
+	CHECK(hosts_of("localhost", h, max, &n) == MW_OK);
+	CHECK(n == 1 && strcmp(h[0].host, "localhost") == 0);
+	/* unset reads as the default, localhost */
+	CHECK(hosts_of(NULL, h, max, &n) == MW_OK);
+	CHECK(n == 1 && strcmp(h[0].host, "localhost") == 0);
+	CHECK(hosts_of("a,b,c", h, 2, &n) == MW_EINPUT);
+	CHECK(hosts_of("a:0", h, max, &n) == MW_EINPUT);
+	CHECK(hosts_of("user@a", h, max, &n) == MW_EINPUT);
+	CHECK(hosts_of("[::1]x", h, max, &n) == MW_EINPUT);
+	CHECK(hosts_of("", h, max, &n) == MW_EINPUT);
+}
+
 int
 main(void)
 {
@@ -1053,5 +1133,6 @@ main(void)
 	test_default_path();
 	test_wpf_deferred();
 	test_wp_config();
+	test_db_hosts();
 	return CHECK_DONE();
 }
