@@ -109,13 +109,11 @@ strength(enum action a)
 }
 
 static void
-bury(struct pass *p, const struct spool_job *j, const char *name,
-     const char *reason)
+bury(struct pass *p, const char *name, const char *reason)
 {
 	log_warn("queue: %s: dead letter: %s", name, reason);
 	if (spool_bury(dir_of(p), name, reason) != MW_OK)
 		log_err("queue: %s could not be moved to dead/", name);
-	(void)j;
 	p->dead++;
 }
 
@@ -159,7 +157,7 @@ load_pass(struct pass *p)
 			rc = MW_EINPUT;
 		}
 		if (rc != MW_OK) {
-			bury(p, NULL, names[i], why);
+			bury(p, names[i], why);
 			continue;
 		}
 		p->njobs++;
@@ -278,7 +276,7 @@ retry_group(struct pass *p, struct group *g, enum mw_err rc, long asked_s)
 			snprintf(reason, sizeof(reason),
 				 "%s; gave up after %u attempts",
 				 mw_strerror(rc), j->attempts);
-			bury(p, j, j->name, reason);
+			bury(p, j->name, reason);
 			continue;
 		}
 		j->next_ms = now + backoff_ms(j->attempts, asked_s);
@@ -295,8 +293,7 @@ bury_group(struct pass *p, struct group *g, const char *reason)
 	size_t k;
 
 	for (k = 0; k < g->n; k++)
-		bury(p, &p->jobs[g->first + k], p->jobs[g->first + k].name,
-		     reason);
+		bury(p, p->jobs[g->first + k].name, reason);
 	g->done = true;
 }
 
@@ -637,7 +634,6 @@ worker_main(const char *config, enum worker_mode mode, FILE *out)
 	spool_sweep_tmp(cfg.queue_dir, TMP_MAX_AGE_S);
 	do {
 		struct pass p;
-		long long wait;
 
 		memset(&p, 0, sizeof(p));
 		p.cfg = &cfg;
@@ -662,8 +658,7 @@ worker_main(const char *config, enum worker_mode mode, FILE *out)
 		 * jobs appear as files; a poll is enough). */
 		if (p.applied + p.dead > 0 && !p.stop)
 			continue;
-		wait = p.lingered ? 200 : 1000;
-		sleep_ms(wait);
+		sleep_ms(p.lingered ? 200 : 1000);
 	} while (!stopping);
 	if (lockfd >= 0)
 		close(lockfd);
