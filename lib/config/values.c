@@ -72,11 +72,18 @@ parse_userinfo(const char *s, size_t len, struct target *t)
 	       t->pass[0] != '\0';
 }
 
-/* host, [v6] or either with :port, into t. */
+/*
+ * "host", "host:port", "[v6]" or "[v6]:port" (len bytes at s): the host into
+ * host (cap bytes, NUL included), the port into *port, which keeps its value
+ * when none is given.  False for an empty or too long host, a host holding
+ * '@' or '/', or a port outside 1..65535.  Shared by the Redis URL and the
+ * db_host list.
+ */
 static bool
-parse_hostport(const char *s, size_t len, struct target *t)
+split_hostport(const char *s, size_t len, char *host, size_t cap,
+	       unsigned *port)
 {
-	const char *end = s + len, *hend, *port = NULL;
+	const char *end = s + len, *hend, *ps = NULL;
 	uint64_t v;
 
 	if (len > 0 && s[0] == '[') {
@@ -87,27 +94,35 @@ parse_hostport(const char *s, size_t len, struct target *t)
 		if (hend + 1 < end) {
 			if (hend[1] != ':')
 				return false;
-			port = hend + 2;
+			ps = hend + 2;
 		}
 	} else {
 		hend = memchr(s, ':', len);
 		if (hend != NULL)
-			port = hend + 1;
+			ps = hend + 1;
 		else
 			hend = end;
 	}
-	if (hend == s || (size_t)(hend - s) >= sizeof(t->host) ||
-	    memchr(s, '@', (size_t)(hend - s)) != NULL)
+	if (hend == s || (size_t)(hend - s) >= cap ||
+	    memchr(s, '@', (size_t)(hend - s)) != NULL ||
+	    memchr(s, '/', (size_t)(hend - s)) != NULL)
 		return false;
-	memcpy(t->host, s, (size_t)(hend - s));
-	t->host[hend - s] = '\0';
-	t->port = REDIS_PORT_DEFAULT;
-	if (port == NULL)
-		return true;
-	if (str_u64(port, (size_t)(end - port), 1, 65535, &v) != MW_OK)
-		return false;
-	t->port = (unsigned)v;
+	if (ps != NULL) {
+		if (str_u64(ps, (size_t)(end - ps), 1, 65535, &v) != MW_OK)
+			return false;
+		*port = (unsigned)v;
+	}
+	memcpy(host, s, (size_t)(hend - s));
+	host[hend - s] = '\0';
 	return true;
+}
+
+/* host, [v6] or either with :port, into t. */
+static bool
+parse_hostport(const char *s, size_t len, struct target *t)
+{
+	t->port = REDIS_PORT_DEFAULT;
+	return split_hostport(s, len, t->host, sizeof(t->host), &t->port);
 }
 
 /* redis://[[user]:password@]host[:port][/db] */
@@ -314,39 +329,8 @@ static bool
 db_host_entry(const char *s, size_t len, unsigned defport,
 	      struct cfg_db_host *h)
 {
-	const char *end = s + len, *hend, *port = NULL;
-	uint64_t v;
-
-	if (len > 0 && s[0] == '[') {
-		hend = memchr(s, ']', len);
-		if (hend == NULL)
-			return false;
-		s++;
-		if (hend + 1 < end) {
-			if (hend[1] != ':')
-				return false;
-			port = hend + 2;
-		}
-	} else {
-		hend = memchr(s, ':', len);
-		if (hend != NULL)
-			port = hend + 1;
-		else
-			hend = end;
-	}
-	if (hend == s || (size_t)(hend - s) > CFG_DB_HOST_LEN ||
-	    memchr(s, '@', (size_t)(hend - s)) != NULL ||
-	    memchr(s, '/', (size_t)(hend - s)) != NULL)
-		return false;
-	memcpy(h->host, s, (size_t)(hend - s));
-	h->host[hend - s] = '\0';
 	h->port = defport;
-	if (port == NULL)
-		return true;
-	if (str_u64(port, (size_t)(end - port), 1, 65535, &v) != MW_OK)
-		return false;
-	h->port = (unsigned)v;
-	return true;
+	return split_hostport(s, len, h->host, sizeof(h->host), &h->port);
 }
 
 enum mw_err
