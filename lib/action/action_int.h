@@ -30,7 +30,6 @@
 
 #define JOB_NOTE_MAX 400
 #define USER_TEXT_MAX 1024 /* a formatted user text field */
-#define CONTACT_META "mautic_contact_id"
 
 enum outcome {
 	OUT_CREATED,
@@ -166,6 +165,34 @@ enum field_kind {
 
 /* How a [fields] WordPress key is written. */
 enum field_kind user_field_kind(const char *wp_key);
+
+#define USER_META_MAX 65536 /* a cleaned meta value, NUL included */
+
+/* Who owns a mapped key, for writing and for --check. */
+enum field_class {
+	FC_META,   /* a WordPress field or plain usermeta: written */
+	FC_PSEUDO, /* WP Fusion's pseudo fields (user_id, ...): never
+		    * written, only sent to Mautic */
+	FC_WPF,	   /* the contact link and tags: never a field */
+	FC_ROLES,  /* role, capabilities, user level: through the role */
+	FC_PLUGIN, /* another plugin's data (BuddyPress xprofile,
+		    * AffiliateWP): not usermeta, so not written */
+};
+
+/* The class of a mapped WordPress key and, unless FC_META, who owns it
+ * in *owner (static text; owner may be NULL). */
+enum field_class user_field_class(const char *wp_key,
+				  const char **owner /* OUT */);
+
+/* The value WP Fusion would store for a mapped meta field, in out:
+ * wpf_clean() ("%40" to "@", then sanitize_text_field()), then its empty
+ * rule (an empty result is skipped unless the field's type is raw, which
+ * clears the meta; "0" is kept).  NULL when nothing is to be written (a
+ * null value, a pseudo field, an empty one; a note for a value too
+ * long). */
+const char *user_meta_value(const struct run *r, struct job *j,
+			    const struct cfg_field *f, char *out,
+			    size_t outsz);
 
 /* The mapped Mautic value of a WordPress key; NULL when unmapped, null or
  * empty (an empty value never clears WordPress's).  Borrowed from j. */

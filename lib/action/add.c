@@ -273,21 +273,27 @@ core_meta(struct run *r, struct job *j, const char *login,
 static enum mw_err
 extra_meta(struct run *r, struct job *j)
 {
-	char cid[24];
+	char cid[24], *metabuf = malloc(USER_META_MAX);
 	enum mw_err rc;
 	size_t i;
 
+	if (metabuf == NULL)
+		return MW_ENOMEM;
 	snprintf(cid, sizeof(cid), "%llu", (unsigned long long)j->contact_id);
-	rc = wp_meta_add(r->wp, j->uid, CONTACT_META, cid, strlen(cid));
+	rc = wp_meta_add(r->wp, j->uid, r->cfg->wpf.contact_key, cid, strlen(cid));
 	if (rc == MW_OK)
 		rc = tags_store(r, j);
 	for (i = 0; rc == MW_OK && i < r->cfg->nfields; i++) {
-		const char *wp = r->cfg->fields[i].wp;
-		const char *val = user_mapped(r, j, wp);
+		const struct cfg_field *f = &r->cfg->fields[i];
+		const char *val;
 
-		if (val != NULL && user_field_kind(wp) == FK_META)
-			rc = user_meta_add(r, j, wp, val);
+		if (user_field_kind(f->wp) != FK_META)
+			continue;
+		val = user_meta_value(r, j, f, metabuf, USER_META_MAX);
+		if (val != NULL)
+			rc = user_meta_add(r, j, f->wp, val);
 	}
+	free(metabuf);
 	if (rc == MW_OK && j->password != NULL)
 		rc = wp_meta_add(r->wp, j->uid, "default_password_nag", "1", 1);
 	return rc;
@@ -399,11 +405,14 @@ create_user(struct run *r, struct job *j, const char *email)
 	u.col[WP_COL_NICENAME] = nice;
 	u.col[WP_COL_EMAIL] = email;
 	u.col[WP_COL_ACTIVATION] = akey;
-	rc = insert_row(r, j, &u);
+	/* A dry run reserves nothing: no INSERT (which would use up an
+	 * AUTO_INCREMENT value even when rolled back), so no user id. */
+	if (!r->req->dry_run)
+		rc = insert_row(r, j, &u);
 	explicit_bzero(hash, sizeof(hash));
-	if (rc == MW_OK)
+	if (rc == MW_OK && !r->req->dry_run)
 		rc = core_meta(r, j, login, ro);
-	if (rc == MW_OK)
+	if (rc == MW_OK && !r->req->dry_run)
 		rc = extra_meta(r, j);
 	if (rc == MW_OK && ((j->login = strdup(login)) == NULL ||
 			    (j->email = strdup(email)) == NULL))
@@ -479,7 +488,7 @@ add_complete(struct run *r)
 {
 	size_t i;
 
-	if (r->cfg->blog_id > 1)
+	if (r->cfg->blog_id > 1 || r->req->dry_run)
 		return MW_OK;
 	for (i = 0; i < r->njobs; i++)
 		if (r->jobs[i].outcome == OUT_CREATED)

@@ -21,6 +21,46 @@
 #include "wp/objcache.h"
 #include "wp/store.h"
 
+/* The mapped field of a WordPress key, or NULL. */
+static const struct cfg_field *
+mapped(const struct cfg *cfg, const char *wp)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nfields; i++)
+		if (strcmp(cfg->fields[i].wp, wp) == 0)
+			return &cfg->fields[i];
+	return NULL;
+}
+
+/* What WP Fusion pushes with a returned password: the mapped user_login,
+ * user_id and user_registered (a date field gets Y-m-d, as its Mautic
+ * module formats dates).  false when o could not be filled. */
+static bool
+pushed_fields(struct run *r, struct job *j, cJSON *o)
+{
+	const struct cfg_field *f;
+	char *reg = NULL;
+	bool ok = true;
+
+	f = mapped(r->cfg, "user_login");
+	if (f != NULL && j->login != NULL)
+		ok = cJSON_AddStringToObject(o, f->mautic, j->login) != NULL;
+	f = mapped(r->cfg, "user_id");
+	if (ok && f != NULL)
+		ok = cJSON_AddNumberToObject(o, f->mautic, (double)j->uid) !=
+		     NULL;
+	f = mapped(r->cfg, "user_registered");
+	if (ok && f != NULL && wp_user_registered(r->wp, j->uid, &reg) == MW_OK &&
+	    reg != NULL) {
+		if (f->type == CFG_FT_DATE && strlen(reg) > 10)
+			reg[10] = '\0';
+		ok = cJSON_AddStringToObject(o, f->mautic, reg) != NULL;
+	}
+	free(reg);
+	return ok;
+}
+
 static void
 return_password(struct run *r, struct job *j)
 {
@@ -28,9 +68,11 @@ return_password(struct run *r, struct job *j)
 	char *body = NULL;
 	enum mw_err rc = MW_ENOMEM;
 
+	/* One PATCH: the password and the fields WP Fusion pushes with it. */
 	if (o != NULL &&
 	    cJSON_AddStringToObject(o, r->cfg->return_password_field,
-				    j->password) != NULL)
+				    j->password) != NULL &&
+	    pushed_fields(r, j, o))
 		body = cJSON_PrintUnformatted(o);
 	if (body != NULL)
 		rc = run_open_mautic(r);

@@ -13,7 +13,6 @@
 #include "formats/phpser.h"
 #include "wp/store.h"
 
-#define TAGS_META "mautic_tags"
 #define TAGS_SER_MAX (1u << 20) /* bytes of a serialized tag list */
 
 static int
@@ -48,14 +47,14 @@ write_tags(struct run *r, struct job *j)
 	enum mw_err rc;
 
 	j->changed = true;
-	job_change(j, c->ntags > 0 ? "mautic_tags" : "mautic_tags deleted");
+	job_change(j, c->ntags > 0 ? "%s" : "%s deleted", r->cfg->wpf.tags_key);
 	if (c->ntags == 0)
-		return wp_meta_delete(r->wp, j->uid, TAGS_META);
+		return wp_meta_delete(r->wp, j->uid, r->cfg->wpf.tags_key);
 	buf_init(&ser, TAGS_SER_MAX);
 	rc = phps_serialize_strlist((const char *const *)c->tags, c->ntags,
 				    &ser);
 	if (rc == MW_OK)
-		rc = wp_meta_set(r->wp, j->uid, TAGS_META, ser.p, ser.len);
+		rc = wp_meta_set(r->wp, j->uid, r->cfg->wpf.tags_key, ser.p, ser.len);
 	buf_free(&ser);
 	return rc;
 }
@@ -71,7 +70,7 @@ tags_store(struct run *r, struct job *j)
 	size_t oldlen = 0, nold = 0, i;
 	enum mw_err rc;
 
-	rc = wp_meta_get(r->wp, j->uid, TAGS_META, &old, &oldlen);
+	rc = wp_meta_get(r->wp, j->uid, r->cfg->wpf.tags_key, &old, &oldlen);
 	if (rc != MW_OK)
 		goto out;
 	/* A corrupt value reads as no tags, as WP Fusion reads it. */
@@ -116,11 +115,11 @@ tags_job(struct run *r, struct job *j)
 	if (j->link) {
 		snprintf(cid, sizeof(cid), "%llu",
 			 (unsigned long long)j->contact_id);
-		rc = wp_meta_set(r->wp, j->uid, CONTACT_META, cid, strlen(cid));
+		rc = wp_meta_set(r->wp, j->uid, r->cfg->wpf.contact_key, cid, strlen(cid));
 		if (rc != MW_OK)
 			return rc;
 		j->changed = true;
-		job_change(j, "mautic_contact_id");
+		job_change(j, "%s", r->cfg->wpf.contact_key);
 		job_note(j, "user found by email and linked to the contact");
 	}
 	rc = tags_store(r, j);

@@ -171,6 +171,11 @@ enum mw_err wp_options_get(struct wpstore *w, const char *const *names,
 enum mw_err wp_user_count_refresh(struct wpstore *w,
 				  const char *autoload) MW_MUST_CHECK;
 
+/* A user's user_registered ("2026-12-07 12:34:56", UTC), allocated, or
+ * NULL when there is no such user. */
+enum mw_err wp_user_registered(struct wpstore *w, uint64_t uid,
+			       char **val /* OUT */) MW_MUST_CHECK;
+
 /* The domain of a multisite blog ({prefix}blogs), allocated, or NULL. */
 enum mw_err wp_blog_domain(struct wpstore *w, uint64_t blog_id,
 			   char **domain /* OUT */) MW_MUST_CHECK;

@@ -41,21 +41,23 @@ enum mw_err
 wp_user_by_contact(struct wpstore *w, uint64_t contact_id, uint64_t *uid)
 {
 	char cid[24];
-	struct arg a[2];
+	struct arg a[3];
 	struct link_row l = {0, false};
 	enum mw_err rc;
 
 	snprintf(cid, sizeof(cid), "%llu", (unsigned long long)contact_id);
-	a[0] = CSTR(cid);
-	a[1] = U64(WP_PSEUDO_USER_MIN);
+	/* WP Fusion's key: mautic_contact_id, or blog-prefixed */
+	a[0] = CSTR(w->cfg->wpf.contact_key);
+	a[1] = CSTR(cid);
+	a[2] = U64(WP_PSEUDO_USER_MIN);
 	/* MIN() over the meta_key index (or the contact index, which makes
 	 * it one index read): a JOIN with ORDER BY makes the optimiser walk
 	 * every user instead.  The user's row is checked in the same
 	 * statement. */
 	rc = wps_query(
 		w,
-		"SELECT x.uid, u.ID FROM (SELECT MIN(user_id) AS uid FROM {P}usermeta WHERE meta_key = 'mautic_contact_id' AND meta_value = ? AND user_id < ?) x LEFT JOIN {P}users u ON u.ID = x.uid",
-		a, 2, read_link, &l, NULL);
+		"SELECT x.uid, u.ID FROM (SELECT MIN(user_id) AS uid FROM {P}usermeta WHERE meta_key = ? AND meta_value = ? AND user_id < ?) x LEFT JOIN {P}users u ON u.ID = x.uid",
+		a, 3, read_link, &l, NULL);
 	if (rc != MW_OK)
 		return rc;
 	if (l.low == 0 || l.exists) {
@@ -65,8 +67,8 @@ wp_user_by_contact(struct wpstore *w, uint64_t contact_id, uint64_t *uid)
 	/* The lowest link is left from a deleted user: the slow, exact form. */
 	return wps_run_u64(
 		w,
-		"SELECT m.user_id FROM {P}usermeta m JOIN {P}users u ON u.ID = m.user_id WHERE m.meta_key = 'mautic_contact_id' AND m.meta_value = ? AND m.user_id < ? ORDER BY m.user_id ASC LIMIT 1",
-		a, 2, uid, NULL);
+		"SELECT m.user_id FROM {P}usermeta m JOIN {P}users u ON u.ID = m.user_id WHERE m.meta_key = ? AND m.meta_value = ? AND m.user_id < ? ORDER BY m.user_id ASC LIMIT 1",
+		a, 3, uid, NULL);
 }
 
 enum mw_err
@@ -395,6 +397,17 @@ wp_user_count_refresh(struct wpstore *w, const char *autoload)
 }
 
 enum mw_err
+wp_user_registered(struct wpstore *w, uint64_t uid, char **val)
+{
+	struct arg a[1] = {U64(uid)};
+	size_t len;
+
+	*val = NULL;
+	return wps_run_str(w, "SELECT user_registered FROM {P}users WHERE ID = ?",
+			   a, 1, val, &len);
+}
+
+enum mw_err
 wp_blog_domain(struct wpstore *w, uint64_t blog_id, char **domain)
 {
 	struct arg a[1] = {U64(blog_id)};
@@ -505,20 +518,21 @@ wp_users_by_contacts(struct wpstore *w, const uint64_t *cids, size_t n,
 	memset(uids, 0, n * sizeof(*uids));
 	if (n == 0)
 		return MW_OK;
-	a = calloc(n + 1, sizeof(*a));
+	a = calloc(n + 2, sizeof(*a));
 	b.txt = calloc(n, sizeof(*b.txt));
 	if (a == NULL || b.txt == NULL)
 		goto out;
-	a[0] = U64(WP_PSEUDO_USER_MIN);
+	a[0] = CSTR(w->cfg->wpf.contact_key);
+	a[1] = U64(WP_PSEUDO_USER_MIN);
 	for (i = 0; i < n; i++) {
 		snprintf(b.txt[i], sizeof(b.txt[i]), "%llu",
 			 (unsigned long long)cids[i]);
-		a[i + 1] = CSTR(b.txt[i]);
+		a[i + 2] = CSTR(b.txt[i]);
 	}
 	rc = wps_query_in(
 		w,
-		"SELECT meta_value, user_id FROM {P}usermeta WHERE meta_key = 'mautic_contact_id' AND user_id < ? AND meta_value IN (",
-		n, ") ORDER BY user_id ASC", a, n + 1, batch_row, &b);
+		"SELECT meta_value, user_id FROM {P}usermeta WHERE meta_key = ? AND user_id < ? AND meta_value IN (",
+		n, ") ORDER BY user_id ASC", a, n + 2, batch_row, &b);
 out:
 	free(a);
 	free(b.txt);
