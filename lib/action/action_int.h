@@ -78,6 +78,7 @@ struct run {
 				   * connection, whose set-up counts) */
 	unsigned calls0;	  /* mautic_calls() when it was taken */
 	struct wp_site site;	  /* owned; read on first need */
+	bool tags_listed;	  /* wpf_available_tags was changed */
 	char reqid[17];		  /* hex request id */
 };
 
@@ -144,6 +145,15 @@ extern const struct driver_io run_store_io;
 enum mw_err tags_store(struct run *r, struct job *j)
 	__attribute__((warn_unused_result));
 
+#define TAGS_NEW_MAX 1024 /* new names added to available_tags at once */
+
+/* WP Fusion's tag list (option wpf_available_tags, name => name for
+ * Mautic): the request's tag names it lacks are appended, under the
+ * option row's lock, so concurrent webhooks never lose one.  Only where
+ * the option exists, or WP Fusion's settings are read (use_wpf_options:
+ * then it is created).  A dry run only notes how many are new. */
+enum mw_err tags_available(struct run *r) __attribute__((warn_unused_result));
+
 /* update_tags for one found user (inside the transaction). */
 enum mw_err tags_job(struct run *r, struct job *j)
 	__attribute__((warn_unused_result));
@@ -183,6 +193,12 @@ enum field_class {
  * in *owner (static text; owner may be NULL). */
 enum field_class user_field_class(const char *wp_key,
 				  const char **owner /* OUT */);
+
+/* WP Fusion's wpf_clean() of a value without markup: "%40" (any case)
+ * becomes "@", then sanitize_text_field().  MW_EINPUT when it does not
+ * fit. */
+enum mw_err user_wpf_clean(const char *in, char *out, size_t outsz)
+	__attribute__((warn_unused_result));
 
 /* The value WP Fusion would store for a mapped meta field, in out:
  * wpf_clean() ("%40" to "@", then sanitize_text_field()), then its empty

@@ -481,20 +481,25 @@ add_prepare(struct run *r)
 	return rc;
 }
 
-/* wp_maybe_update_user_counts(), once for all the users created (single
- * sites only). */
+/* wp_maybe_update_user_counts(), once for all the users created: the
+ * site's option, or a network's network option. */
 enum mw_err
 add_complete(struct run *r)
 {
 	size_t i;
 
-	if (r->cfg->blog_id > 1 || r->req->dry_run)
-		return MW_OK;
-	for (i = 0; i < r->njobs; i++)
-		if (r->jobs[i].outcome == OUT_CREATED)
-			return wp_user_count_refresh(
-				r->wp, r->site.db_version >= WP_DB_VERSION_66
-					       ? "off"
-					       : "no");
+	enum mw_err rc = tags_available(r);
+
+	if (rc != MW_OK || r->req->dry_run)
+		return rc;
+	for (i = 0; i < r->njobs; i++) {
+		if (r->jobs[i].outcome != OUT_CREATED)
+			continue;
+		if (r->cfg->wpf.multisite || r->cfg->blog_id > 1)
+			return wp_network_user_count_refresh(r->wp);
+		return wp_user_count_refresh(
+			r->wp,
+			r->site.db_version >= WP_DB_VERSION_66 ? "off" : "no");
+	}
 	return MW_OK;
 }

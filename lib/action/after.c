@@ -152,6 +152,14 @@ drop_cached(struct run *r)
 
 	if (r->cfg->redis_url.host == NULL || r->wp == NULL)
 		return;
+	if (r->tags_listed) {
+		static const char *const opt[1] = {"wpf_available_tags"};
+
+		if (objcache_invalidate_options(r->cfg, opt, 1) != MW_OK &&
+		    r->njobs > 0)
+			job_note(&r->jobs[0],
+				 "the object cache could not be updated");
+	}
 	v = calloc(r->njobs + 1, sizeof(*v));
 	rows = calloc(r->njobs + 1, sizeof(*rows));
 	for (i = 0; v != NULL && rows != NULL && i < r->njobs; i++) {

@@ -11,9 +11,12 @@
 
 #include "base/buf.h"
 #include "formats/phpser.h"
+#include "wp/site.h"
 #include "wp/store.h"
 
 #define TAGS_SER_MAX (1u << 20) /* bytes of a serialized tag list */
+#define AVAILABLE_TAGS "wpf_available_tags"
+#define AVAILABLE_MAX (8u << 20) /* bytes of the whole option */
 
 static int
 cmp_str(const void *a, const void *b)
@@ -125,5 +128,167 @@ tags_job(struct run *r, struct job *j)
 	rc = tags_store(r, j);
 	if (rc == MW_OK)
 		j->outcome = j->changed ? OUT_UPDATED : OUT_UNCHANGED;
+	return rc;
+}
+
+/* ---- WP Fusion's available tags ---------------------------------------- */
+
+/* Whether the parsed list has the key name (PHP's isset()): a string key
+ * of the same bytes, or an integer key printed the same. */
+static bool
+listed(const struct phps_value *list, const char *name)
+{
+	char num[24];
+	size_t i;
+
+	for (i = 0; i < list->n; i++) {
+		const struct phps_value *k = &list->items[i].key;
+
+		if (k->type == PHPS_STRING && strcmp(k->s, name) == 0 &&
+		    strlen(k->s) == k->slen)
+			return true;
+		if (k->type == PHPS_INT) {
+			snprintf(num, sizeof(num), "%lld", (long long)k->i);
+			if (strcmp(num, name) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* The names of the request's contacts missing from list, once each, into
+ * names[] (borrowed from the jobs); their count. */
+static size_t
+missing_names(const struct run *r, const struct phps_value *list,
+	      const char **names, size_t max)
+{
+	size_t i, t, k, n = 0;
+
+	for (i = 0; i < r->njobs; i++) {
+		const struct job *j = &r->jobs[i];
+
+		if (j->deleted || j->data == NULL)
+			continue;
+		for (t = 0; t < j->data->ntags && n < max; t++) {
+			const char *name = j->data->tags[t];
+			bool dup = name[0] == '\0' || listed(list, name);
+
+			for (k = 0; k < n && !dup; k++)
+				dup = strcmp(names[k], name) == 0;
+			if (!dup)
+				names[n++] = name;
+		}
+	}
+	return n;
+}
+
+/* The new option value: old's entries (its bytes as they are) and then
+ * name => name for each new name, values cleaned as WP Fusion's
+ * settings->set() cleans them. */
+static enum mw_err
+extend_list(const char *old, size_t oldlen, size_t oldn, const char **names,
+	    size_t n, struct buf *out)
+{
+	const char **vals = calloc(n ? n : 1, sizeof(*vals));
+	char **clean = calloc(n ? n : 1, sizeof(*clean));
+	struct buf add;
+	const char *body = NULL, *open;
+	size_t i, bodylen = 0;
+	enum mw_err rc = MW_ENOMEM;
+
+	buf_init(&add, AVAILABLE_MAX);
+	if (vals == NULL || clean == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		clean[i] = malloc(USER_META_MAX);
+		if (clean[i] == NULL)
+			goto out;
+		if (user_wpf_clean(names[i], clean[i], USER_META_MAX) != MW_OK)
+			snprintf(clean[i], USER_META_MAX, "%s", "");
+		vals[i] = clean[i];
+	}
+	rc = phps_serialize_strmap(names, vals, n, &add);
+	if (rc != MW_OK)
+		goto out;
+	/* add is a:N:{...}: keep its body. */
+	open = memchr(add.p, '{', add.len);
+	if (old != NULL && oldn > 0) {
+		body = memchr(old, '{', oldlen);
+		bodylen = (size_t)(old + oldlen - 1 - (body + 1));
+		body++;
+	}
+	buf_printf(out, "a:%zu:{", oldn + n);
+	if (body != NULL)
+		buf_add(out, body, bodylen);
+	buf_add(out, open + 1, (size_t)(add.p + add.len - 1 - (open + 1)));
+	buf_add(out, "}", 1);
+	rc = buf_error(out);
+out:
+	for (i = 0; clean != NULL && i < n; i++)
+		free(clean[i]);
+	free(clean);
+	free(vals);
+	buf_free(&add);
+	return rc;
+}
+
+enum mw_err
+tags_available(struct run *r)
+{
+	const char *names[TAGS_NEW_MAX];
+	char *old = NULL;
+	size_t len = 0, n;
+	struct phps_value list;
+	struct buf out;
+	enum mw_err rc;
+	bool parsed;
+
+	memset(&list, 0, sizeof(list));
+	list.type = PHPS_ARRAY;
+	if (missing_names(r, &list, names, TAGS_NEW_MAX) == 0)
+		return MW_OK; /* no tags at all */
+	rc = wp_option_lock(r->wp, AVAILABLE_TAGS, &old, &len);
+	/* Only where WP Fusion is known to be: its list, or its settings. */
+	if (rc == MW_OK && old == NULL && !r->cfg->use_wpf_options)
+		return MW_OK;
+	if (rc == MW_OK && old == NULL && !r->req->dry_run) {
+		rc = wp_option_create(r->wp, AVAILABLE_TAGS, "a:0:{}",
+				      r->site.loaded && r->site.db_version >=
+							       WP_DB_VERSION_66
+					      ? "off"
+					      : "no");
+		if (rc == MW_OK)
+			rc = wp_option_lock(r->wp, AVAILABLE_TAGS, &old, &len);
+	}
+	if (rc != MW_OK)
+		goto out;
+	parsed = old != NULL && phps_unserialize(old, len, &list) == MW_OK &&
+		 list.type == PHPS_ARRAY;
+	if (!parsed) {
+		/* Not a list: WP Fusion would start a new one. */
+		if (old != NULL && list.type != PHPS_ARRAY)
+			phps_free(&list);
+		memset(&list, 0, sizeof(list));
+		list.type = PHPS_ARRAY;
+	}
+	n = missing_names(r, &list, names, TAGS_NEW_MAX);
+	if (n > 0 && r->njobs > 0)
+		job_change(&r->jobs[0], "%s: %zu new tag name%s", AVAILABLE_TAGS,
+			   n, n == 1 ? "" : "s");
+	if (n > 0 && !r->req->dry_run) {
+		buf_init(&out, AVAILABLE_MAX);
+		rc = extend_list(parsed ? old : NULL, parsed ? len : 0,
+				 parsed ? list.n : 0, names, n, &out);
+		if (rc == MW_OK)
+			rc = wp_option_update(r->wp, AVAILABLE_TAGS, out.p,
+					      out.len);
+		if (rc == MW_OK)
+			r->tags_listed = true;
+		buf_free(&out);
+	}
+	if (parsed)
+		phps_free(&list);
+out:
+	free(old);
 	return rc;
 }

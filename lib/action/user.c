@@ -97,14 +97,15 @@ user_field_class(const char *wp, const char **owner)
 
 /* wpf_clean() of a value without markup: "%40" (any case) becomes "@"
  * so that e-mail addresses survive, then sanitize_text_field(). */
-static enum mw_err
-wpf_clean(const char *in, char *out, size_t outsz)
+enum mw_err
+user_wpf_clean(const char *in, char *out, size_t outsz)
 {
 	char tmp[USER_META_MAX];
 	size_t i = 0, n = 0;
 
 	while (in[i] != '\0' && n < sizeof(tmp) - 1) {
 		if (in[i] == '%' && in[i + 1] == '4' && in[i + 2] == '0') {
+			/* str_ireplace('%40', '@'): digits have no case */
 			tmp[n++] = '@';
 			i += 3;
 		} else {
@@ -127,7 +128,7 @@ user_meta_value(const struct run *r, struct job *j, const struct cfg_field *f,
 	if (v == NULL || f->pseudo)
 		return NULL;
 	(void)r;
-	if (wpf_clean(v, out, outsz) != MW_OK) {
+	if (user_wpf_clean(v, out, outsz) != MW_OK) {
 		job_note(j, "%s: too long, not changed", f->wp);
 		return NULL;
 	}

@@ -318,6 +318,45 @@ wp_option_get(struct wpstore *w, const char *name, char **val, size_t *len)
 		a, 1, val, len);
 }
 
+enum mw_err
+wp_option_lock(struct wpstore *w, const char *name, char **val, size_t *len)
+{
+	struct arg a[1] = {CSTR(name)};
+
+	return wps_run_str(
+		w,
+		"SELECT option_value FROM {B}options WHERE option_name = ? FOR UPDATE",
+		a, 1, val, len);
+}
+
+enum mw_err
+wp_option_create(struct wpstore *w, const char *name, const char *val,
+		 const char *autoload)
+{
+	struct arg a[3] = {CSTR(name), CSTR(val), CSTR(autoload)};
+	struct result res;
+
+	memset(&res, 0, sizeof(res));
+	/* A no-op on an existing row, which it locks all the same. */
+	return wps_run(
+		w,
+		"INSERT INTO {B}options (option_name, option_value, autoload) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE option_name = option_name",
+		a, 3, &res);
+}
+
+enum mw_err
+wp_option_update(struct wpstore *w, const char *name, const char *val,
+		 size_t len)
+{
+	struct arg a[2] = {STR(val, len), CSTR(name)};
+	struct result res;
+
+	memset(&res, 0, sizeof(res));
+	return wps_run(w,
+		       "UPDATE {B}options SET option_value = ? WHERE option_name = ?",
+		       a, 2, &res);
+}
+
 /* Rows of wp_options_get(): each value to the slot of its name. */
 struct opts_ctx {
 	const char *const *names;
@@ -394,6 +433,23 @@ wp_user_count_refresh(struct wpstore *w, const char *autoload)
 		NULL, 0,
 		"INSERT INTO {P}options (option_name, option_value, autoload) SELECT 'user_count', (SELECT COUNT(ID) FROM {P}users), ? FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM {P}options WHERE option_name = 'user_count')",
 		a, 1);
+}
+
+enum mw_err
+wp_network_user_count_refresh(struct wpstore *w)
+{
+	struct arg u[1] = {U64(w->cfg->blog_id)};
+	struct arg i[1] = {U64(w->cfg->blog_id)};
+
+	/* wp_maybe_update_user_counts() on a network: the network option
+	 * user_count (wp_sitemeta of the blog's network) counts the users
+	 * neither spam nor deleted, live only while it is at most 10,000. */
+	return wps_update_or_insert(
+		w,
+		"UPDATE {P}sitemeta SET meta_value = (SELECT COUNT(ID) FROM {P}users WHERE spam = '0' AND deleted = '0') WHERE site_id = (SELECT site_id FROM {P}blogs WHERE blog_id = ?) AND meta_key = 'user_count' AND CAST(meta_value AS SIGNED) <= 10000",
+		u, 1,
+		"INSERT INTO {P}sitemeta (site_id, meta_key, meta_value) SELECT b.site_id, 'user_count', (SELECT COUNT(ID) FROM {P}users WHERE spam = '0' AND deleted = '0') FROM {P}blogs b WHERE b.blog_id = ? AND NOT EXISTS (SELECT 1 FROM {P}sitemeta m WHERE m.site_id = b.site_id AND m.meta_key = 'user_count')",
+		i, 1);
 }
 
 enum mw_err
