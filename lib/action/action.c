@@ -88,9 +88,10 @@ run_request(struct run *r, const char *msg)
 			 r->cfg->wpf.staging_why);
 		for (i = 0; i < r->njobs; i++) {
 			r->jobs[i].outcome = OUT_SKIPPED;
-			job_note(&r->jobs[i],
-				 "this site is a staging copy (%s); nothing done",
-				 r->cfg->wpf.staging_why);
+			job_note(
+				&r->jobs[i],
+				"this site is a staging copy (%s); nothing done",
+				r->cfg->wpf.staging_why);
 		}
 		return MW_OK;
 	}

@@ -207,8 +207,7 @@ enum mw_err user_wpf_clean(const char *in, char *out, size_t outsz)
  * null value, a pseudo field, an empty one; a note for a value too
  * long). */
 const char *user_meta_value(const struct run *r, struct job *j,
-			    const struct cfg_field *f, char *out,
-			    size_t outsz);
+			    const struct cfg_field *f, char *out, size_t outsz);
 
 /* The mapped Mautic value of a WordPress key; NULL when unmapped, null or
  * empty (an empty value never clears WordPress's).  Borrowed from j. */

@@ -280,7 +280,8 @@ extra_meta(struct run *r, struct job *j)
 	if (metabuf == NULL)
 		return MW_ENOMEM;
 	snprintf(cid, sizeof(cid), "%llu", (unsigned long long)j->contact_id);
-	rc = wp_meta_add(r->wp, j->uid, r->cfg->wpf.contact_key, cid, strlen(cid));
+	rc = wp_meta_add(r->wp, j->uid, r->cfg->wpf.contact_key, cid,
+			 strlen(cid));
 	if (rc == MW_OK)
 		rc = tags_store(r, j);
 	for (i = 0; rc == MW_OK && i < r->cfg->nfields; i++) {

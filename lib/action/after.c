@@ -51,8 +51,8 @@ pushed_fields(struct run *r, struct job *j, cJSON *o)
 		ok = cJSON_AddNumberToObject(o, f->mautic, (double)j->uid) !=
 		     NULL;
 	f = mapped(r->cfg, "user_registered");
-	if (ok && f != NULL && wp_user_registered(r->wp, j->uid, &reg) == MW_OK &&
-	    reg != NULL) {
+	if (ok && f != NULL &&
+	    wp_user_registered(r->wp, j->uid, &reg) == MW_OK && reg != NULL) {
 		if (f->type == CFG_FT_DATE && strlen(reg) > 10)
 			reg[10] = '\0';
 		ok = cJSON_AddStringToObject(o, f->mautic, reg) != NULL;

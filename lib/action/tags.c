@@ -57,7 +57,8 @@ write_tags(struct run *r, struct job *j)
 	rc = phps_serialize_strlist((const char *const *)c->tags, c->ntags,
 				    &ser);
 	if (rc == MW_OK)
-		rc = wp_meta_set(r->wp, j->uid, r->cfg->wpf.tags_key, ser.p, ser.len);
+		rc = wp_meta_set(r->wp, j->uid, r->cfg->wpf.tags_key, ser.p,
+				 ser.len);
 	buf_free(&ser);
 	return rc;
 }
@@ -118,7 +119,8 @@ tags_job(struct run *r, struct job *j)
 	if (j->link) {
 		snprintf(cid, sizeof(cid), "%llu",
 			 (unsigned long long)j->contact_id);
-		rc = wp_meta_set(r->wp, j->uid, r->cfg->wpf.contact_key, cid, strlen(cid));
+		rc = wp_meta_set(r->wp, j->uid, r->cfg->wpf.contact_key, cid,
+				 strlen(cid));
 		if (rc != MW_OK)
 			return rc;
 		j->changed = true;
@@ -254,7 +256,7 @@ tags_available(struct run *r)
 	if (rc == MW_OK && old == NULL && !r->req->dry_run) {
 		rc = wp_option_create(r->wp, AVAILABLE_TAGS, "a:0:{}",
 				      r->site.loaded && r->site.db_version >=
-							       WP_DB_VERSION_66
+								WP_DB_VERSION_66
 					      ? "off"
 					      : "no");
 		if (rc == MW_OK)
@@ -273,8 +275,8 @@ tags_available(struct run *r)
 	}
 	n = missing_names(r, &list, names, TAGS_NEW_MAX);
 	if (n > 0 && r->njobs > 0)
-		job_change(&r->jobs[0], "%s: %zu new tag name%s", AVAILABLE_TAGS,
-			   n, n == 1 ? "" : "s");
+		job_change(&r->jobs[0], "%s: %zu new tag name%s",
+			   AVAILABLE_TAGS, n, n == 1 ? "" : "s");
 	if (n > 0 && !r->req->dry_run) {
 		buf_init(&out, AVAILABLE_MAX);
 		rc = extend_list(parsed ? old : NULL, parsed ? len : 0,

@@ -76,7 +76,8 @@ user_field_class(const char *wp, const char **owner)
 			*owner = "WP Fusion (a pseudo field, only sent)";
 			return FC_PSEUDO;
 		}
-	if (ends_with(wp, "mautic_contact_id") || ends_with(wp, "mautic_tags")) {
+	if (ends_with(wp, "mautic_contact_id") ||
+	    ends_with(wp, "mautic_tags")) {
 		*owner = "WP Fusion (the contact link and tags)";
 		return FC_WPF;
 	}

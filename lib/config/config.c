@@ -529,8 +529,8 @@ merge_wp_config(struct loader *ld)
 		c->wpf.const_staging = strcmp(w.wpf_staging, "true") == 0;
 	c->wpf.const_prefix_keys = w.wpf_prefix_keys != NULL &&
 				   strcmp(w.wpf_prefix_keys, "true") == 0;
-	c->wpf.multisite = w.multisite != NULL &&
-			   strcmp(w.multisite, "true") == 0;
+	c->wpf.multisite =
+		w.multisite != NULL && strcmp(w.multisite, "true") == 0;
 	if (ok && w.wp_siteurl != NULL) {
 		c->wpf.wp_siteurl = strdup(w.wp_siteurl);
 		ok = c->wpf.wp_siteurl != NULL;

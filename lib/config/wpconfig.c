@@ -31,9 +31,9 @@ const struct keyname wpconfig_keys[WPCONFIG__MAX] = {
 	{"$table_prefix", "table_prefix"}, /* WPCONFIG_TABLE_PREFIX */
 	/* Optional: nothing in mautic-wp.conf stands in, the reason is only
 	 * reported by --check. */
-	{"WP_SITEURL", "nothing"},		    /* WPCONFIG_WP_SITEURL */
-	{"MULTISITE", "nothing"},		    /* WPCONFIG_MULTISITE */
-	{"WPF_STAGING_MODE", "nothing"},	    /* WPCONFIG_WPF_STAGING */
+	{"WP_SITEURL", "nothing"},		  /* WPCONFIG_WP_SITEURL */
+	{"MULTISITE", "nothing"},		  /* WPCONFIG_MULTISITE */
+	{"WPF_STAGING_MODE", "nothing"},	  /* WPCONFIG_WPF_STAGING */
 	{"WPF_MULTISITE_PREFIX_KEYS", "nothing"}, /* WPCONFIG_WPF_PREFIX_KEYS */
 };
 
@@ -178,9 +178,9 @@ finish(struct parser *p)
 {
 	struct wpconfig *r = p->res;
 	char **field[WPCONFIG__MAX] = {
-		&r->db_name,	  &r->db_user,	    &r->db_password,
-		&r->db_host,	  &r->table_prefix, &r->wp_siteurl,
-		&r->multisite,	  &r->wpf_staging,  &r->wpf_prefix_keys};
+		&r->db_name,   &r->db_user,	 &r->db_password,
+		&r->db_host,   &r->table_prefix, &r->wp_siteurl,
+		&r->multisite, &r->wpf_staging,	 &r->wpf_prefix_keys};
 	enum mw_err rc;
 	int k;
 
@@ -291,9 +291,9 @@ enum mw_err
 wpconfig_check(const struct wpconfig *c, unsigned need, char *err, size_t errsz)
 {
 	const char *val[WPCONFIG__MAX] = {
-		c->db_name,	 c->db_user,	   c->db_password,
-		c->db_host,	 c->table_prefix,  c->wp_siteurl,
-		c->multisite,	 c->wpf_staging,   c->wpf_prefix_keys};
+		c->db_name,   c->db_user,      c->db_password,
+		c->db_host,   c->table_prefix, c->wp_siteurl,
+		c->multisite, c->wpf_staging,  c->wpf_prefix_keys};
 	int k;
 
 	for (k = 0; k < WPCONFIG__MAX; k++) {

@@ -46,9 +46,9 @@ enum wpconfig_key {
 	WPCONFIG_DB_HOST,
 	WPCONFIG_TABLE_PREFIX,
 	/* optional constants, never needed: only read when present */
-	WPCONFIG_WP_SITEURL,	    /* WP_SITEURL: overrides the option */
-	WPCONFIG_MULTISITE,	    /* MULTISITE: true or false */
-	WPCONFIG_WPF_STAGING,	    /* WPF_STAGING_MODE: true or false */
+	WPCONFIG_WP_SITEURL,	  /* WP_SITEURL: overrides the option */
+	WPCONFIG_MULTISITE,	  /* MULTISITE: true or false */
+	WPCONFIG_WPF_STAGING,	  /* WPF_STAGING_MODE: true or false */
 	WPCONFIG_WPF_PREFIX_KEYS, /* WPF_MULTISITE_PREFIX_KEYS */
 	WPCONFIG__MAX
 };

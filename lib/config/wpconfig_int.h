@@ -18,10 +18,10 @@
 #include "base/strparse.h"
 #include "config/wpconfig.h"
 
-#define NEST_MAX 64		       /* open blocks */
-#define NOPOS ((size_t)-1)	       /* no token */
-#define KEY_OTHER (-1)		       /* a constant we do not read */
-#define KEY_COMPUTED (-2)	       /* a name PHP would have to compute */
+#define NEST_MAX 64	   /* open blocks */
+#define NOPOS ((size_t)-1) /* no token */
+#define KEY_OTHER (-1)	   /* a constant we do not read */
+#define KEY_COMPUTED (-2)  /* a name PHP would have to compute */
 
 /* ------------------------------------------------------------------ */
 /* Tokens (wpconfig_lex.c)                                             */

@@ -372,8 +372,8 @@ int
 wpconfig_key_of(const char *s, const struct tok *t)
 {
 	const char *b = s + t->pos + 1;
-	unsigned alive = ((1u << WPCONFIG__MAX) - 1) &
-			 ~(1u << WPCONFIG_TABLE_PREFIX);
+	unsigned alive =
+		((1u << WPCONFIG__MAX) - 1) & ~(1u << WPCONFIG_TABLE_PREFIX);
 	size_t n = t->len - 2, i = 0, j = 0;
 	int k, c;
 

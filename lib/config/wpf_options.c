@@ -240,8 +240,9 @@ take_staging(struct cfg *cfg, const struct phps_value *o, const char *siteurl)
 	    strlen(lock->s) == lock->slen && site[0] != '\0' &&
 	    duplicate_site(lock->s, site)) {
 		f->staging = true;
-		snprintf(f->staging_why, sizeof(f->staging_why),
-			 "WP Fusion's duplicate-site lock: its stored site_url is not this site's URL");
+		snprintf(
+			f->staging_why, sizeof(f->staging_why),
+			"WP Fusion's duplicate-site lock: its stored site_url is not this site's URL");
 	} else if (f->const_staging == 1) {
 		f->staging = true;
 		snprintf(f->staging_why, sizeof(f->staging_why),

@@ -45,12 +45,12 @@ static const struct {
 	const char *name; /* group as WordPress names it */
 	bool global;	  /* in wp_cache_add_global_groups() */
 } groups[G__MAX] = {
-	{"users", true},      /* G_USERS */
-	{"user_meta", true},  /* G_USER_META */
-	{"userlogins", true}, /* G_USERLOGINS */
-	{"useremail", true},  /* G_USEREMAIL */
-	{"userslugs", true},  /* G_USERSLUGS */
-	{"options", false},	  /* G_OPTIONS */
+	{"users", true},	/* G_USERS */
+	{"user_meta", true},	/* G_USER_META */
+	{"userlogins", true},	/* G_USERLOGINS */
+	{"useremail", true},	/* G_USEREMAIL */
+	{"userslugs", true},	/* G_USERSLUGS */
+	{"options", false},	/* G_OPTIONS */
 	{"site-options", true}, /* G_SITE_OPTIONS: network options */
 };
 

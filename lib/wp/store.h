@@ -166,6 +166,12 @@ enum mw_err wp_options_get(struct wpstore *w, const char *const *names,
 			   size_t n, char **vals /* OUT */,
 			   size_t *lens /* OUT */) MW_MUST_CHECK;
 
+/* Any one user's value of a meta key (for --check: what a key holds on
+ * this site), or *val NULL when no user has it. */
+enum mw_err wp_meta_sample(struct wpstore *w, const char *key,
+			   char **val /* OUT */,
+			   size_t *len /* OUT */) MW_MUST_CHECK;
+
 /* An option of the configured blog read with its row locked until the
  * transaction ends (SELECT ... FOR UPDATE): an allocated copy, or *val
  * NULL when the option does not exist. */

@@ -319,6 +319,17 @@ wp_option_get(struct wpstore *w, const char *name, char **val, size_t *len)
 }
 
 enum mw_err
+wp_meta_sample(struct wpstore *w, const char *key, char **val, size_t *len)
+{
+	struct arg a[1] = {CSTR(key)};
+
+	return wps_run_str(
+		w,
+		"SELECT meta_value FROM {P}usermeta WHERE meta_key = ? LIMIT 1",
+		a, 1, val, len);
+}
+
+enum mw_err
 wp_option_lock(struct wpstore *w, const char *name, char **val, size_t *len)
 {
 	struct arg a[1] = {CSTR(name)};
@@ -352,9 +363,10 @@ wp_option_update(struct wpstore *w, const char *name, const char *val,
 	struct result res;
 
 	memset(&res, 0, sizeof(res));
-	return wps_run(w,
-		       "UPDATE {B}options SET option_value = ? WHERE option_name = ?",
-		       a, 2, &res);
+	return wps_run(
+		w,
+		"UPDATE {B}options SET option_value = ? WHERE option_name = ?",
+		a, 2, &res);
 }
 
 /* Rows of wp_options_get(): each value to the slot of its name. */
@@ -459,7 +471,8 @@ wp_user_registered(struct wpstore *w, uint64_t uid, char **val)
 	size_t len;
 
 	*val = NULL;
-	return wps_run_str(w, "SELECT user_registered FROM {P}users WHERE ID = ?",
+	return wps_run_str(w,
+			   "SELECT user_registered FROM {P}users WHERE ID = ?",
 			   a, 1, val, &len);
 }
 

@@ -20,9 +20,9 @@ static const char *
 value(const struct wpconfig *c, int k)
 {
 	const char *v[WPCONFIG__MAX] = {
-		c->db_name,	 c->db_user,	  c->db_password,
-		c->db_host,	 c->table_prefix, c->wp_siteurl,
-		c->multisite,	 c->wpf_staging,  c->wpf_prefix_keys};
+		c->db_name,   c->db_user,      c->db_password,
+		c->db_host,   c->table_prefix, c->wp_siteurl,
+		c->multisite, c->wpf_staging,  c->wpf_prefix_keys};
 
 	return v[k];
 }

@@ -433,9 +433,10 @@ test_driver_retries_a_deadlock(void)
 	run_init(&r, &q, 1, 0);
 	fake.deadlocks = 1;
 	CHECK(driver_run(&r, &d, &fake_io, 3) == MW_OK);
-	CHECK_STR(fake.trace,
-		  "open find:1 load:1 begin lock_users job:1 complete finish:ok "
-		  "open find:1 load:1 begin lock_users job:1 complete finish:ok");
+	CHECK_STR(
+		fake.trace,
+		"open find:1 load:1 begin lock_users job:1 complete finish:ok "
+		"open find:1 load:1 begin lock_users job:1 complete finish:ok");
 	CHECK_STR(r.jobs[0].note, "written");
 	CHECK(r.jobs[0].data == &fake.contact);
 	run_done(&r);

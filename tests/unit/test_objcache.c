@@ -193,8 +193,8 @@ test_keys_network_main_site(void)
 		":site-options:1-user_count",
 		":site-options:1-notoptions",
 	};
-	struct objcache_user u = {7,	 "bob", "bob@example.test", NULL,
-				  "bob", NULL,	true};
+	struct objcache_user u = {7,	"bob", "bob@example.test", NULL, "bob",
+				  NULL, true};
 	struct cfg cfg;
 	char **keys = NULL;
 	size_t got = 0, i;

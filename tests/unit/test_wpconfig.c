@@ -325,9 +325,9 @@ static const char *
 value(const struct wpconfig *c, int k)
 {
 	const char *v[WPCONFIG__MAX] = {
-		c->db_name,	 c->db_user,	  c->db_password,
-		c->db_host,	 c->table_prefix, c->wp_siteurl,
-		c->multisite,	 c->wpf_staging,  c->wpf_prefix_keys};
+		c->db_name,   c->db_user,      c->db_password,
+		c->db_host,   c->table_prefix, c->wp_siteurl,
+		c->multisite, c->wpf_staging,  c->wpf_prefix_keys};
 
 	return v[k];
 }
@@ -578,14 +578,16 @@ test_constants(void)
 			   wpconfig_parse(crows[i].in, strlen(crows[i].in), &c,
 					  err, sizeof(err)) == MW_OK);
 		CHECK_CASE(crows[i].name, same(c.wp_siteurl, crows[i].siteurl));
-		CHECK_CASE(crows[i].name, same(c.multisite, crows[i].multisite));
-		CHECK_CASE(crows[i].name, same(c.wpf_staging, crows[i].staging));
+		CHECK_CASE(crows[i].name,
+			   same(c.multisite, crows[i].multisite));
+		CHECK_CASE(crows[i].name,
+			   same(c.wpf_staging, crows[i].staging));
 		CHECK_CASE(crows[i].name,
 			   same(c.wpf_prefix_keys, crows[i].prefix));
 		/* never needed: the database keys decide alone */
 		CHECK_CASE(crows[i].name,
-			   (WPCONFIG_NEED_ALL & WPCONFIG_NEED(WPCONFIG_WPF_STAGING)) ==
-				   0);
+			   (WPCONFIG_NEED_ALL &
+			    WPCONFIG_NEED(WPCONFIG_WPF_STAGING)) == 0);
 		wpconfig_free(&c);
 	}
 }
