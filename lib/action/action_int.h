@@ -203,9 +203,9 @@ enum mw_err user_wpf_clean(const char *in, char *out, size_t outsz)
 /* The value WP Fusion would store for a mapped meta field, in out:
  * wpf_clean() ("%40" to "@", then sanitize_text_field()), then its empty
  * rule (an empty result is skipped unless the field's type is raw, which
- * clears the meta; "0" is kept).  NULL when nothing is to be written (a
- * null value, a pseudo field, an empty one; a note for a value too
- * long). */
+ * clears the meta to "", also for a null value; "0" is kept).  NULL when
+ * nothing is to be written (a null value, a pseudo field, an empty one; a
+ * note for a value too long). */
 const char *user_meta_value(const struct run *r, struct job *j,
 			    const struct cfg_field *f, char *out, size_t outsz);
 

@@ -125,10 +125,17 @@ user_meta_value(const struct run *r, struct job *j, const struct cfg_field *f,
 {
 	const char *v = contact_field(j->data, f->mautic);
 
-	/* A null (or absent) value is not in WP Fusion's data at all. */
-	if (v == NULL || f->pseudo)
-		return NULL;
 	(void)r;
+	if (f->pseudo)
+		return NULL;
+	/* Mautic reports an emptied field as null: a raw field is cleared
+	 * then too (WP Fusion's loader drops nulls before its raw rule, so
+	 * it clears only on ""); an absent field is left alone. */
+	if (v == NULL && f->type == CFG_FT_RAW &&
+	    contact_has_field(j->data, f->mautic))
+		v = "";
+	if (v == NULL)
+		return NULL;
 	if (user_wpf_clean(v, out, outsz) != MW_OK) {
 		job_note(j, "%s: too long, not changed", f->wp);
 		return NULL;
