@@ -415,6 +415,12 @@ create_user(struct run *r, struct job *j, const char *email)
 		rc = core_meta(r, j, login, ro);
 	if (rc == MW_OK && !r->req->dry_run)
 		rc = extra_meta(r, j);
+	if (rc == MW_OK && r->req->dry_run) {
+		/* What extra_meta() would write. */
+		job_change(j, "%s", r->cfg->wpf.contact_key);
+		if (j->data->ntags > 0)
+			job_change(j, "%s", r->cfg->wpf.tags_key);
+	}
 	if (rc == MW_OK && ((j->login = strdup(login)) == NULL ||
 			    (j->email = strdup(email)) == NULL))
 		rc = MW_ENOMEM;

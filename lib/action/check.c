@@ -154,7 +154,7 @@ check_wpf(struct checker *c, const struct cfg *cfg, struct wpstore *w)
 		     "not a staging copy by WPF_STAGING_MODE; WP Fusion's staging_mode and duplicate-site lock are read only with use_wpf_options");
 	else
 		line(c, true, "staging", "not a staging copy");
-	line(c, true, "wpf keys", "contact ids in %s, tags in %s%s",
+	line(c, true, "keys", "contact ids in %s, tags in %s%s",
 	     cfg->wpf.contact_key, cfg->wpf.tags_key,
 	     cfg->wpf.prefix_keys ? " (multisite_prefix_keys)" : "");
 	for (i = 0; i < cfg->nfields; i++) {

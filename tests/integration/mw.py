@@ -373,6 +373,45 @@ class Stack:
             self.sql(f"INSERT INTO wp_{n}_options (option_name, option_value, autoload)"
                      f" VALUES ('siteurl', 'http://site{n}.example.test', 'yes')")
 
+    def wp_text_field(self, values):
+        """What WordPress's own sanitize_text_field() makes of each value after
+        WP Fusion's "%40" to "@": the stack's WordPress runs it
+        (tests/unit/wptext_parity.php, field "text")."""
+        def esc(v):
+            out = ""
+            for ch in v:
+                if ch == "\\":
+                    out += "\\\\"
+                elif ch == "\n":
+                    out += "\\n"
+                elif ch == "\t":
+                    out += "\\t"
+                elif ch == "\r":
+                    out += "\\r"
+                elif ch == "#" and not out:
+                    out += "\\x23"
+                else:
+                    out += ch
+            return out
+
+        cases = os.path.join(self.state, "wpf-text-cases.txt")
+        with open(cases, "w") as f:
+            for v in values:
+                f.write(esc(v.replace("%40", "@")) + "\n")
+        script = os.path.join(ROOT, "tests", "unit", "wptext_parity.php")
+        out = subprocess.run(["php", script, cases], capture_output=True, text=True,
+                             check=True).stdout
+        unesc = {"n": "\n", "t": "\t", "r": "\r"}
+        got = {}
+        for line in out.splitlines():
+            case, field, value = line.split("\t", 2)
+            if field == "text":
+                got[int(case)] = re.sub(
+                    r"\\(x[0-9a-f]{2}|.)",
+                    lambda m: chr(int(m.group(1)[1:], 16)) if len(m.group(1)) == 3
+                    else unesc.get(m.group(1), m.group(1)), value)
+        return [got[i] for i in range(len(values))]
+
     def add_user(self, login, email, contact_id=None, tags=None):
         """A plain subscriber, as WordPress would have it, optionally
         linked to a contact and holding tags (a serialized string)."""

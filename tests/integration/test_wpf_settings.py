@@ -196,7 +196,7 @@ def test_prefix_keys_on_sub_sites(t, server):
     assert t.meta(uid, "wp_3_mautic_contact_id") == "42"
     assert unserialize(t.meta(uid, "wp_3_mautic_tags")) == ["gold", "silver"]
     rc, out, err = run_cli(t, "--check")
-    assert ("wpf keys  contact ids in wp_3_mautic_contact_id, tags in wp_3_mautic_tags"
+    assert ("keys      contact ids in wp_3_mautic_contact_id, tags in wp_3_mautic_tags"
             " (multisite_prefix_keys)") in out, out
 
 
@@ -340,43 +340,6 @@ TEXT_CASES = [
 ]
 
 
-def wordpress_clean(t, values):
-    """What WordPress's own sanitize_text_field() makes of each value after
-    WP Fusion's "%40" to "@": the stack's WordPress runs it
-    (tests/unit/wptext_parity.php, field "text")."""
-    def esc(v):
-        out = ""
-        for ch in v:
-            if ch == "\\":
-                out += "\\\\"
-            elif ch == "\n":
-                out += "\\n"
-            elif ch == "\t":
-                out += "\\t"
-            elif ch == "\r":
-                out += "\\r"
-            elif ch == "#" and not out:
-                out += "\\x23"
-            else:
-                out += ch
-        return out
-
-    cases = os.path.join(t.state, "wpf-text-cases.txt")
-    with open(cases, "w") as f:
-        for v in values:
-            f.write(esc(v.replace("%40", "@")) + "\n")
-    out = subprocess.run(["php", os.path.join(os.path.dirname(__file__), "..", "unit",
-                                              "wptext_parity.php"), cases],
-                         capture_output=True, text=True, check=True).stdout
-    got = {}
-    for line in out.splitlines():
-        case, field, value = line.split("\t", 2)
-        if field == "text":
-            got[int(case)] = value.replace("\\n", "\n").replace("\\t", "\t") \
-                .replace("\\r", "\r").replace("\\\\", "\\")
-    return [got[i] for i in range(len(values))]
-
-
 def test_field_types_raw_and_text(t, server):
     add_field(t, "rawf")
     add_field(t, "textf")
@@ -386,7 +349,7 @@ def test_field_types_raw_and_text(t, server):
         "textmeta": {"active": True, "type": "text", "crm_field": "textf"}})
     use_wpf(t)
     uid = t.add_user("ann", "ann@example.com", contact_id=42)
-    want = wordpress_clean(t, TEXT_CASES)
+    want = t.wp_text_field(TEXT_CASES)
     for value, expected in zip(TEXT_CASES, want):
         t.contact(42, tags=[], email="ann@example.com", rawf=value, textf=value)
         a = t.hook(server, "update", 42)
