@@ -200,11 +200,21 @@ after_plan(struct run *r)
 		if (j->outcome != OUT_CREATED)
 			continue;
 		if (j->password != NULL &&
-		    r->cfg->return_password_field != NULL)
+		    r->cfg->return_password_field != NULL) {
+			static const char *const pushed[] = {
+				"user_login", "user_id", "user_registered"};
+			const struct cfg_field *f;
+			size_t k;
+
 			job_change(
 				j,
 				"Mautic field %s gets the generated password",
 				r->cfg->return_password_field);
+			for (k = 0; k < sizeof(pushed) / sizeof(pushed[0]); k++)
+				if ((f = mapped(r->cfg, pushed[k])) != NULL)
+					job_change(j, "Mautic field %s gets %s",
+						   f->mautic, pushed[k]);
+		}
 		if (j->reset_key != NULL)
 			job_change(j, "welcome e-mail \"Login Details\" to %s",
 				   j->email);

@@ -309,6 +309,12 @@ def test_password_patch_carries_login_id_and_registered(t, server):
                                         "crm_field": "wp_registered", "pseudo": True}})
     use_wpf(t, fields__first_name=None, fields__last_name=None)
     t.contact(42, tags=[], email="gen@example.com")
+    a = t.hook(server, "add", 42, dry_run="1")
+    for what in ("Mautic field wp_password gets the generated password",
+                 "Mautic field wp_login gets user_login", "wp_user_id gets user_id",
+                 "wp_registered gets user_registered"):
+        assert what in a.results[0]["changes"], (what, a)
+    assert [r for r in t.emu_log() if r["method"] == "PATCH"] == []
     a = t.hook(server, "add", 42)
     assert a.status == 200 and a.outcome == "created", a
     uid = a.results[0]["user_id"]
