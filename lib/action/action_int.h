@@ -14,6 +14,7 @@
  *   update.c                  the update action (and add's known users)
  *   user.c tags.c             a user's fields and role; WP Fusion's tags
  *   run.c                     jobs, connections, the database steps
+ *   events.c                  the outbox rows and the drain ping
  */
 #ifndef MW_ACTION_INT_H
 #define MW_ACTION_INT_H
@@ -62,6 +63,16 @@ struct job {
 	char *email;		       /* new user's e-mail, for the mail */
 	char *old_email;	       /* replaced user_email (object cache) */
 	char *old_nicename;	       /* replaced user_nicename */
+	/* what the outbox event says (events.c) */
+	bool notify;	  /* welcome mail through WordPress */
+	bool tags_loaded; /* the contact's tags were compared */
+	char **old_tags;  /* the stored list before (owned) */
+	size_t nold_tags;
+	bool role_changed;		    /* the role was set */
+	const char *role_before;	    /* its slug before, or NULL */
+	const char *fields[CFG_FIELDS_MAX]; /* [fields] keys written
+					     * (borrowed from cfg) */
+	size_t nfields;
 };
 
 /* State of one request. */
@@ -79,6 +90,9 @@ struct run {
 	unsigned calls0;	  /* mautic_calls() when it was taken */
 	struct wp_site site;	  /* owned; read on first need */
 	bool tags_listed;	  /* wpf_available_tags was changed */
+	size_t nevents;		  /* outbox rows of the last transaction */
+	uint64_t first_event;	  /* ... and the id of the first one */
+	bool outbox_missing;	  /* the outbox table must be created */
 	char reqid[17];		  /* hex request id */
 };
 
@@ -133,11 +147,38 @@ struct driver_io {
 	enum mw_err (*finish)(struct run *r, enum mw_err rc);
 	/* release the user-creation lock */
 	void (*unlock)(struct run *r);
-	/* true when the last failure was a deadlock (run it again) */
+	/* true when the last failure was a deadlock, or a missing outbox
+	 * table now created: run it again */
 	bool (*deadlocked)(struct run *r);
+	/* inside the transaction, after the jobs (not in a dry run): the
+	 * outbox rows; NULL: none */
+	enum mw_err (*record)(struct run *r);
 };
 
 extern const struct driver_io run_store_io;
+
+/* ---- events.c: the outbox ---------------------------------------------- */
+
+/* One outbox row per user the jobs changed (or whose tags they loaded,
+ * with [events] unchanged), inside the transaction.  A missing table sets
+ * r->outbox_missing and fails (MW_EDB): run.c creates it and the driver
+ * runs the transaction again.  Sets r->nevents. */
+enum mw_err events_record(struct run *r) __attribute__((warn_unused_result));
+
+/* Create the outbox table after events_record() found it missing (outside
+ * any transaction); false when it cannot be made (then the outbox is left
+ * out for this process, with an error in the log). */
+bool events_create(struct run *r);
+
+/* After the commit: ping the drain when rows were recorded. */
+void events_ping(struct run *r);
+
+/* Housekeeping, now and then: events older than [events] max_age_days
+ * deleted (a site without the mu-plugin), with a warning once a day. */
+void events_prune(struct run *r);
+
+/* Record a [fields] key as written for the job's event. */
+void job_field(struct job *j, const char *key);
 
 /* ---- tags.c ------------------------------------------------------------- */
 

@@ -333,6 +333,11 @@ new_reset_key(struct run *r, struct job *j, char *out, size_t outsz)
 	out[0] = '\0';
 	if (!r->req->send_notification && !r->cfg->send_welcome_email)
 		return MW_OK;
+	/* WordPress's wp_new_user_notification() makes its own key. */
+	if (r->cfg->mail_transport == CFG_MAIL_WORDPRESS) {
+		j->notify = true;
+		return MW_OK;
+	}
 	rc = pwhash_generate(RESET_KEY_LEN, false, key, sizeof(key));
 	if (rc == MW_OK)
 		rc = pwhash_reset_key(r->site.keyfmt, key, (int64_t)time(NULL),

@@ -2,7 +2,8 @@
 /*
  * after.c - after the transaction: the object cache's copies of changed
  * users dropped, generated passwords returned to Mautic and welcome mails
- * sent once the users exist; in a dry run, the plan of these instead.
+ * sent once the users exist, the drain of the outbox pinged; in a dry run,
+ * the plan of these instead.
  */
 #include "action/action_int.h"
 
@@ -218,6 +219,11 @@ after_plan(struct run *r)
 		if (j->reset_key != NULL)
 			job_change(j, "welcome e-mail \"Login Details\" to %s",
 				   j->email);
+		if (j->notify)
+			job_change(
+				j,
+				"welcome e-mail to %s through WordPress (wp_new_user_notification)",
+				j->email);
 	}
 }
 
@@ -226,6 +232,8 @@ after_commit(struct run *r)
 {
 	size_t i;
 
+	/* WordPress's hooks first: the drain starts while the rest runs. */
+	events_ping(r);
 	drop_cached(r);
 
 	for (i = 0; i < r->njobs; i++) {
@@ -239,4 +247,5 @@ after_commit(struct run *r)
 		if (j->reset_key != NULL)
 			welcome_mail(r, j);
 	}
+	events_prune(r);
 }

@@ -7,8 +7,10 @@
 #include "action/shell.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "action/action_int.h"
@@ -18,6 +20,7 @@
 #include "mautic/mautic.h"
 #include "wp/index.h"
 #include "wp/objcache.h"
+#include "wp/outbox.h"
 #include "wp/site.h"
 #include "wp/store.h"
 
@@ -195,6 +198,91 @@ check_wpf(struct checker *c, const struct cfg *cfg, struct wpstore *w)
 	line(c, true, "fieldmap", "%s", o ? list : "(no fields mapped)");
 }
 
+/* Where the mu-plugin would be: wp-content/mu-plugins next to
+ * [wordpress] wp_config (ABSPATH, or its parent, where WordPress also
+ * looks for wp-config.php).  Writes "" when there is no wp_config; true
+ * when the file is there. */
+static bool
+find_mu_plugin(const struct cfg *cfg, char *where, size_t wsz)
+{
+	static const char *const rel[] = {
+		"/wp-content/mu-plugins/mautic-wp.php",
+		"/../wp-content/mu-plugins/mautic-wp.php"};
+	char dir[512], path[700];
+	struct stat st;
+	const char *slash;
+	size_t i;
+
+	where[0] = '\0';
+	if (cfg->wp_config == NULL ||
+	    (slash = strrchr(cfg->wp_config, '/')) == NULL ||
+	    (size_t)(slash - cfg->wp_config) >= sizeof(dir))
+		return false;
+	memcpy(dir, cfg->wp_config, (size_t)(slash - cfg->wp_config));
+	dir[slash - cfg->wp_config] = '\0';
+	snprintf(where, wsz, "%s%s", dir, rel[0]);
+	for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", dir, rel[i]);
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			snprintf(where, wsz, "%s", path);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The outbox and its drain: the mu-plugin, the backlog, parked events. */
+static void
+check_events(struct checker *c, const struct cfg *cfg, struct wpstore *w)
+{
+	struct wp_outbox_stats st;
+	char where[700];
+	bool found = find_mu_plugin(cfg, where, sizeof(where));
+	const char *url =
+		cfg->events_ping_url ? cfg->events_ping_url : cfg->site_url;
+
+	if (!cfg->events_outbox)
+		return;
+	if (wp_outbox_stats(w, &st) != MW_OK) {
+		line(c, false, "events", "cannot read the outbox table");
+		return;
+	}
+	if (found)
+		line(c, true, "mu-plugin", "%s is installed%s", where,
+		     st.pings_age_s != UINT64_MAX ? "; its drain answers pings"
+						  : "");
+	else if (st.pings_age_s != UINT64_MAX && st.pings_age_s < 86400)
+		line(c, true, "mu-plugin",
+		     "the drain accepted a signed ping %llu s ago",
+		     (unsigned long long)st.pings_age_s);
+	else
+		line(c, false, "mu-plugin",
+		     "not installed%s%s (or its drain never answered): copy or link wordpress/mautic-wp.php (/usr/share/mautic-wp/mautic-wp.php) into wp-content/mu-plugins/; until then WordPress's hooks do not fire and events older than %llu days are deleted",
+		     where[0] ? " in " : "", where,
+		     (unsigned long long)cfg->events_max_age_days);
+	if (url != NULL && strncmp(url, "https://", 8) == 0)
+		line(c, true, "ping",
+		     "%s is https: the drain is not pinged (plain HTTP only), WP-Cron drains every minute; set [events] ping_url to a plain-HTTP address of the site to ping it",
+		     url);
+	if (!st.exists)
+		line(c, true, "events",
+		     "no outbox table yet (made by the first webhook that records an event; needs the CREATE privilege)");
+	else if (st.parked > 0)
+		line(c, false, "events",
+		     "%llu event(s) pending, oldest %llu s; %llu parked after failing listeners (last: %s): see the PHP error log, then UPDATE %smautic_wp_events SET parked = 0, tries = 0 to retry",
+		     (unsigned long long)st.pending,
+		     (unsigned long long)st.oldest_age_s,
+		     (unsigned long long)st.parked, st.last_error,
+		     cfg->table_prefix);
+	else
+		line(c, st.oldest_age_s < 3600, "events",
+		     "%llu event(s) pending, oldest %llu s%s",
+		     (unsigned long long)st.pending,
+		     (unsigned long long)st.oldest_age_s,
+		     st.oldest_age_s < 3600 ? ""
+					    : ": the drain is not running");
+}
+
 static void
 check_db(struct checker *c, const struct cfg *cfg)
 {
@@ -237,6 +325,8 @@ check_db(struct checker *c, const struct cfg *cfg)
 		check_index(c, w);
 	if (rc == MW_OK)
 		check_wpf(c, cfg, w);
+	if (rc == MW_OK)
+		check_events(c, cfg, w);
 	wp_close(w);
 }
 
@@ -327,6 +417,11 @@ check_mail(struct checker *c, const struct cfg *cfg)
 {
 	char why[256];
 
+	if (cfg->mail_transport == CFG_MAIL_WORDPRESS) {
+		line(c, true, "mail",
+		     "welcome mails are sent by WordPress (wp_new_user_notification) when the mu-plugin drains the outbox");
+		return;
+	}
 	if (cfg->mail_transport == CFG_MAIL_SENDMAIL) {
 		if (access(cfg->sendmail, X_OK) == 0)
 			line(c, true, "mail", "sendmail %s is executable",

@@ -115,6 +115,8 @@ write_phase(struct run *r, const struct action_def *d,
 			rc = d->job(r, &r->jobs[i]);
 	if (rc == MW_OK && d->complete != NULL)
 		rc = d->complete(r);
+	if (rc == MW_OK && io->record != NULL && !r->req->dry_run)
+		rc = io->record(r);
 	return rc;
 }
 
@@ -178,12 +180,18 @@ driver_run(struct run *r, const struct action_def *d,
 	int attempt;
 
 	for (attempt = 1;; attempt++) {
+		bool outbox;
+
 		rc = driver_once(r, d, io);
-		/* InnoDB rolled a deadlocked transaction back: run it again
-		 * (Mautic's data is kept, so no second API call). */
+		/* InnoDB rolled a deadlocked transaction back, or the outbox
+		 * table had to be created: run it again (Mautic's data is
+		 * kept, so no second API call). */
+		outbox = r->outbox_missing;
 		if (rc != MW_EDB || attempt >= attempts || !io->deadlocked(r))
 			return rc;
-		log_info("retrying after a deadlock (attempt %d)", attempt + 1);
+		if (!outbox)
+			log_info("retrying after a deadlock (attempt %d)",
+				 attempt + 1);
 		jobs_reset(r);
 	}
 }

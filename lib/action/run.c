@@ -65,6 +65,9 @@ job_free(struct job *j)
 	free(j->email);
 	free(j->old_email);
 	free(j->old_nicename);
+	for (size_t i = 0; i < j->nold_tags; i++)
+		free(j->old_tags[i]);
+	free(j->old_tags);
 	memset(j, 0, sizeof(*j));
 }
 
@@ -293,6 +296,10 @@ finish(struct run *r, enum mw_err rc)
 static bool
 deadlocked(struct run *r)
 {
+	if (r->outbox_missing) {
+		r->outbox_missing = false;
+		return events_create(r);
+	}
 	return wp_deadlocked(r->wp);
 }
 
@@ -307,4 +314,5 @@ const struct driver_io run_store_io = {
 	.finish = finish,
 	.unlock = unlock,
 	.deadlocked = deadlocked,
+	.record = events_record,
 };

@@ -91,6 +91,27 @@ tags_store(struct run *r, struct job *j)
 	if (c->ntags > 0)
 		memcpy(now, c->tags, c->ntags * sizeof(*now));
 	rc = MW_OK;
+	/* The event keeps the list as it was stored (oldtags is sorted by
+	 * same_set, so the event's copy is taken first). */
+	j->tags_loaded = true;
+	for (i = 0; i < j->nold_tags; i++)
+		free(j->old_tags[i]);
+	free(j->old_tags);
+	j->old_tags = NULL;
+	j->nold_tags = 0;
+	if (nold > 0 && r->cfg->events_outbox) {
+		j->old_tags = calloc(nold, sizeof(*j->old_tags));
+		for (i = 0; j->old_tags != NULL && i < nold; i++) {
+			j->old_tags[i] = strdup(oldtags[i]);
+			if (j->old_tags[i] == NULL)
+				break;
+			j->nold_tags = i + 1;
+		}
+		if (j->nold_tags != nold) {
+			rc = MW_ENOMEM;
+			goto out;
+		}
+	}
 	if (old != NULL && same_set(oldtags, nold, now, c->ntags))
 		goto out;
 	if (old == NULL && c->ntags == 0)

@@ -189,9 +189,15 @@ apply_fields(struct run *r, struct job *j, struct wp_user *u, bool priv)
 		const char *wp = r->cfg->fields[i].wp;
 		const char *val = user_mapped(r, j, wp);
 		enum field_kind k = user_field_kind(wp);
+		bool was = j->changed;
 
 		if (k == FK_META) {
+			/* this field's own change, for the event */
+			j->changed = false;
 			rc = update_meta(r, j, &r->cfg->fields[i]);
+			if (j->changed)
+				job_field(j, wp);
+			j->changed = j->changed || was;
 			continue;
 		}
 		if (val != NULL && user_field_class(wp, &owner) == FC_PLUGIN)
@@ -199,6 +205,7 @@ apply_fields(struct run *r, struct job *j, struct wp_user *u, bool priv)
 				 wp, owner);
 		if (val == NULL || k == FK_SKIP || r->cfg->fields[i].pseudo)
 			continue;
+		j->changed = false; /* this field's own change, for the event */
 		switch (k) {
 		case FK_PASS:
 			rc = update_pass(r, j, u, priv, val);
@@ -232,6 +239,9 @@ apply_fields(struct run *r, struct job *j, struct wp_user *u, bool priv)
 		case FK__MAX:
 			break;
 		}
+		if (j->changed)
+			job_field(j, wp);
+		j->changed = j->changed || was;
 	}
 	return rc;
 }

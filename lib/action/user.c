@@ -263,6 +263,7 @@ user_set_role(struct run *r, struct job *j, const struct role *ro)
 			j->role = ro->slug;
 			goto out;
 		}
+		j->role_before = cur != NULL ? cur->slug : NULL;
 		rc = user_caps(ro, &caps);
 	}
 	if (rc == MW_OK)
@@ -275,6 +276,7 @@ user_set_role(struct run *r, struct job *j, const struct role *ro)
 	if (rc == MW_OK) {
 		j->changed = true;
 		j->role = ro->slug;
+		j->role_changed = true;
 		job_change(j, "role %s", ro->slug);
 	}
 out:

@@ -46,7 +46,7 @@ struct key {
 static const char *const auth_names[] = {"basic", "oauth2", NULL};
 static const char *const hash_names[] = {"auto", "phpass", "bcrypt", NULL};
 static const char *const uname_names[] = {"email", "flname", "fnamenum", NULL};
-static const char *const mail_names[] = {"sendmail", "smtp", NULL};
+static const char *const mail_names[] = {"sendmail", "smtp", "wordpress", NULL};
 static const char *const level_names[] = {"error", "warn", "info", "debug",
 					  NULL};
 
@@ -122,6 +122,12 @@ static const struct key keys[] = {
 		"cache", "redis", K_SECRET, NULL, redis, cfg_value_redis,
 		"must be redis://[[user]:password@]host[:port][/db] or unix:///path[?db=N]"),
 	KEY_STR("cache", "redis_prefix", NULL, redis_prefix),
+	KEY_BOOL("events", "outbox", "yes", events_outbox),
+	KEY_BOOL("events", "unchanged", "yes", events_unchanged),
+	KEY_U64("events", "max_age_days", 1, 3650, "7", events_max_age_days),
+	KEY_PARSED("events", "ping_url", K_STR, NULL, events_ping_url,
+		   cfg_value_http_url,
+		   "must be an http:// or https:// URL with a host"),
 	KEY_ENUM("log", "level", level_names, "info", log_level),
 };
 
@@ -553,6 +559,11 @@ validate(struct loader *ld)
 		return false;
 	if (!is_ident(c->table_prefix, CFG_PREFIX_MAX, NULL)) {
 		fail(ld, "table_prefix", "must match [A-Za-z0-9_]{1,32}");
+		return false;
+	}
+	if (c->mail_transport == CFG_MAIL_WORDPRESS && !c->events_outbox) {
+		fail(ld, "transport",
+		     "wordpress needs [events] outbox = yes (the mu-plugin sends the mail)");
 		return false;
 	}
 	cfg_wpf_derive(c);

@@ -24,7 +24,7 @@
 enum cfg_auth { CFG_AUTH_BASIC, CFG_AUTH_OAUTH2 };
 enum cfg_hash { CFG_HASH_AUTO, CFG_HASH_PHPASS, CFG_HASH_BCRYPT };
 enum cfg_uname { CFG_UNAME_EMAIL, CFG_UNAME_FLNAME, CFG_UNAME_FNAMENUM };
-enum cfg_mail { CFG_MAIL_SENDMAIL, CFG_MAIL_SMTP };
+enum cfg_mail { CFG_MAIL_SENDMAIL, CFG_MAIL_SMTP, CFG_MAIL_WORDPRESS };
 
 /* A field's type in WP Fusion's contact_fields: how its value is
  * imported.  Fields of [fields] in the file are text. */
@@ -125,6 +125,13 @@ struct cfg {
 	char *redis;		    /* the URL as written (secret) */
 	struct cfg_redis redis_url; /* the same, parsed */
 	char *redis_prefix;	    /* WP_REDIS_PREFIX, the keys' salt */
+
+	/* [events] */
+	bool events_outbox;	      /* record each change in the outbox */
+	bool events_unchanged;	      /* a tag load that changes nothing too */
+	uint64_t events_max_age_days; /* undelivered events kept this long */
+	char *events_ping_url;	      /* where the drain is pinged, or NULL:
+				       * site_url's wp-cron.php */
 
 	/* [log] */
 	int log_level; /* enum log_level */

@@ -313,6 +313,9 @@ mail_send(const struct cfg *cfg, const char *to, const char *subject,
 	char from[256];
 	enum mw_err rc;
 
+	/* With transport = wordpress, WordPress sends it (the mu-plugin). */
+	if (cfg->mail_transport == CFG_MAIL_WORDPRESS)
+		return MW_EINTERNAL;
 	buf_init(&msg, 1u << 20);
 	rc = mail_compose(cfg, to, subject, body, &msg);
 	if (rc == MW_OK) {

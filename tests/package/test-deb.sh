@@ -163,6 +163,8 @@ want_files="-rwxr-xr-x root/root /usr/lib/cgi-bin/mautic-wp.cgi
 -rw-r--r-- root/root /usr/share/lintian/overrides/mautic-wp
 -rw-r--r-- root/root /usr/share/man/man5/mautic-wp.conf.5.gz
 -rw-r--r-- root/root /usr/share/man/man8/mautic-wp.cgi.8.gz
+-rw-r--r-- root/root /usr/share/mautic-wp/mautic-wp-events.sql
+-rw-r--r-- root/root /usr/share/mautic-wp/mautic-wp.php
 $(for f in docs/*.md; do echo "-rw-r--r-- root/root /usr/share/doc/mautic-wp/$f"; done)"
 expect "files in the package" "$(grep -v '^d' <<<"$listing" | LC_ALL=C sort -k3)" \
 	"$(LC_ALL=C sort -k3 <<<"$want_files")"
@@ -172,6 +174,7 @@ x=$(mktemp -d)
 dpkg-deb -x "$DEB" "$x"
 cmp -s "$x$SNIPPET" packaging/apache-mautic-wp.conf || fail "snippet differs"
 cmp -s "$x$CONF" cgi-bin/mautic-wp.conf.example || fail "config differs"
+cmp -s "$x/usr/share/mautic-wp/mautic-wp.php" wordpress/mautic-wp.php || fail "mu-plugin differs"
 readelf -S "$x$CGI" | grep -q '\.debug_info' && fail "binary not stripped"
 readelf -d "$x$CGI" | grep -q 'FLAGS_1.*PIE' || fail "binary is not PIE"
 readelf -d "$x$CGI" | grep -q 'BIND_NOW\|FLAGS.*NOW' || fail "no -z now"

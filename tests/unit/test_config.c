@@ -129,6 +129,12 @@ static const char full_text[] = "; mautic-wp test configuration\n"
 				"redis = redis://127.0.0.1:6379/0\n"
 				"redis_prefix = site1:\n"
 				"\n"
+				"[events]\n"
+				"outbox = yes\n"
+				"unchanged = no\n"
+				"max_age_days = 30\n"
+				"ping_url = http://127.0.0.1:8080\n"
+				"\n"
 				"[log]\n"
 				"level = debug\n";
 
@@ -179,6 +185,9 @@ test_full(void)
 	CHECK(cfg_field_alias(&cfg, "last_name") == NULL);
 	CHECK(cfg_field_alias(&cfg, "email") == NULL);
 	CHECK(cfg.mail_transport == CFG_MAIL_SMTP);
+	CHECK(cfg.events_outbox == true && cfg.events_unchanged == false);
+	CHECK(cfg.events_max_age_days == 30);
+	CHECK_STR(cfg.events_ping_url, "http://127.0.0.1:8080");
 	CHECK_STR(cfg.sendmail, "/usr/lib/sendmail");
 	CHECK_STR(cfg.smtp_url, "smtp://127.0.0.1:2525");
 	CHECK_STR(cfg.mail_from, "WordPress <wordpress@example.com>");
@@ -245,6 +254,8 @@ defaults_hold(const char *name, const char *text)
 	CHECK(cfg.redis == NULL && cfg.redis_prefix == NULL);
 	CHECK(cfg.redis_url.host == NULL);
 	CHECK(cfg.log_level == LL_INFO);
+	CHECK(cfg.events_outbox == true && cfg.events_unchanged == true);
+	CHECK(cfg.events_max_age_days == 7 && cfg.events_ping_url == NULL);
 	/* WP Fusion's default mapping when there is no [fields] */
 	CHECK(cfg.nfields == 3);
 	CHECK_STR(cfg_field_alias(&cfg, "user_email"), "email");
@@ -455,6 +466,13 @@ static const struct bad_row bad_rows[] = {
 	 "username_format", 2, NULL},
 	{"cfg_refuses_mail_transport_qmail",
 	 "[mail]\ntransport = qmail\n" MINIMAL, 0600, "transport", 2, NULL},
+	{"cfg_refuses_transport_wordpress_without_outbox",
+	 "[mail]\ntransport = wordpress\n[events]\noutbox = no\n" MINIMAL, 0600,
+	 "transport", 0, "outbox = yes"},
+	{"cfg_refuses_max_age_days_0", "[events]\nmax_age_days = 0\n" MINIMAL,
+	 0600, "max_age_days", 2, NULL},
+	{"cfg_refuses_ping_url_ftp", "[events]\nping_url = ftp://x\n" MINIMAL,
+	 0600, "ping_url", 2, NULL},
 	{"cfg_refuses_log_level_trace", "[log]\nlevel = trace\n" MINIMAL, 0600,
 	 "level", 2, NULL},
 	{"cfg_refuses_bad_bool",
