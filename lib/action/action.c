@@ -19,7 +19,9 @@
 #include "mautic/mautic.h"
 #include "wp/store.h"
 
-#define DEADLOCK_ATTEMPTS 3 /* runs of a transaction InnoDB rolled back */
+/* Runs of a transaction rolled back by a deadlock or a certification
+ * conflict, or moved to another node. */
+#define TX_ATTEMPTS 8
 
 static void
 new_request_id(char out[17])
@@ -96,7 +98,7 @@ run_request(struct run *r, const char *msg)
 		return MW_OK;
 	}
 	if (rc == MW_OK)
-		rc = driver_action(r, DEADLOCK_ATTEMPTS);
+		rc = driver_action(r, TX_ATTEMPTS);
 	if (rc == MW_OK && !r->req->dry_run)
 		after_commit(r);
 	else if (rc == MW_OK)

@@ -88,6 +88,7 @@ struct run {
 	unsigned rt0;		  /* wp_round_trips() then (0: a new
 				   * connection, whose set-up counts) */
 	unsigned calls0;	  /* mautic_calls() when it was taken */
+	unsigned retries;	  /* transactions run again so far */
 	struct wp_site site;	  /* owned; read on first need */
 	bool tags_listed;	  /* wpf_available_tags was changed */
 	size_t nevents;		  /* outbox rows of the last transaction */
@@ -136,20 +137,20 @@ struct driver_io {
 	 * need_fields), else GET from Mautic */
 	enum mw_err (*load_contact)(struct run *r, struct job *j,
 				    bool need_fields);
-	/* the site's user-creation lock, before the transaction */
-	enum mw_err (*lock)(struct run *r);
 	/* the transaction */
 	enum mw_err (*begin)(struct run *r);
+	/* the lock rows of the jobs' contacts and e-mail addresses, first
+	 * thing in the transaction */
+	enum mw_err (*lock_contacts)(struct run *r);
 	/* the jobs' users' rows, in ascending ID order */
 	enum mw_err (*lock_users)(struct run *r);
 	/* end the transaction: rolled back on error or in a dry run, else
 	 * committed; returns rc or the commit's failure */
 	enum mw_err (*finish)(struct run *r, enum mw_err rc);
-	/* release the user-creation lock */
-	void (*unlock)(struct run *r);
-	/* true when the last failure was a deadlock, or a missing outbox
-	 * table now created: run it again */
-	bool (*deadlocked)(struct run *r);
+	/* true when the failed transaction may run again: a deadlock or a
+	 * cluster's certification conflict, its database node was lost and
+	 * another one is connected, or a missing outbox table now created */
+	bool (*retry)(struct run *r);
 	/* inside the transaction, after the jobs (not in a dry run): the
 	 * outbox rows; NULL: none */
 	enum mw_err (*record)(struct run *r);
@@ -306,15 +307,15 @@ enum mw_err add_complete(struct run *r) __attribute__((warn_unused_result));
 
 /* One action's row: what the skeleton does for it. */
 struct action_def {
-	enum action action;	/* the row's own index */
-	bool opens_store;	/* false: nothing to read or write (test) */
-	bool reads_site;	/* needs roles, default role, hash scheme */
-	bool finds_user_first;	/* users found in the read phase; none is
-				   no_user and the job is not run */
-	bool needs_fields;	/* contact fields, not only tags */
-	bool takes_create_lock; /* the site's user-creation lock, held from
-				   before the transaction until after it */
-	bool locks_users;	/* the found users' rows locked in ID order */
+	enum action action;    /* the row's own index */
+	bool opens_store;      /* false: nothing to read or write (test) */
+	bool reads_site;       /* needs roles, default role, hash scheme */
+	bool finds_user_first; /* users found in the read phase; none is
+				  no_user and the job is not run */
+	bool needs_fields;     /* contact fields, not only tags */
+	bool locks_contacts;   /* the contacts' and e-mails' lock rows,
+				  first in the transaction (creates users) */
+	bool locks_users;      /* the found users' rows locked in ID order */
 	enum mw_err (*prepare)(struct run *r); /* before the jobs, or NULL */
 	enum mw_err (*job)(struct run *r, struct job *j); /* each job run */
 	enum mw_err (*complete)(struct run *r); /* after the jobs, or NULL */
@@ -323,16 +324,17 @@ struct action_def {
 /* The row of an action; NULL when a is not an action. */
 const struct action_def *driver_def(enum action a);
 
-/* The skeleton, once: open, site, read phase (users, contacts), lock,
- * begin, lock users, prepare, the jobs, complete, finish, unlock; the
+/* The skeleton, once: open, site, read phase (users, contacts), begin,
+ * lock contacts, lock users, prepare, the jobs, complete, finish; the
  * steps a row does not want are left out. */
 enum mw_err driver_once(struct run *r, const struct action_def *d,
 			const struct driver_io *io)
 	__attribute__((warn_unused_result));
 
-/* driver_once() up to attempts times while the database reports a
- * deadlock (InnoDB rolled the transaction back); what was read from
- * Mautic is kept between attempts. */
+/* driver_once() up to attempts times while the failure allows another
+ * run (io->retry: a deadlock or certification conflict rolled the
+ * transaction back, or another database node took over); what was read
+ * from Mautic is kept between attempts. */
 enum mw_err driver_run(struct run *r, const struct action_def *d,
 		       const struct driver_io *io, int attempts)
 	__attribute__((warn_unused_result));

@@ -198,6 +198,54 @@ check_wpf(struct checker *c, const struct cfg *cfg, struct wpstore *w)
 	line(c, true, "fieldmap", "%s", o ? list : "(no fields mapped)");
 }
 
+/* With several hosts in db_host: one line per node, its cluster state. */
+static void
+check_nodes(struct checker *c, const struct cfg *cfg)
+{
+	struct wp_node nodes[CFG_DB_HOSTS_MAX];
+	size_t i, n = 0;
+
+	if (wp_nodes(cfg, nodes, CFG_DB_HOSTS_MAX, &n) != MW_OK || n < 2)
+		return;
+	for (i = 0; i < n; i++) {
+		const struct wp_node *d = &nodes[i];
+
+		if (!d->up)
+			line(c, false, "node",
+			     "%s: cannot connect (%s); the other hosts take its webhooks",
+			     d->addr, d->error);
+		else if (!d->galera)
+			line(c, true, "node", "%s: up (not a Galera node)",
+			     d->addr);
+		else
+			line(c, d->ready, "node",
+			     "%s: %s, %s, cluster size %u%s", d->addr,
+			     d->state[0] ? d->state : "?",
+			     d->status[0] ? d->status : "?", d->cluster_size,
+			     d->ready
+				     ? ""
+				     : ": not ready, skipped until it is Synced in the primary component");
+	}
+}
+
+/* The lock rows' table: there, or created by the first add. */
+static void
+check_locks(struct checker *c, const struct cfg *cfg, struct wpstore *w)
+{
+	bool present = false;
+
+	if (wp_locks_present(w, &present) != MW_OK)
+		line(c, false, "locks", "cannot read %smautic_wp_locks",
+		     cfg->table_prefix);
+	else if (present)
+		line(c, true, "locks", "%smautic_wp_locks is there",
+		     cfg->table_prefix);
+	else
+		line(c, true, "locks",
+		     "%smautic_wp_locks does not exist yet: the first add creates it (db_user needs CREATE; or load sql/mautic-wp-locks.sql)",
+		     cfg->table_prefix);
+}
+
 /* Where the mu-plugin would be: wp-content/mu-plugins next to
  * [wordpress] wp_config (ABSPATH, or its parent, where WordPress also
  * looks for wp-config.php).  Writes "" when there is no wp_config; true
@@ -286,12 +334,14 @@ check_events(struct checker *c, const struct cfg *cfg, struct wpstore *w)
 static void
 check_db(struct checker *c, const struct cfg *cfg)
 {
+	char node[CFG_DB_HOST_LEN + 8];
 	struct wpstore *w = NULL;
 	uint64_t uid;
 	char *v = NULL;
 	size_t len;
 	enum mw_err rc;
 
+	check_nodes(c, cfg);
 	rc = wp_open(cfg, &w);
 	if (rc != MW_OK) {
 		line(c, false, "database",
@@ -301,8 +351,9 @@ check_db(struct checker *c, const struct cfg *cfg)
 		     cfg->db_name);
 		return;
 	}
-	line(c, true, "database", "connected to %s as %s", cfg->db_name,
-	     cfg->db_user);
+	wp_node_name(w, node, sizeof(node));
+	line(c, true, "database", "connected to %s as %s (%s)", cfg->db_name,
+	     cfg->db_user, node);
 	rc = wp_user_by_email(w, "check@mautic-wp.invalid", &uid);
 	if (rc == MW_OK)
 		rc = wp_meta_get(w, 0, "mautic_contact_id", &v, &len);
@@ -323,6 +374,8 @@ check_db(struct checker *c, const struct cfg *cfg)
 		check_site(c, cfg, w);
 	if (rc == MW_OK)
 		check_index(c, w);
+	if (rc == MW_OK)
+		check_locks(c, cfg, w);
 	if (rc == MW_OK)
 		check_wpf(c, cfg, w);
 	if (rc == MW_OK)

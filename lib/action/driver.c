@@ -6,8 +6,9 @@
  *
  * The skeleton: open the database; read the site; the read phase (each
  * contact's user when the action finds users first, and its data from the
- * payload or Mautic); the user-creation lock; BEGIN; the users' row locks;
- * prepare, the handler for each job, complete; COMMIT or ROLLBACK; unlock.
+ * payload or Mautic); BEGIN; the lock rows of the contacts and their
+ * e-mails (actions that create users); the users' row locks; prepare, the
+ * handler for each job, complete; COMMIT or ROLLBACK.
  * Nothing is written before BEGIN, and no Mautic call comes after it.
  */
 #include "action/action_int.h"
@@ -23,7 +24,7 @@ static const struct action_def defs[ACTION__MAX] = {
 		.opens_store = true,
 		.reads_site = true,
 		.needs_fields = true,
-		.takes_create_lock = true,
+		.locks_contacts = true,
 		.prepare = add_prepare,
 		.job = add_job,
 		.complete = add_complete,
@@ -106,7 +107,11 @@ write_phase(struct run *r, const struct action_def *d,
 	enum mw_err rc = MW_OK;
 	size_t i;
 
-	if (d->locks_users)
+	/* Taken before the first read of the transaction, so that what is
+	 * read includes users created by whoever held the rows before. */
+	if (d->locks_contacts)
+		rc = io->lock_contacts(r);
+	if (rc == MW_OK && d->locks_users)
 		rc = io->lock_users(r);
 	if (rc == MW_OK && d->prepare != NULL)
 		rc = d->prepare(r);
@@ -124,7 +129,6 @@ enum mw_err
 driver_once(struct run *r, const struct action_def *d,
 	    const struct driver_io *io)
 {
-	bool locked = false;
 	enum mw_err rc;
 
 	if (!d->opens_store)
@@ -134,20 +138,11 @@ driver_once(struct run *r, const struct action_def *d,
 		rc = io->read_site(r);
 	if (rc == MW_OK)
 		rc = read_phase(r, d, io);
-	/* The lock comes before the transaction's first read, so that what
-	 * is read inside includes users created by whoever held it before. */
-	if (rc == MW_OK && d->takes_create_lock) {
-		rc = io->lock(r);
-		locked = rc == MW_OK;
-	}
 	if (rc == MW_OK)
 		rc = io->begin(r);
 	if (rc == MW_OK)
 		rc = write_phase(r, d, io);
-	rc = io->finish(r, rc);
-	if (locked)
-		io->unlock(r);
-	return rc;
+	return io->finish(r, rc);
 }
 
 /* Forget what a rolled-back transaction decided, keep what was read. */
@@ -183,14 +178,14 @@ driver_run(struct run *r, const struct action_def *d,
 		bool outbox;
 
 		rc = driver_once(r, d, io);
-		/* InnoDB rolled a deadlocked transaction back, or the outbox
-		 * table had to be created: run it again (Mautic's data is
-		 * kept, so no second API call). */
+		/* InnoDB or Galera rolled the transaction back, another node
+		 * took over, or the outbox table had to be created: run it
+		 * again (Mautic's data is kept, so no second API call). */
 		outbox = r->outbox_missing;
-		if (rc != MW_EDB || attempt >= attempts || !io->deadlocked(r))
+		if (rc != MW_EDB || attempt >= attempts || !io->retry(r))
 			return rc;
 		if (!outbox)
-			log_info("retrying after a deadlock (attempt %d)",
+			log_info("retrying the transaction (attempt %d)",
 				 attempt + 1);
 		jobs_reset(r);
 	}

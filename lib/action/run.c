@@ -10,12 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
+#include "base/clock.h"
 #include "base/log.h"
+#include "formats/wptext.h"
 #include "mautic/mautic.h"
 #include "wp/store.h"
-
-#define ADD_LOCK_TIMEOUT_S 5 /* well below Mautic's 10 s */
 
 /* Append ", "- or "; "-separated formatted text to a fixed field. */
 static void
@@ -184,31 +186,47 @@ load_contact(struct run *r, struct job *j, bool need_fields)
 	return rc;
 }
 
-static void
-lock_name(const struct run *r, char *out, size_t outsz)
-{
-	/* One lock per site for user creation: adds are short, and a single
-	 * lock cannot deadlock. */
-	snprintf(out, outsz, "mautic-wp:add:%.24s:%.32s", r->cfg->db_name,
-		 r->cfg->table_prefix);
-}
+#define LOCK_KEY_LEN 200 /* "c:" or "e:" and the id or address */
 
+/* The lock rows of add's jobs: each contact and each e-mail address it
+ * brings, so that two webhooks for one contact, or for two contacts
+ * sharing an address, never both create a user, whichever web server or
+ * database node they reach. */
 static enum mw_err
-lock(struct run *r)
+lock_contacts(struct run *r)
 {
-	char name[96];
+	const char *alias = cfg_field_alias(r->cfg, "user_email");
+	char(*keys)[LOCK_KEY_LEN];
+	const char **ptrs;
+	size_t i, n = 0;
+	enum mw_err rc = MW_ENOMEM;
 
-	lock_name(r, name, sizeof(name));
-	return wp_lock(r->wp, name, ADD_LOCK_TIMEOUT_S);
-}
+	keys = calloc(2 * r->njobs + 1, sizeof(*keys));
+	ptrs = calloc(2 * r->njobs + 1, sizeof(*ptrs));
+	if (keys == NULL || ptrs == NULL)
+		goto out;
+	for (i = 0; i < r->njobs; i++) {
+		const struct job *j = &r->jobs[i];
+		const char *email;
 
-static void
-unlock(struct run *r)
-{
-	char name[96];
-
-	lock_name(r, name, sizeof(name));
-	wp_unlock(r->wp, name);
+		if (j->deleted || j->data == NULL)
+			continue;
+		snprintf(keys[n], sizeof(keys[n]), "c:%llu",
+			 (unsigned long long)j->contact_id);
+		ptrs[n] = keys[n];
+		n++;
+		email = alias != NULL ? contact_field(j->data, alias) : NULL;
+		if (email != NULL && wptext_is_email(email)) {
+			snprintf(keys[n], sizeof(keys[n]), "e:%s", email);
+			ptrs[n] = keys[n];
+			n++;
+		}
+	}
+	rc = wp_lock_keys(r->wp, ptrs, n);
+out:
+	free(keys);
+	free(ptrs);
+	return rc;
 }
 
 static enum mw_err
@@ -293,14 +311,40 @@ finish(struct run *r, enum mw_err rc)
 	return rc;
 }
 
-static bool
-deadlocked(struct run *r)
+/* Before a transaction runs again: a random pause that grows with each
+ * retry (below 40, 80, 160, 320, then 400 ms), so that requests that keep
+ * colliding (webhooks for the same contacts on two cluster nodes, where a
+ * commit aborts the other node's transactions that touched its rows) fall
+ * out of step.  Seven pauses stay under 2 s on average. */
+static void
+retry_pause(struct run *r)
 {
+	unsigned cap = 40u << (r->retries < 4 ? r->retries : 4), v = 0;
+	struct timespec ts;
+
+	if (cap > 400)
+		cap = 400;
+	if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
+		v = (unsigned)mw_now_ms();
+	v %= cap;
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)v * 1000000L;
+	nanosleep(&ts, NULL);
+	r->retries++;
+}
+
+static bool
+retry(struct run *r)
+{
+	/* The outbox table was missing: made now, run again at once. */
 	if (r->outbox_missing) {
 		r->outbox_missing = false;
 		return events_create(r);
 	}
-	return wp_deadlocked(r->wp);
+	if (!wp_may_retry(r->wp))
+		return false;
+	retry_pause(r);
+	return true;
 }
 
 const struct driver_io run_store_io = {
@@ -308,11 +352,10 @@ const struct driver_io run_store_io = {
 	.read_site = read_site,
 	.find_user = find_user,
 	.load_contact = load_contact,
-	.lock = lock,
 	.begin = begin,
+	.lock_contacts = lock_contacts,
 	.lock_users = lock_users,
 	.finish = finish,
-	.unlock = unlock,
-	.deadlocked = deadlocked,
+	.retry = retry,
 	.record = events_record,
 };

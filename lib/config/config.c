@@ -545,6 +545,17 @@ merge_wp_config(struct loader *ld)
 	return ok;
 }
 
+/* db_host lists servers we can parse (db_port gives the default port, so
+ * this waits for the whole file). */
+static bool
+db_hosts_valid(const struct cfg *c)
+{
+	struct cfg_db_host h[CFG_DB_HOSTS_MAX];
+	size_t n;
+
+	return cfg_db_hosts(c, h, CFG_DB_HOSTS_MAX, &n) == MW_OK;
+}
+
 /* Checks that span several keys, after the whole file was read. */
 static bool
 validate(struct loader *ld)
@@ -559,6 +570,12 @@ validate(struct loader *ld)
 		return false;
 	if (!is_ident(c->table_prefix, CFG_PREFIX_MAX, NULL)) {
 		fail(ld, "table_prefix", "must match [A-Za-z0-9_]{1,32}");
+		return false;
+	}
+	if (!db_hosts_valid(c)) {
+		fail(ld, "db_host",
+		     "must be host or host:port, or up to %d of them separated by commas",
+		     CFG_DB_HOSTS_MAX);
 		return false;
 	}
 	if (c->mail_transport == CFG_MAIL_WORDPRESS && !c->events_outbox) {

@@ -73,12 +73,23 @@ struct cfg_redis {
 	char *pass;	/* AUTH password (a secret), NULL = no AUTH */
 };
 
+#define CFG_DB_HOSTS_MAX 8  /* hosts one db_host may list */
+#define CFG_DB_HOST_LEN 255 /* bytes of one host name */
+
+/* One database server of [wordpress] db_host. */
+struct cfg_db_host {
+	char host[CFG_DB_HOST_LEN + 1]; /* name or address; "localhost" alone
+					 * means the socket */
+	unsigned port;			/* TCP port (db_port by default) */
+};
+
 /* Every char * member is owned and NULL when the key is unset. */
 struct cfg {
 	char *path; /* the file this came from */
 
 	/* [wordpress] */
-	char *db_host;		     /* "localhost" means the socket */
+	char *db_host;		     /* "localhost" means the socket; or
+				      * host[:port], ... (cfg_db_hosts) */
 	uint64_t db_port;	     /* TCP port */
 	char *db_socket;	     /* unix socket path */
 	char *db_name;		     /* database */
@@ -180,6 +191,13 @@ const char *cfg_field_alias(const struct cfg *cfg, const char *wp_key);
  * *out untouched, MW_ENOMEM. */
 enum mw_err cfg_redis_parse(const char *url,
 			    struct cfg_redis *out /* OUT */) MW_MUST_CHECK;
+
+/* The servers of db_host in the order given: one "host" or "host:port"
+ * (a port given wins over db_port), or several separated by commas, each
+ * possibly "[v6-address]:port".  MW_EINPUT when an entry is empty or
+ * malformed, a port is out of range, or there are more than max. */
+enum mw_err cfg_db_hosts(const struct cfg *cfg, struct cfg_db_host *out,
+			 size_t max, size_t *n /* OUT */) MW_MUST_CHECK;
 
 /* Wipe the password and release.  NULL is fine. */
 void cfg_redis_free(struct cfg_redis *r);

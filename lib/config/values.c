@@ -306,3 +306,71 @@ cfg_value_mail_from(struct cfg *cfg, const char *value)
 			return MW_EINPUT;
 	return MW_OK;
 }
+
+/* ---- [wordpress] db_host: one server or several ----------------------- */
+
+/* One entry "host", "host:port", "[v6]" or "[v6]:port" into h. */
+static bool
+db_host_entry(const char *s, size_t len, unsigned defport,
+	      struct cfg_db_host *h)
+{
+	const char *end = s + len, *hend, *port = NULL;
+	uint64_t v;
+
+	if (len > 0 && s[0] == '[') {
+		hend = memchr(s, ']', len);
+		if (hend == NULL)
+			return false;
+		s++;
+		if (hend + 1 < end) {
+			if (hend[1] != ':')
+				return false;
+			port = hend + 2;
+		}
+	} else {
+		hend = memchr(s, ':', len);
+		if (hend != NULL)
+			port = hend + 1;
+		else
+			hend = end;
+	}
+	if (hend == s || (size_t)(hend - s) > CFG_DB_HOST_LEN ||
+	    memchr(s, '@', (size_t)(hend - s)) != NULL ||
+	    memchr(s, '/', (size_t)(hend - s)) != NULL)
+		return false;
+	memcpy(h->host, s, (size_t)(hend - s));
+	h->host[hend - s] = '\0';
+	h->port = defport;
+	if (port == NULL)
+		return true;
+	if (str_u64(port, (size_t)(end - port), 1, 65535, &v) != MW_OK)
+		return false;
+	h->port = (unsigned)v;
+	return true;
+}
+
+enum mw_err
+cfg_db_hosts(const struct cfg *cfg, struct cfg_db_host *out, size_t max,
+	     size_t *n)
+{
+	const char *p = cfg->db_host != NULL ? cfg->db_host : "localhost";
+	size_t len, k = 0;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		len = strcspn(p, ",");
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (k == max ||
+		    !db_host_entry(p, len, (unsigned)cfg->db_port, &out[k]))
+			return MW_EINPUT;
+		k++;
+		p += strcspn(p, ",");
+		if (*p == '\0')
+			break;
+		p++;
+	}
+	*n = k;
+	return MW_OK;
+}

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <mysql.h>
 #include <errmsg.h>
@@ -36,7 +37,7 @@ wps_error(struct wpstore *w, unsigned code, const char *what, const char *err)
 		log_warn(
 			"wpstore: %s: deadlock, the transaction was rolled back",
 			what);
-	else if (code == w->quiet_errno)
+	else if (code != 0 && code == w->quiet_errno)
 		log_debug("wpstore: %s: %u %s", what, code, clean);
 	else
 		log_err("wpstore: %s failed: %u %s", what, code, clean);
@@ -67,18 +68,80 @@ cache_clear(struct wpstore *w)
 	}
 }
 
-/* Connect and set the session up: lock waits end well before Mautic
- * (10 s) gives up on us; READ COMMITTED has no gap locks, so concurrent
- * webhooks for different users do not deadlock on usermeta's indexes
- * (duplicates are kept out by the named lock instead).  Both in one
- * statement: MariaDB and MySQL name the isolation variable differently. */
+/* Lock waits end well before Mautic (10 s) gives up on us.  With several
+ * hosts (a cluster) they outlast the stall of every commit while the
+ * cluster decides that a lost node is gone (5-6 s with Galera's default
+ * evs.suspect_timeout of 5 s), so that a webhook queued behind a stalled
+ * commit still succeeds. */
+#define LOCK_WAIT_S 5
+#define LOCK_WAIT_CLUSTER_S 8
+/* A node that does not answer is given up quickly when others may. */
+#define CONNECT_TIMEOUT_S 5
+#define CONNECT_TIMEOUT_CLUSTER_S 2
+
+/* The wsrep status of the connected server, one statement: no rows from
+ * a server without Galera. */
 static enum mw_err
-db_connect(struct wpstore *w)
+read_node(struct wpstore *w, struct wp_node *n)
+{
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	uint64_t v;
+	bool ready_on = false, provider = false;
+
+	n->galera = false;
+	n->ready = true;
+	n->state[0] = n->status[0] = '\0';
+	n->cluster_size = 0;
+	w->queries++;
+	w->round_trips++;
+	if (mysql_query(
+		    w->db,
+		    "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_ready', 'wsrep_local_state_comment', 'wsrep_cluster_size', 'wsrep_cluster_status', 'wsrep_provider_name')") !=
+	    0)
+		return wps_error(w, mysql_errno(w->db), "wsrep status",
+				 mysql_error(w->db));
+	res = mysql_store_result(w->db);
+	if (res == NULL)
+		return wps_error(w, mysql_errno(w->db), "wsrep status",
+				 mysql_error(w->db));
+	while ((row = mysql_fetch_row(res)) != NULL) {
+		const char *k = row[0], *val = row[1] ? row[1] : "";
+
+		if (k == NULL)
+			continue;
+		if (strcasecmp(k, "wsrep_ready") == 0)
+			ready_on = strcasecmp(val, "ON") == 0;
+		else if (strcasecmp(k, "wsrep_local_state_comment") == 0)
+			snprintf(n->state, sizeof(n->state), "%s", val);
+		else if (strcasecmp(k, "wsrep_cluster_status") == 0)
+			snprintf(n->status, sizeof(n->status), "%s", val);
+		else if (strcasecmp(k, "wsrep_cluster_size") == 0 &&
+			 str_u64(val, strlen(val), 0, 1u << 20, &v) == MW_OK)
+			n->cluster_size = (unsigned)v;
+		else if (strcasecmp(k, "wsrep_provider_name") == 0)
+			provider = val[0] != '\0';
+	}
+	mysql_free_result(res);
+	/* A MariaDB built with wsrep but running without a provider reports
+	 * the variables too: it is a plain server. */
+	n->galera = provider;
+	if (n->galera)
+		n->ready = ready_on && strcmp(n->state, "Synced") == 0 &&
+			   strcmp(n->status, "Primary") == 0;
+	return MW_OK;
+}
+
+/* Connect to hosts[i] (the socket for a lone "localhost"). */
+static enum mw_err
+connect_host(struct wpstore *w, size_t i)
 {
 	const struct cfg *cfg = w->cfg;
-	unsigned int timeout = 5, rw_timeout = w->admin ? 24 * 3600 : 10;
-	bool socket = strcmp(cfg->db_host, "localhost") == 0;
-	enum mw_err rc;
+	const struct cfg_db_host *h = &w->hosts[i];
+	unsigned int timeout = w->nhosts > 1 ? CONNECT_TIMEOUT_CLUSTER_S
+					     : CONNECT_TIMEOUT_S,
+		     rw_timeout = w->admin ? 24 * 3600 : 10;
+	bool socket = w->nhosts == 1 && strcmp(h->host, "localhost") == 0;
 
 	w->db = mysql_init(NULL);
 	if (w->db == NULL)
@@ -89,20 +152,79 @@ db_connect(struct wpstore *w)
 	mysql_optionsv(w->db, MYSQL_OPT_WRITE_TIMEOUT, &rw_timeout);
 	/* The TCP handshake and the authentication exchange. */
 	w->round_trips += 2;
-	if (mysql_real_connect(
-		    w->db, socket ? NULL : cfg->db_host, cfg->db_user,
-		    cfg->db_password ? cfg->db_password : "", cfg->db_name,
-		    socket ? 0 : (unsigned)cfg->db_port,
-		    socket ? cfg->db_socket : NULL, CLIENT_FOUND_ROWS) == NULL)
+	if (mysql_real_connect(w->db, socket ? NULL : h->host, cfg->db_user,
+			       cfg->db_password ? cfg->db_password : "",
+			       cfg->db_name, socket ? 0 : h->port,
+			       socket ? cfg->db_socket : NULL,
+			       CLIENT_FOUND_ROWS) == NULL)
 		return wps_error(w, mysql_errno(w->db), "connect",
 				 mysql_error(w->db));
+	w->node = i;
 	w->mariadb = strstr(mysql_get_server_info(w->db), "MariaDB") != NULL;
-	rc = wps_simple(
-		w,
-		w->mariadb
-			? "SET SESSION innodb_lock_wait_timeout = 5, SESSION tx_isolation = 'READ-COMMITTED'"
-			: "SET SESSION innodb_lock_wait_timeout = 5, SESSION transaction_isolation = 'READ-COMMITTED'");
-	return rc;
+	return MW_OK;
+}
+
+/* The session: lock waits (above); READ COMMITTED has no gap locks, so
+ * concurrent webhooks for different users do not deadlock on usermeta's
+ * indexes (duplicates are kept out by the lock rows instead); on a
+ * Galera node, reads wait until the node has applied what the cluster
+ * committed before them (wsrep_sync_wait), so a webhook sees what an
+ * earlier one wrote through another node.  One statement: MariaDB and
+ * MySQL name the isolation variable differently. */
+static enum mw_err
+set_session(struct wpstore *w)
+{
+	char sql[256];
+
+	snprintf(
+		sql, sizeof(sql),
+		"SET SESSION innodb_lock_wait_timeout = %d, SESSION %s = 'READ-COMMITTED'%s",
+		w->nhosts > 1 ? LOCK_WAIT_CLUSTER_S : LOCK_WAIT_S,
+		w->mariadb ? "tx_isolation" : "transaction_isolation",
+		w->galera ? ", SESSION wsrep_sync_wait = 1" : "");
+	return wps_simple(w, sql);
+}
+
+/* Connect and set the session up.  With several hosts, each is tried in
+ * the order given and a node that may not take writes (wsrep_ready OFF,
+ * not Synced, not in the primary component) is skipped; a single host
+ * pays no such check. */
+static enum mw_err
+db_connect(struct wpstore *w)
+{
+	struct wp_node n;
+	enum mw_err rc = MW_EDB, first = MW_OK;
+	size_t i;
+
+	if (w->nhosts == 1) {
+		rc = connect_host(w, 0);
+		return rc == MW_OK ? set_session(w) : rc;
+	}
+	for (i = 0; i < w->nhosts; i++) {
+		rc = connect_host(w, i);
+		if (rc == MW_OK)
+			rc = read_node(w, &n);
+		if (rc == MW_OK && !n.ready) {
+			log_warn(
+				"wpstore: %s:%u is not ready (%s, %s): next host",
+				w->hosts[i].host, w->hosts[i].port,
+				n.state[0] ? n.state : "?",
+				n.status[0] ? n.status : "?");
+			rc = MW_EDB;
+		} else if (rc == MW_OK) {
+			w->galera = n.galera;
+			rc = set_session(w);
+			if (rc == MW_OK)
+				return MW_OK;
+		}
+		/* Credentials refused are worth reporting over "away". */
+		if (first == MW_OK || rc == MW_ECONFIG)
+			first = rc;
+		if (w->db != NULL)
+			mysql_close(w->db);
+		w->db = NULL;
+	}
+	return first != MW_OK ? first : rc;
 }
 
 static void
@@ -128,6 +250,11 @@ open_store(const struct cfg *cfg, bool admin, struct wpstore **out)
 	w->cfg = cfg;
 	w->admin = admin;
 	w->wpflog = -1;
+	if (cfg_db_hosts(cfg, w->hosts, CFG_DB_HOSTS_MAX, &w->nhosts) !=
+	    MW_OK) {
+		free(w);
+		return MW_ECONFIG; /* cfg_load() refuses such a value */
+	}
 	rc = db_connect(w);
 	if (rc != MW_OK) {
 		wp_close(w);
@@ -216,10 +343,89 @@ wps_simple(struct wpstore *w, const char *sql)
 	return MW_OK;
 }
 
-bool
-wp_deadlocked(const struct wpstore *w)
+/* The connection's server is gone or has left the cluster: a statement
+ * cannot go on there (several hosts: another node may take over). */
+static bool
+node_lost(unsigned code)
 {
-	return w != NULL && w->last_errno == ER_LOCK_DEADLOCK;
+	switch (code) {
+	case CR_SERVER_GONE_ERROR:
+	case CR_SERVER_LOST:
+	case ER_UNKNOWN_COM_ERROR: /* 1047: WSREP has not yet prepared node */
+	case ER_CONNECTION_KILLED:
+	case ER_SERVER_SHUTDOWN:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool
+wp_may_retry(struct wpstore *w)
+{
+	if (w == NULL)
+		return false;
+	/* Rolled back by InnoDB (deadlock) or by Galera (a certification
+	 * conflict or a brute-force abort report the same error): nothing
+	 * of the transaction is left, it may simply run again. */
+	if (w->last_errno == ER_LOCK_DEADLOCK)
+		return true;
+	if (w->nhosts < 2 || !node_lost(w->last_errno))
+		return false;
+	/* The node died or left the primary component: the transaction was
+	 * not committed there, or it was and the retry finds its work done.
+	 * Another node of db_host takes the rest. */
+	log_warn("wpstore: %s:%u lost (%u): trying the other hosts",
+		 w->hosts[w->node].host, w->hosts[w->node].port, w->last_errno);
+	wps_drop_pending(w);
+	db_disconnect(w);
+	w->last_errno = 0;
+	return db_connect(w) == MW_OK;
+}
+
+void
+wp_node_name(const struct wpstore *w, char *out, size_t outsz)
+{
+	const struct cfg_db_host *h = &w->hosts[w->node];
+
+	if (w->nhosts == 1 && strcmp(h->host, "localhost") == 0)
+		snprintf(out, outsz, "%s", w->cfg->db_socket);
+	else
+		snprintf(out, outsz, "%s:%u", h->host, h->port);
+}
+
+enum mw_err
+wp_nodes(const struct cfg *cfg, struct wp_node *out, size_t max, size_t *n)
+{
+	struct wpstore w;
+	size_t i;
+	enum mw_err rc;
+
+	memset(&w, 0, sizeof(w));
+	w.cfg = cfg;
+	w.wpflog = -1;
+	if (cfg_db_hosts(cfg, w.hosts, CFG_DB_HOSTS_MAX, &w.nhosts) != MW_OK)
+		return MW_ECONFIG;
+	for (i = 0; i < w.nhosts && i < max; i++) {
+		struct wp_node *o = &out[i];
+
+		memset(o, 0, sizeof(*o));
+		snprintf(o->addr, sizeof(o->addr), "%s:%u", w.hosts[i].host,
+			 w.hosts[i].port);
+		rc = connect_host(&w, i);
+		o->up = rc == MW_OK;
+		if (rc == MW_OK && read_node(&w, o) != MW_OK)
+			o->up = false;
+		if (!o->up)
+			snprintf(o->error, sizeof(o->error), "%s",
+				 w.db != NULL ? mysql_error(w.db)
+					      : "no memory");
+		if (w.db != NULL)
+			mysql_close(w.db);
+		w.db = NULL;
+	}
+	*n = i;
+	return MW_OK;
 }
 
 enum mw_err
@@ -288,6 +494,20 @@ expand(const struct wpstore *w, const char *tmpl, struct buf *out)
 		buf_add(out, tmpl, 1);
 	}
 	return buf_error(out);
+}
+
+enum mw_err
+wps_simple_tmpl(struct wpstore *w, const char *tmpl)
+{
+	struct buf sql;
+	enum mw_err rc;
+
+	buf_init(&sql, SQL_MAX);
+	rc = expand(w, tmpl, &sql);
+	if (rc == MW_OK)
+		rc = wps_simple(w, sql.p);
+	buf_free(&sql);
+	return rc;
 }
 
 /* ---- the text protocol ---------------------------------------------- */
@@ -510,9 +730,15 @@ stmt_rows(struct wpstore *w, MYSQL_STMT *st, row_fn fn, void *ctx)
 			col[i] = NULL;
 		}
 	}
-	if (rc == MW_OK && f == 1)
+	/* An error sent in the middle of the rows (a cluster node aborting
+	 * the transaction for a conflicting commit) may be left on the
+	 * connection rather than on the statement. */
+	if (rc == MW_OK && f == 1 && mysql_stmt_errno(st) != 0)
 		rc = wps_error(w, mysql_stmt_errno(st), "fetch",
 			       mysql_stmt_error(st));
+	else if (rc == MW_OK && f == 1)
+		rc = wps_error(w, mysql_errno(w->db), "fetch",
+			       mysql_error(w->db));
 	mysql_stmt_free_result(st);
 out:
 	free(rb);

@@ -56,9 +56,33 @@ enum mw_err wp_begin(struct wpstore *w) MW_MUST_CHECK;
 enum mw_err wp_commit(struct wpstore *w) MW_MUST_CHECK;
 void wp_rollback(struct wpstore *w);
 
-/* True when the last failure was a deadlock: InnoDB rolled the
- * transaction back and it may simply be run again. */
-bool wp_deadlocked(const struct wpstore *w);
+/* True when the failed transaction may simply run again: InnoDB rolled
+ * it back after a deadlock, or Galera after a certification conflict
+ * (both 1213); or, with several hosts in db_host, its server died or left
+ * the cluster and another host is now connected (w reconnected). */
+bool wp_may_retry(struct wpstore *w);
+
+/* What --check shows of one host of db_host. */
+struct wp_node {
+	char addr[CFG_DB_HOST_LEN + 8]; /* host:port */
+	bool up;			/* connected and answered */
+	char error[128];		/* why not, when !up */
+	bool galera;			/* a Galera node */
+	bool ready;			/* may take writes (Galera: wsrep_ready
+					 * ON, Synced, Primary) */
+	char state[32];			/* wsrep_local_state_comment */
+	char status[16];		/* wsrep_cluster_status */
+	unsigned cluster_size;		/* wsrep_cluster_size */
+};
+
+/* Connect to every host of db_host in turn and read its state: out[i]
+ * for the i-th host (up to max), *n of them. */
+enum mw_err wp_nodes(const struct cfg *cfg, struct wp_node *out, size_t max,
+		     size_t *n /* OUT */) MW_MUST_CHECK;
+
+/* The host of db_host the connection uses ("host:port", or the socket's
+ * path), for logs and --check. */
+void wp_node_name(const struct wpstore *w, char *out, size_t outsz);
 
 /* The user linked to a Mautic contact (usermeta mautic_contact_id, lowest
  * ID, WP Fusion's pseudo-users excluded); *uid 0 when there is none. */
@@ -209,14 +233,21 @@ enum mw_err wp_user_registered(struct wpstore *w, uint64_t uid,
 enum mw_err wp_blog_domain(struct wpstore *w, uint64_t blog_id,
 			   char **domain /* OUT */) MW_MUST_CHECK;
 
-/* GET_LOCK(name): a named lock held by this connection until
- * wp_unlock() or disconnect (so a crash releases it).  MW_EDB when it is
- * not granted within timeout_s seconds. */
-enum mw_err wp_lock(struct wpstore *w, const char *name,
-		    unsigned timeout_s) MW_MUST_CHECK;
+/* The lock rows of keys ("c:<contact>", "e:<address>"): one row each in
+ * {prefix}mautic_wp_locks, inserted or changed inside the transaction and
+ * held until it ends.  Two transactions for the same key wait for each
+ * other on one server; on two Galera nodes both change the same row, so
+ * certification lets one commit and rolls the other back (1213, retried).
+ * Keys are sorted so that two requests lock them in the same order; a key
+ * is cut at 180 bytes.  The table is created when it is missing (the
+ * database user needs CREATE, or sql/mautic-wp-locks.sql loaded once): the
+ * open transaction, which must hold no writes yet, is then begun anew. */
+enum mw_err wp_lock_keys(struct wpstore *w, const char *const *keys,
+			 size_t n) MW_MUST_CHECK;
 
-/* RELEASE_LOCK(name); errors are only logged. */
-void wp_unlock(struct wpstore *w, const char *name);
+/* Whether {prefix}mautic_wp_locks exists (for --check). */
+enum mw_err wp_locks_present(struct wpstore *w,
+			     bool *present /* OUT */) MW_MUST_CHECK;
 
 /* False when WP Fusion's activity log table {prefix}wpf_logging was found
  * missing on this connection in the last ten minutes (no query). */

@@ -37,18 +37,22 @@ struct pending {
 };
 
 struct wpstore {
-	const struct cfg *cfg; /* borrowed */
-	struct st_mysql *db;   /* connected handle */
-	bool mariadb;	       /* the server is MariaDB (else MySQL) */
-	bool admin;	       /* long statements: a read timeout of a day */
-	bool in_tx;	       /* a transaction is open */
-	bool prepared;	       /* keep prepared statements (persistent) */
-	bool reused;	       /* kept since an earlier request, not used
-				* yet in this one: may reconnect once */
-	unsigned last_errno;   /* server error of the last failure */
-	unsigned queries;      /* statements sent */
-	unsigned round_trips;  /* request-answer exchanges with the server */
-	struct pending *pend;  /* wp_meta_add() rows not sent yet */
+	const struct cfg *cfg;			    /* borrowed */
+	struct st_mysql *db;			    /* connected handle */
+	struct cfg_db_host hosts[CFG_DB_HOSTS_MAX]; /* db_host, in order */
+	size_t nhosts;				    /* > 1: a cluster */
+	size_t node;	      /* hosts[node] is the one connected */
+	bool galera;	      /* that server is a Galera node */
+	bool mariadb;	      /* the server is MariaDB (else MySQL) */
+	bool admin;	      /* long statements: a read timeout of a day */
+	bool in_tx;	      /* a transaction is open */
+	bool prepared;	      /* keep prepared statements (persistent) */
+	bool reused;	      /* kept since an earlier request, not used
+			       * yet in this one: may reconnect once */
+	unsigned last_errno;  /* server error of the last failure */
+	unsigned queries;     /* statements sent */
+	unsigned round_trips; /* request-answer exchanges with the server */
+	struct pending *pend; /* wp_meta_add() rows not sent yet */
 	size_t npend;
 	int wpflog;	      /* wpf_logging: 1 there, 0 absent, -1 unknown */
 	long long wpflog_at;  /* when it was found absent (mw_now_ms) */
@@ -134,6 +138,9 @@ enum mw_err wps_update_or_insert(struct wpstore *w, const char *update,
 /* A statement without parameters or answer rows (DDL, START TRANSACTION),
  * always through the text protocol. */
 enum mw_err wps_simple(struct wpstore *w, const char *sql) MW_MUST_CHECK;
+
+/* wps_simple() of a template ("{P}" expanded). */
+enum mw_err wps_simple_tmpl(struct wpstore *w, const char *tmpl) MW_MUST_CHECK;
 
 /* Send the pending usermeta rows; forget them. */
 enum mw_err wps_flush(struct wpstore *w) MW_MUST_CHECK;

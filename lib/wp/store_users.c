@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * store_users.c - the statements: users, usermeta, options, the named
- * lock and WP Fusion's activity log.  Each is one round trip (store.c).
+ * store_users.c - the statements: users, usermeta, options, the lock
+ * rows and WP Fusion's activity log.  Each is one round trip (store.c).
  */
 #include "wp/store.h"
 
@@ -487,31 +487,109 @@ wp_blog_domain(struct wpstore *w, uint64_t blog_id, char **domain)
 			   a, 1, domain, &len);
 }
 
-enum mw_err
-wp_lock(struct wpstore *w, const char *name, unsigned timeout_s)
-{
-	struct arg a[2] = {CSTR(name), U64(timeout_s)};
-	struct result r = {.want_u64 = true};
-	enum mw_err rc;
+/* ---- the lock rows ---------------------------------------------------- */
 
-	rc = wps_run(w, "SELECT GET_LOCK(?, ?)", a, 2, &r);
-	if (rc != MW_OK)
-		return rc;
-	if (!r.found || r.u != 1) {
-		log_err("wpstore: lock wait timed out after %u s", timeout_s);
-		return MW_EDB;
-	}
-	return MW_OK;
+#define LOCK_KEY_MAX 180 /* bytes of a key (the column holds 191 chars) */
+
+/* The table, as sql/mautic-wp-locks.sql has it.  The key's collation is
+ * utf8mb4's default (case-insensitive), so two spellings of one e-mail
+ * address share a row.  Galera certifies by primary key and replicates
+ * only InnoDB. */
+static const char locks_ddl[] =
+	"CREATE TABLE IF NOT EXISTS {P}mautic_wp_locks ("
+	"lock_key varchar(191) NOT NULL, "
+	"taken bigint(20) unsigned NOT NULL DEFAULT 0, "
+	"PRIMARY KEY (lock_key)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
+
+static int
+cmp_key(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-void
-wp_unlock(struct wpstore *w, const char *name)
+/* One INSERT for every key: a new row, or taken + 1 on an existing one
+ * (a row that did not change would give Galera nothing to certify). */
+static enum mw_err
+lock_rows(struct wpstore *w, const char **keys, size_t n)
 {
-	struct arg a[1] = {CSTR(name)};
-	struct result r = {.want_u64 = true};
+	struct buf sql;
+	struct arg *a;
+	size_t i;
+	enum mw_err rc = MW_ENOMEM;
 
-	if (wps_run(w, "SELECT RELEASE_LOCK(?)", a, 1, &r) != MW_OK)
-		log_warn("wpstore: RELEASE_LOCK failed");
+	a = calloc(n, sizeof(*a));
+	if (a == NULL)
+		return MW_ENOMEM;
+	buf_init(&sql, SQL_MAX * 4);
+	buf_addstr(&sql,
+		   "INSERT INTO {P}mautic_wp_locks (lock_key, taken) VALUES ");
+	for (i = 0; i < n; i++) {
+		buf_addstr(&sql, i ? ", (?, 1)" : "(?, 1)");
+		a[i] = STR(keys[i], strnlen(keys[i], LOCK_KEY_MAX));
+	}
+	buf_addstr(&sql, " ON DUPLICATE KEY UPDATE taken = taken + 1");
+	rc = buf_error(&sql);
+	if (rc == MW_OK) {
+		w->quiet_errno = ER_NO_SUCH_TABLE;
+		rc = wps_query(w, sql.p, a, n, NULL, NULL, NULL);
+		w->quiet_errno = 0;
+	}
+	buf_free(&sql);
+	free(a);
+	return rc;
+}
+
+enum mw_err
+wp_lock_keys(struct wpstore *w, const char *const *keys, size_t n)
+{
+	const char **k;
+	size_t i, m = 0;
+	enum mw_err rc;
+
+	if (n == 0)
+		return MW_OK;
+	k = calloc(n, sizeof(*k));
+	if (k == NULL)
+		return MW_ENOMEM;
+	memcpy(k, keys, n * sizeof(*k));
+	qsort(k, n, sizeof(*k), cmp_key);
+	for (i = 0; i < n; i++)
+		if (m == 0 || strcmp(k[i], k[m - 1]) != 0)
+			k[m++] = k[i];
+	rc = lock_rows(w, k, m);
+	if (rc != MW_OK && w->last_errno == ER_NO_SUCH_TABLE) {
+		/* CREATE TABLE ends the open transaction (nothing is written
+		 * yet): begin it again around the first lock. */
+		log_info("wpstore: creating %smautic_wp_locks",
+			 w->cfg->table_prefix);
+		wp_rollback(w);
+		rc = wps_simple_tmpl(w, locks_ddl);
+		if (rc == MW_OK)
+			rc = wp_begin(w);
+		if (rc == MW_OK)
+			rc = lock_rows(w, k, m);
+		if (rc != MW_OK && w->last_errno != ER_LOCK_DEADLOCK)
+			log_err("wpstore: %smautic_wp_locks is missing and could not be created: grant CREATE on the database, or load sql/mautic-wp-locks.sql",
+				w->cfg->table_prefix);
+	}
+	free(k);
+	return rc;
+}
+
+enum mw_err
+wp_locks_present(struct wpstore *w, bool *present)
+{
+	enum mw_err rc;
+
+	w->quiet_errno = ER_NO_SUCH_TABLE;
+	rc = wps_query(w, "SELECT 1 FROM {P}mautic_wp_locks LIMIT 0", NULL, 0,
+		       NULL, NULL, NULL);
+	w->quiet_errno = 0;
+	*present = rc == MW_OK;
+	if (rc != MW_OK && w->last_errno == ER_NO_SUCH_TABLE)
+		rc = MW_OK;
+	return rc;
 }
 
 #define WPFLOG_RECHECK_MS (10 * 60 * 1000) /* absent: try again after */

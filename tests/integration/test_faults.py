@@ -10,7 +10,7 @@ import subprocess
 import threading
 import time
 
-from mw import STACK, process_gone, wait_until
+from mw import ROOT, STACK, process_gone, wait_until
 
 APACHE = ("apache",)
 
@@ -151,18 +151,32 @@ def test_lock_wait_timeout_is_503_and_rolls_back(t, server):
 test_lock_wait_timeout_is_503_and_rolls_back.servers = APACHE
 
 
+def create_lock_table(t):
+    with open(os.path.join(ROOT, "sql", "mautic-wp-locks.sql")) as f:
+        t.sql(f.read())
+
+
 def test_add_lock_held_elsewhere_is_503(t, server):
+    """Another transaction holds the lock row of the contact or of its
+    e-mail address: the add waits for it as long as a lock wait may last,
+    then answers 503 and changes nothing; update_tags needs no lock row."""
     seed(t)
+    create_lock_table(t)
     before = t.checksum()
-    c = t.db()
-    with c.cursor() as cur:
-        cur.execute("SELECT GET_LOCK('mautic-wp:add:wordpress:wp_', 0)")
-        assert cur.fetchone()[0] == 1
-        a = t.hook(server, "add", 77)
-        cur.execute("SELECT RELEASE_LOCK('mautic-wp:add:wordpress:wp_')")
-    c.close()
-    assert a.status == 503, a
-    assert t.checksum() == before
+    for key in ("c:77", "e:NEW@example.com"):
+        c = t.db()
+        c.autocommit(False)
+        with c.cursor() as cur:
+            cur.execute("INSERT INTO wp_mautic_wp_locks (lock_key, taken) VALUES (%s, 1)"
+                        " ON DUPLICATE KEY UPDATE taken = taken + 1", (key,))
+            start = time.time()
+            a = t.hook(server, "add", 77)
+            took = time.time() - start
+        c.rollback()
+        c.close()
+        assert a.status == 503 and a.headers.get("retry-after") == "30", (key, a)
+        assert 4 < took < 8, (key, took)
+        assert t.checksum() == before
     # update_tags and update do not need that lock.
     assert t.hook(server, "update_tags", 42).status == 200
 test_add_lock_held_elsewhere_is_503.servers = APACHE

@@ -164,6 +164,7 @@ want_files="-rwxr-xr-x root/root /usr/lib/cgi-bin/mautic-wp.cgi
 -rw-r--r-- root/root /usr/share/man/man5/mautic-wp.conf.5.gz
 -rw-r--r-- root/root /usr/share/man/man8/mautic-wp.cgi.8.gz
 -rw-r--r-- root/root /usr/share/mautic-wp/mautic-wp-events.sql
+-rw-r--r-- root/root /usr/share/mautic-wp/mautic-wp-locks.sql
 -rw-r--r-- root/root /usr/share/mautic-wp/mautic-wp.php
 $(for f in docs/*.md; do echo "-rw-r--r-- root/root /usr/share/doc/mautic-wp/$f"; done)"
 expect "files in the package" "$(grep -v '^d' <<<"$listing" | LC_ALL=C sort -k3)" \

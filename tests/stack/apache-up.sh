@@ -86,6 +86,14 @@ Alias /fcgi-bin/ "$MW_STATE/fcgi-bin/"
 	Options +ExecCGI -Indexes
 	Require all granted
 </Directory>
+
+# The Galera tests (galera-up.sh): the same programs under /galera/, with a
+# config of their own whose db_host lists the cluster's nodes.
+ScriptAlias /galera/cgi-bin/ "$MW_STATE/cgi-bin/"
+Alias /galera/fcgi-bin/ "$MW_STATE/fcgi-bin/"
+<Location "/galera/">
+	SetEnv MAUTIC_WP_CONFIG "$MW_STATE/etc/galera-apache.conf"
+</Location>
 EOF
 mv -f "$CONF.new" "$CONF"
 

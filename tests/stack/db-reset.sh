@@ -8,9 +8,11 @@
 #              the fly in table names (`wp_...`) and in the prefixed names
 #              'wp_user_roles', 'wp_capabilities' and 'wp_user_level'.
 #   EXTRA.sql  further files loaded afterwards, with the same substitution.
-# Env: MW_STATE (server socket), MW_DB_NAME (default wordpress).
+# Env: MW_STATE (server socket), MW_DB_NAME (default wordpress),
+# MW_RESET_SOCKET (another server's socket: a Galera node, galera-up.sh).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+MW_DB_SOCKET=${MW_RESET_SOCKET:-$MW_DB_SOCKET}
 
 prefix=${1:-wp_}
 [ $# -gt 0 ] && shift

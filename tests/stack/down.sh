@@ -38,7 +38,7 @@ stop() {
 
 rc=0
 # Front ends first, the database last.
-for c in nginx apache wordpress mautic smtp redis db; do
+for c in nginx apache wordpress mautic smtp redis galera db; do
 	case " $* " in
 	*" $c "*) ;;
 	*) continue ;;
@@ -55,6 +55,21 @@ for c in nginx apache wordpress mautic smtp redis db; do
 		rm -f "$MW_STATE/fcgi/mautic-wp.sock" "$MW_STATE/fcgi/spawn-fcgi.pid"
 		;;
 	db) stop db 30 ;;
+	galera)
+		# The joined nodes first, the one that bootstrapped last (the
+		# last to leave is the safe one to bootstrap from again).
+		for n in 3 2 1; do
+			if pidfile_pid "$(galera_pidfile $n)" >/dev/null; then
+				t=$(now_ms)
+				if stop_group "$(galera_pidfile $n)" 30; then
+					report "galera$n" stopped "" "$t"
+				else
+					report "galera$n" FAILED "processes left in its group" "$t"
+					rc=1
+				fi
+			fi
+		done
+		;;
 	*) stop "$c" 10 ;;
 	esac
 done

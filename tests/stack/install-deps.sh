@@ -11,14 +11,16 @@
 #   - a temporary /usr/sbin/policy-rc.d (exit 101) keeps postinst scripts
 #     from starting apache2/nginx/mariadb on :80/:3306; it is removed again;
 #   - DPkg::Lock::Timeout=900 waits for a concurrent apt/dpkg run;
-#   - libxcrypt's development package is called libcrypt-dev in Debian 12.
+#   - libxcrypt's development package is called libcrypt-dev in Debian 12;
+#   - galera-4, rsync and iproute2 (ss) serve the Galera test nodes
+#     (galera-up.sh: the provider library, rsync state transfers).
 set -eu
 
 PACKAGES="
 build-essential pkg-config cmake
 libcurl4-openssl-dev libcjson-dev libmariadb-dev libinih-dev libssl-dev
 libcrypt-dev
-mariadb-server mariadb-client
+mariadb-server mariadb-client galera-4 rsync iproute2
 apache2 apache2-utils
 nginx fcgiwrap
 openssl curl ca-certificates

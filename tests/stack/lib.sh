@@ -20,6 +20,14 @@
 : "${MW_SMTP_PORT:=12525}"
 : "${MW_WP_PORT:=18083}"
 : "${MW_REDIS_PORT:=16379}"
+# The three-node Galera cluster (galera-up.sh): SQL ports from
+# MW_GALERA_PORT, group communication ports from MW_GALERA_GCOMM_PORT in
+# steps of 10 (each node's IST and rsync ports are the next two).  Below
+# the kernel's ephemeral range (32768-60999): a port that a joining node
+# opens late (IST, rsync) must not have been taken meanwhile by some
+# client connection's local end.
+: "${MW_GALERA_PORT:=24306}"
+: "${MW_GALERA_GCOMM_PORT:=24567}"
 # WordPress reads /etc/wordpress/config-$WP_CONFIG_NAME.php (global: give
 # each state dir its own name when several stacks run).
 : "${WP_CONFIG_NAME:=mwtest}"
@@ -46,7 +54,8 @@ MW_CONFIG="$MW_STATE/etc/mautic-wp.conf"
 MW_REDIS_SOCKET="$MW_STATE/redis/redis.sock"
 export MW_STATE MW_DB_PORT MW_APACHE_PORT MW_NGINX_PORT MW_MAUTIC_PORT \
 	MW_SMTP_PORT MW_WP_PORT WP_CONFIG_NAME MW_CGI MW_DB_SOCKET MW_CA MW_CONFIG \
-	MW_ROOT MW_STACK MW_PYTHON MW_REDIS_PORT MW_REDIS_SOCKET
+	MW_ROOT MW_STACK MW_PYTHON MW_REDIS_PORT MW_REDIS_SOCKET MW_GALERA_PORT \
+	MW_GALERA_GCOMM_PORT
 
 # ---- logging -------------------------------------------------------------
 # log MESSAGE...: one line on stderr, prefixed with the script's name.
@@ -327,6 +336,11 @@ db_ping() {
 		ping >/dev/null 2>&1
 }
 
+# ---- the Galera nodes (galera-up.sh) -------------------------------------
+galera_sql_port() { echo $((MW_GALERA_PORT + $1 - 1)); }
+galera_socket() { echo "$MW_STATE/galera/node$1/mysqld.sock"; }
+galera_pidfile() { echo "$MW_STATE/galera/node$1/mysqld.pid"; }
+
 # ---- Redis client --------------------------------------------------------
 # redis_ping: true if the test Redis of this state dir answers PING on its
 # socket and listens on $MW_REDIS_PORT.
@@ -339,7 +353,8 @@ redis_ping() {
 # ---- components ----------------------------------------------------------
 # All components, in start order; MW_DEFAULT_COMPONENTS is what up.sh and
 # down.sh do without arguments and what status.sh requires to be up.
-MW_COMPONENTS="db redis mautic smtp apache nginx wordpress"
+# galera (three MariaDB Galera nodes) is started only when asked for.
+MW_COMPONENTS="db redis mautic smtp apache nginx wordpress galera"
 # shellcheck disable=SC2034 # used by up.sh and status.sh
 MW_DEFAULT_COMPONENTS="db redis mautic smtp apache nginx wordpress"
 

@@ -95,6 +95,23 @@ http {
 			fastcgi_pass unix:$MW_STATE/fcgi/mautic-wp.sock;
 		}
 
+		# The Galera tests (galera-up.sh): the same programs with a
+		# config of their own whose db_host lists the cluster's nodes.
+		location = /galera/cgi-bin/mautic-wp.cgi {
+			include /etc/nginx/fastcgi_params;
+			fastcgi_param SCRIPT_FILENAME $MW_STATE/cgi-bin/mautic-wp.cgi;
+			fastcgi_param MAUTIC_WP_CONFIG $MW_STATE/etc/galera-nginx.conf;
+			fastcgi_read_timeout 60s;
+			fastcgi_pass unix:$SOCK;
+		}
+		location = /galera/fcgi-bin/mautic-wp.cgi {
+			include /etc/nginx/fastcgi_params;
+			fastcgi_param SCRIPT_FILENAME $MW_STATE/fcgi-bin/mautic-wp.cgi;
+			fastcgi_param MAUTIC_WP_CONFIG $MW_STATE/etc/galera-nginx.conf;
+			fastcgi_read_timeout 60s;
+			fastcgi_pass unix:$MW_STATE/fcgi/mautic-wp.sock;
+		}
+
 		location / {
 			return 404;
 		}

@@ -59,6 +59,35 @@ for c in db redis mautic smtp apache nginx fcgiwrap wordpress; do
 	fi
 	printf '%-9s %-8s %7s %5s  %s\n' "$c" "$state" "$pid" "$n" "$addr"
 done
+# The Galera nodes, when galera-up.sh has been run (optional: a node that
+# is down is shown, a dead one fails).
+for n in 1 2 3; do
+	pf=$(galera_pidfile $n)
+	[ -e "$pf" ] || [ -d "$MW_STATE/galera/node$n" ] || continue
+	addr="127.0.0.1:$(galera_sql_port $n) $(galera_socket $n)"
+	pid=-
+	n_procs=0
+	if pid=$(pidfile_pid "$pf"); then
+		n_procs=$(pgrp_members "$pid" | wc -l)
+		if pid_alive "$pid"; then
+			st=$(mariadb --no-defaults --socket="$(galera_socket $n)" -uroot \
+				--password="$MW_DB_ROOT_PASSWORD" --connect-timeout=2 \
+				--batch --skip-column-names -e \
+				"SHOW GLOBAL STATUS LIKE 'wsrep_local_state_comment'" 2>/dev/null |
+				awk '{ print $2 }')
+			state=${st:-noping}
+			[ "$state" = Synced ] && state=up
+		else
+			state=dead
+		fi
+	else
+		pid=-
+		state=down
+	fi
+	case $state in up | down) ;; *) rc=3 ;; esac
+	[ "$state" = up ] && addr="$addr (Synced)"
+	printf '%-9s %-8s %7s %5s  %s\n' "galera$n" "$state" "$pid" "$n_procs" "$addr"
+done
 if [ -x "$MW_STATE/cgi-bin/mautic-wp.cgi" ]; then
 	echo "cgi: $MW_STATE/cgi-bin/mautic-wp.cgi ($(stat -c '%s bytes, %y' "$MW_STATE/cgi-bin/mautic-wp.cgi"))"
 else

@@ -444,6 +444,24 @@ static const struct bad_row bad_rows[] = {
 	 "[wordpress]\ndb_port = 03306\n" MINIMAL, 0600, "db_port", 2, NULL},
 	{"cfg_refuses_db_port_text", "[wordpress]\ndb_port = mysql\n" MINIMAL,
 	 0600, "db_port", 2, NULL},
+	{"cfg_refuses_db_host_bad_port",
+	 "[wordpress]\ndb_host = db1:99999\n" MINIMAL, 0600, "db_host", 0,
+	 "comma"},
+	{"cfg_refuses_db_host_empty_entry",
+	 "[wordpress]\ndb_host = db1,,db2\n" MINIMAL, 0600, "db_host", 0,
+	 "comma"},
+	{"cfg_refuses_db_host_trailing_comma",
+	 "[wordpress]\ndb_host = db1, db2,\n" MINIMAL, 0600, "db_host", 0,
+	 NULL},
+	{"cfg_refuses_db_host_open_bracket",
+	 "[wordpress]\ndb_host = [::1:3306\n" MINIMAL, 0600, "db_host", 0,
+	 NULL},
+	{"cfg_refuses_db_host_path",
+	 "[wordpress]\ndb_host = db1:/run/mysqld.sock, db2\n" MINIMAL, 0600,
+	 "db_host", 0, NULL},
+	{"cfg_refuses_db_host_nine",
+	 "[wordpress]\ndb_host = a,b,c,d,e,f,g,h,i\n" MINIMAL, 0600, "db_host",
+	 0, "8"},
 	{"cfg_refuses_timeout_ms_99", "[mautic]\ntimeout_ms = 99\n" MINIMAL,
 	 0600, "timeout_ms", 2, "60000"},
 	{"cfg_refuses_timeout_ms_60001",
@@ -1039,6 +1057,50 @@ test_wp_config(void)
 	unlink(wpc);
 }
 
+/* cfg_db_hosts() of a db_host value, db_port 3306. */
+static enum mw_err
+hosts_of(const char *value, struct cfg_db_host *h, size_t max, size_t *n)
+{
+	char buf[128];
+	struct cfg cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.db_port = 3306;
+	snprintf(buf, sizeof(buf), "%s", value ? value : "");
+	cfg.db_host = value ? buf : NULL;
+	return cfg_db_hosts(&cfg, h, max, n);
+}
+
+/* db_host lists: each host with its port or db_port's, in order. */
+static void
+test_db_hosts(void)
+{
+	struct cfg_db_host h[CFG_DB_HOSTS_MAX];
+	size_t n = 0, max = CFG_DB_HOSTS_MAX;
+
+	CHECK(hosts_of("db1, db2:3307,[::1]:3308 ,\tdb4 ", h, max, &n) ==
+	      MW_OK);
+	CHECK(n == 4);
+	CHECK_STR(h[0].host, "db1");
+	CHECK(h[0].port == 3306);
+	CHECK_STR(h[1].host, "db2");
+	CHECK(h[1].port == 3307);
+	CHECK_STR(h[2].host, "::1");
+	CHECK(h[2].port == 3308);
+	CHECK_STR(h[3].host, "db4");
+	CHECK(h[3].port == 3306);
+	CHECK(hosts_of("localhost", h, max, &n) == MW_OK);
+	CHECK(n == 1 && strcmp(h[0].host, "localhost") == 0);
+	/* unset reads as the default, localhost */
+	CHECK(hosts_of(NULL, h, max, &n) == MW_OK);
+	CHECK(n == 1 && strcmp(h[0].host, "localhost") == 0);
+	CHECK(hosts_of("a,b,c", h, 2, &n) == MW_EINPUT);
+	CHECK(hosts_of("a:0", h, max, &n) == MW_EINPUT);
+	CHECK(hosts_of("user@a", h, max, &n) == MW_EINPUT);
+	CHECK(hosts_of("[::1]x", h, max, &n) == MW_EINPUT);
+	CHECK(hosts_of("", h, max, &n) == MW_EINPUT);
+}
+
 int
 main(void)
 {
@@ -1057,5 +1119,6 @@ main(void)
 	test_default_path();
 	test_wpf_deferred();
 	test_wp_config();
+	test_db_hosts();
 	return CHECK_DONE();
 }

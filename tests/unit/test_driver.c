@@ -3,9 +3,10 @@
  * test_driver.c - the action driver without a database: every action has
  * its row and the row says what each action needs; request names map to
  * the rows or to a refusal; and the one skeleton calls its steps in order,
- * stops at a failure, always ends the transaction, releases the lock it
- * took, and runs a deadlocked transaction again.  The database and Mautic
- * steps are fakes that write what was called to a trace.
+ * stops at a failure, always ends the transaction (which releases the
+ * lock rows), and runs a transaction again when the store says it may
+ * (a deadlock, a certification conflict, another node).  The database and
+ * Mautic steps are fakes that write what was called to a trace.
  */
 #include "action/action_int.h"
 
@@ -94,17 +95,17 @@ f_load_contact(struct run *r, struct job *j, bool need_fields)
 }
 
 static enum mw_err
-f_lock(struct run *r)
-{
-	(void)r;
-	return step("lock");
-}
-
-static enum mw_err
 f_begin(struct run *r)
 {
 	(void)r;
 	return step("begin");
+}
+
+static enum mw_err
+f_lock_contacts(struct run *r)
+{
+	(void)r;
+	return step("lock_contacts");
 }
 
 static enum mw_err
@@ -124,15 +125,8 @@ f_finish(struct run *r, enum mw_err rc)
 	return rc;
 }
 
-static void
-f_unlock(struct run *r)
-{
-	(void)r;
-	trace("unlock");
-}
-
 static bool
-f_deadlocked(struct run *r)
+f_retry(struct run *r)
 {
 	(void)r;
 	return fake.deadlocks-- > 0;
@@ -143,12 +137,11 @@ static const struct driver_io fake_io = {
 	.read_site = f_read_site,
 	.find_user = f_find_user,
 	.load_contact = f_load_contact,
-	.lock = f_lock,
 	.begin = f_begin,
+	.lock_contacts = f_lock_contacts,
 	.lock_users = f_lock_users,
 	.finish = f_finish,
-	.unlock = f_unlock,
-	.deadlocked = f_deadlocked,
+	.retry = f_retry,
 };
 
 /* Stand-ins for the rows' handlers. */
@@ -260,8 +253,9 @@ test_every_action_has_its_row(void)
 		CHECK(!d->opens_store || d->job != NULL);
 		/* Only found users can be locked by ID. */
 		CHECK(!d->locks_users || d->finds_user_first);
-		/* The one-lock path never takes row locks first. */
-		CHECK(!(d->takes_create_lock && d->locks_users));
+		/* Contact locks are for actions that create users, which
+		 * find them inside the transaction. */
+		CHECK(!(d->locks_contacts && d->finds_user_first));
 	}
 	CHECK(driver_def(ACTION__MAX) == NULL);
 	CHECK(driver_def((enum action)(ACTION__MAX + 7)) == NULL);
@@ -275,22 +269,22 @@ test_rows_say_what_each_action_needs(void)
 	const struct action_def *tags = driver_def(ACTION_UPDATE_TAGS);
 	const struct action_def *test = driver_def(ACTION_TEST);
 
-	/* add: creates users, so it looks them up inside its lock */
+	/* add: creates users, so it looks them up behind its lock rows */
 	CHECK(add->opens_store && add->reads_site && add->needs_fields);
-	CHECK(!add->finds_user_first && add->takes_create_lock);
+	CHECK(!add->finds_user_first && add->locks_contacts);
 	CHECK(!add->locks_users);
 	CHECK(add->prepare == add_prepare && add->job == add_job &&
 	      add->complete == add_complete);
 	/* update: existing users only, all fields, roles */
 	CHECK(upd->opens_store && upd->reads_site && upd->needs_fields);
 	CHECK(upd->finds_user_first && upd->locks_users);
-	CHECK(!upd->takes_create_lock);
+	CHECK(!upd->locks_contacts);
 	CHECK(upd->prepare == NULL && upd->job == update_job &&
 	      upd->complete == tags_available);
 	/* update_tags: existing users only, tags only, no site settings */
 	CHECK(tags->opens_store && !tags->reads_site && !tags->needs_fields);
 	CHECK(tags->finds_user_first && tags->locks_users);
-	CHECK(!tags->takes_create_lock);
+	CHECK(!tags->locks_contacts);
 	CHECK(tags->prepare == NULL && tags->job == tags_job &&
 	      tags->complete == tags_available);
 	/* test: the access key only */
@@ -359,8 +353,8 @@ test_skeleton_runs_steps_in_order(void)
 		   "open site find:1 load:1+fields find:2 begin lock_users "
 		   "job:1 complete finish:ok");
 	check_once("add", ACTION_ADD, 3, 3, NULL, MW_OK, MW_OK,
-		   "open site load:1+fields load:2+fields lock begin prepare "
-		   "job:1 job:2 complete finish:ok unlock");
+		   "open site load:1+fields load:2+fields begin lock_contacts "
+		   "prepare job:1 job:2 complete finish:ok");
 	check_once("test", ACTION_TEST, 0, 0, NULL, MW_OK, MW_OK, "");
 }
 
@@ -392,15 +386,16 @@ test_skeleton_stops_at_a_failure(void)
 	check_once("Mautic fails", ACTION_UPDATE_TAGS, 2, 0, "load:1",
 		   MW_EUPSTREAM, MW_EUPSTREAM,
 		   "open find:1 load:1 finish:mautic_error");
-	/* the lock not granted: no transaction, nothing to unlock */
-	check_once("lock fails", ACTION_ADD, 1, 0, "lock", MW_EDB, MW_EDB,
-		   "open site load:1+fields lock "
+	/* the lock rows not granted: no job, the transaction ended */
+	check_once("lock fails", ACTION_ADD, 1, 0, "lock_contacts", MW_EDB,
+		   MW_EDB,
+		   "open site load:1+fields begin lock_contacts "
 		   "finish:database_unavailable");
-	/* inside: rolled back, no further job, the lock released */
+	/* inside: rolled back (the lock rows with it), no further job */
 	check_once("job fails", ACTION_ADD, 2, 0, "job:1", MW_EINTERNAL,
 		   MW_EINTERNAL,
-		   "open site load:1+fields load:2+fields lock begin prepare "
-		   "job:1 finish:internal_error unlock");
+		   "open site load:1+fields load:2+fields begin lock_contacts "
+		   "prepare job:1 finish:internal_error");
 	check_once("row locks fail", ACTION_UPDATE, 1, 0, "lock_users", MW_EDB,
 		   MW_EDB,
 		   "open site find:1 load:1+fields begin lock_users "
