@@ -157,9 +157,10 @@ enum mw_err
 action_wpf_merge(struct cfg *cfg, struct action_conn *conn, char *err,
 		 size_t errsz)
 {
-	static const char *const names[2] = {"wpf_options", "siteurl"};
-	char *vals[2] = {NULL, NULL};
-	size_t lens[2] = {0, 0};
+	static const char *const names[3] = {"wpf_options", "siteurl",
+					     "wpf_available_tags"};
+	char *vals[3] = {NULL, NULL, NULL};
+	size_t lens[3] = {0, 0, 0};
 	enum mw_err rc = MW_OK;
 
 	if (!cfg->use_wpf_options)
@@ -173,10 +174,18 @@ action_wpf_merge(struct cfg *cfg, struct action_conn *conn, char *err,
 		if (rc == MW_OK && conn->keep)
 			wp_keep_statements(conn->wp);
 	}
-	/* The site's URL comes along for WP Fusion's duplicate-site lock. */
+	/* The site's URL comes along for WP Fusion's duplicate-site lock,
+	 * and its tag list, so that a request whose tags it lists already
+	 * does not read it again. */
 	if (rc == MW_OK)
-		rc = wp_options_get(conn->wp, (const char *const *)names, 2,
+		rc = wp_options_get(conn->wp, (const char *const *)names, 3,
 				    vals, lens);
+	if (rc == MW_OK) {
+		free(cfg->wpf.available_tags);
+		cfg->wpf.available_tags = vals[2];
+		cfg->wpf.available_tags_len = lens[2];
+		vals[2] = NULL;
+	}
 	if (rc == MW_OK)
 		rc = wpfopts_apply(cfg, vals[0], lens[0], vals[1], err, errsz);
 	else
@@ -189,6 +198,7 @@ action_wpf_merge(struct cfg *cfg, struct action_conn *conn, char *err,
 		free(vals[0]);
 	}
 	free(vals[1]);
+	free(vals[2]);
 	if (rc == MW_EDB) {
 		wp_close(conn->wp);
 		conn->wp = NULL;

@@ -190,10 +190,11 @@ enum mw_err tags_store(struct run *r, struct job *j)
 #define TAGS_NEW_MAX 1024 /* new names added to available_tags at once */
 
 /* WP Fusion's tag list (option wpf_available_tags, name => name for
- * Mautic): the request's tag names it lacks are appended, under the
- * option row's lock, so concurrent webhooks never lose one.  Only where
- * the option exists, or WP Fusion's settings are read (use_wpf_options:
- * then it is created).  A dry run only notes how many are new. */
+ * Mautic), with use_wpf_options: when the copy read with wpf_options
+ * lacks some of the request's tag names, the row is read again under its
+ * lock (created when missing) and they are appended, so concurrent
+ * webhooks never lose one.  A request whose names are all listed costs
+ * no statement.  A dry run only notes how many are new. */
 enum mw_err tags_available(struct run *r) __attribute__((warn_unused_result));
 
 /* update_tags for one found user (inside the transaction). */

@@ -266,14 +266,29 @@ tags_available(struct run *r)
 	enum mw_err rc;
 	bool parsed;
 
+	/* Only where WP Fusion's settings are read: its list came with
+	 * them, so a request whose names it has costs no statement. */
+	if (!r->cfg->use_wpf_options)
+		return MW_OK;
 	memset(&list, 0, sizeof(list));
 	list.type = PHPS_ARRAY;
-	if (missing_names(r, &list, names, TAGS_NEW_MAX) == 0)
-		return MW_OK; /* no tags at all */
+	parsed = r->cfg->wpf.available_tags != NULL &&
+		 phps_unserialize(r->cfg->wpf.available_tags,
+				  r->cfg->wpf.available_tags_len,
+				  &list) == MW_OK;
+	if (parsed && list.type != PHPS_ARRAY) {
+		phps_free(&list); /* not a list: every name is new */
+		parsed = false;
+		list.type = PHPS_ARRAY;
+	}
+	n = missing_names(r, &list, names, TAGS_NEW_MAX);
+	if (parsed)
+		phps_free(&list);
+	memset(&list, 0, sizeof(list));
+	list.type = PHPS_ARRAY;
+	if (n == 0)
+		return MW_OK; /* listed already, or no tags at all */
 	rc = wp_option_lock(r->wp, AVAILABLE_TAGS, &old, &len);
-	/* Only where WP Fusion is known to be: its list, or its settings. */
-	if (rc == MW_OK && old == NULL && !r->cfg->use_wpf_options)
-		return MW_OK;
 	if (rc == MW_OK && old == NULL && !r->req->dry_run) {
 		rc = wp_option_create(r->wp, AVAILABLE_TAGS, "a:0:{}",
 				      r->site.loaded && r->site.db_version >=

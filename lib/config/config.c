@@ -802,6 +802,7 @@ cfg_free(struct cfg *cfg)
 	}
 	cfg_redis_free(&cfg->redis_url);
 	free(cfg->wpf.wp_siteurl);
+	free(cfg->wpf.available_tags);
 	free(cfg->path);
 	memset(cfg, 0, sizeof(*cfg));
 }

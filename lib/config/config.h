@@ -60,6 +60,9 @@ struct cfg_wpf {
 	char contact_key[CFG_META_KEY_MAX]; /* mautic_contact_id or
 					     * wp_2_mautic_contact_id */
 	char tags_key[CFG_META_KEY_MAX];    /* mautic_tags or wp_2_... */
+	char *available_tags;		    /* wpf_available_tags as read with
+					     * wpf_options (owned), or NULL */
+	size_t available_tags_len;	    /* its length */
 };
 
 /* [cache] redis, parsed: where the object cache is.  Strings owned. */

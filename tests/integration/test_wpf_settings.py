@@ -244,6 +244,8 @@ def available(t):
 
 
 def test_new_tag_names_join_available_tags(t, server):
+    wpf_options(t)
+    use_wpf(t)
     t.sql("INSERT INTO wp_options (option_name, option_value, autoload) VALUES"
           " ('wpf_available_tags', %s, 'no')", (serialize({"Old": "Old"}),))
     uid = t.add_user("ann", "ann@example.com", contact_id=42)
@@ -265,11 +267,17 @@ def test_new_tag_names_join_available_tags(t, server):
     assert sorted(unserialize(t.meta(uid, "mautic_tags"))) == ["2024", "New one", "Old"]
 
 
-def test_available_tags_created_only_where_wp_fusion_is(t, server):
+def test_available_tags_only_with_wp_fusion_settings(t, server):
     t.add_user("ann", "ann@example.com", contact_id=42)
     t.contact(42, tags=["a"], email="ann@example.com")
     t.hook(server, "update_tags", 42)
     assert available(t) == (None, None), "created on a site without WP Fusion"
+    t.sql("INSERT INTO wp_options (option_name, option_value, autoload) VALUES"
+          " ('wpf_available_tags', %s, 'no')", (serialize({"x": "x"}),))
+    t.contact(42, tags=["a", "c"], email="ann@example.com")
+    t.hook(server, "update_tags", 42)
+    assert available(t)[0] == {"x": "x"}, "WP Fusion's settings are not read"
+    t.sql("DELETE FROM wp_options WHERE option_name = 'wpf_available_tags'")
     wpf_options(t)
     use_wpf(t)
     t.contact(42, tags=["a", "b"], email="ann@example.com")
