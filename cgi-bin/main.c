@@ -19,10 +19,12 @@
 #include "action/import.h"
 #include "serve.h"
 #include "action/shell.h"
+#include "action/worker.h"
 
 static const char usage[] =
 	"usage: mautic-wp.cgi --check [--config FILE]\n"
 	"       mautic-wp.cgi --install-index|--remove-index [--config FILE]\n"
+	"       mautic-wp.cgi --drain|--worker|--requeue [--config FILE]\n"
 	"       mautic-wp.cgi --action add|update|update_tags|test --contact ID\n"
 	"                     [--role ROLE] [--send-notification] [--dry-run] [--config FILE]\n"
 	"       mautic-wp.cgi --import --tag TAG|--segment ALIAS [--role ROLE]\n"
@@ -82,7 +84,8 @@ shell(int argc, char **argv)
 	struct shell_args a;
 	struct import_args im;
 	bool check = false, import = false;
-	int index = 0; /* 1 --install-index, -1 --remove-index */
+	int index = 0;		      /* 1 --install-index, -1 --remove-index */
+	int worker = -1, nworker = 0; /* enum worker_mode */
 	int i;
 
 	memset(&a, 0, sizeof(a));
@@ -98,6 +101,12 @@ shell(int argc, char **argv)
 			index = index == 0 ? -1 : 2;
 		else if (strcmp(argv[i], "--import") == 0)
 			import = true;
+		else if (strcmp(argv[i], "--drain") == 0)
+			worker = WORKER_DRAIN, nworker++;
+		else if (strcmp(argv[i], "--worker") == 0)
+			worker = WORKER_FOREVER, nworker++;
+		else if (strcmp(argv[i], "--requeue") == 0)
+			worker = WORKER_REQUEUE, nworker++;
 		else if (strcmp(argv[i], "--tag") == 0)
 			dst = &im.tag;
 		else if (strcmp(argv[i], "--segment") == 0)
@@ -125,6 +134,14 @@ shell(int argc, char **argv)
 		}
 		if (dst != NULL && (*dst = value(argc, argv, &i)) == NULL)
 			return 2;
+	}
+	if (worker >= 0) {
+		if (nworker > 1 || check || import || index != 0 ||
+		    a.action != NULL) {
+			fprintf(stderr, "%s", usage);
+			return 2;
+		}
+		return worker_main(a.config, (enum worker_mode)worker, stdout);
 	}
 	if (import) {
 		if (check || a.action != NULL ||

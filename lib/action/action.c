@@ -19,10 +19,6 @@
 #include "mautic/mautic.h"
 #include "wp/store.h"
 
-/* Runs of a transaction rolled back by a deadlock or a certification
- * conflict, or moved to another node. */
-#define TX_ATTEMPTS 8
-
 static void
 new_request_id(char out[17])
 {
@@ -97,8 +93,34 @@ run_request(struct run *r, const char *msg)
 		}
 		return MW_OK;
 	}
+	if (rc == MW_OK && intake_wanted(r)) {
+		rc = intake_queue(r);
+		/* A spool that cannot be written (not full): the request is
+		 * served now rather than lost. */
+		if (rc != MW_EINTERNAL)
+			return rc;
+		log_warn("queue: not writable; serving the request now");
+		rc = MW_OK;
+	}
 	if (rc == MW_OK)
 		rc = driver_action(r, TX_ATTEMPTS);
+	if (rc != MW_OK && !r->worker && r->cfg->queue_on_failure &&
+	    !r->req->dry_run && r->req->action != ACTION_TEST &&
+	    run_transient(r, rc)) {
+		enum mw_err qrc;
+
+		r->db_failed = rc == MW_EDB;
+		qrc = intake_queue(r);
+
+		if (qrc == MW_OK) {
+			log_warn("%s: queued for a retry", mw_strerror(rc));
+			return MW_OK;
+		}
+		log_err("%s, and the spool refused the jobs (%s)",
+			mw_strerror(rc), mw_strerror(qrc));
+		if (qrc == MW_EFULL)
+			rc = MW_EFULL;
+	}
 	if (rc == MW_OK && !r->req->dry_run)
 		after_commit(r);
 	else if (rc == MW_OK)
@@ -141,7 +163,7 @@ action_run(const struct cfg *cfg, struct action_conn *conn,
 	answer_fill(&r, rc, msg, t0, ans);
 	run_free(&r);
 	/* A database that failed is dropped, to be opened again next time. */
-	if (rc == MW_EDB && conn->wp != NULL) {
+	if ((rc == MW_EDB || r.db_failed) && conn->wp != NULL) {
 		wp_close(conn->wp);
 		conn->wp = NULL;
 	}

@@ -7,7 +7,9 @@
  *
  * Files, highest first; a file calls only files on lower lines:
  *   shell.c check.c import.c  entry points of the shell modes
+ *   worker.c                  the queue's worker (--drain, --worker)
  *   action.c                  action_run(), configuration, connections
+ *   intake.c                  a checked request into the spool
  *   answer.c after.c          the answer and the logs; after the commit
  *   driver.c                  the table of actions and the one skeleton
  *   add.c                     the add action
@@ -31,6 +33,9 @@
 
 #define JOB_NOTE_MAX 400
 #define USER_TEXT_MAX 1024 /* a formatted user text field */
+/* Runs of a transaction rolled back by a deadlock or a certification
+ * conflict, or moved to another node (webhooks and the queue's worker). */
+#define TX_ATTEMPTS 8
 
 enum outcome {
 	OUT_CREATED,
@@ -38,6 +43,7 @@ enum outcome {
 	OUT_UNCHANGED,
 	OUT_NO_USER,
 	OUT_SKIPPED,
+	OUT_QUEUED,
 	OUT__MAX
 };
 
@@ -95,6 +101,9 @@ struct run {
 	uint64_t first_event;	  /* ... and the id of the first one */
 	bool outbox_missing;	  /* the outbox table must be created */
 	char reqid[17];		  /* hex request id */
+	size_t nqueued;		  /* jobs written to the spool */
+	bool db_failed;		  /* the database failed (even if queued) */
+	bool worker;		  /* run by the queue's worker */
 };
 
 /* ---- run.c: jobs, connections, the database steps ---------------------- */
@@ -157,6 +166,11 @@ struct driver_io {
 };
 
 extern const struct driver_io run_store_io;
+
+/* Whether rc from the synchronous path is a transient failure worth
+ * queueing and retrying: the database away or a lock wait timed out,
+ * Mautic not answering, refusing the connection, answering 5xx or 429. */
+bool run_transient(const struct run *r, enum mw_err rc);
 
 /* ---- events.c: the outbox ---------------------------------------------- */
 
@@ -364,6 +378,17 @@ void answer_fill(const struct run *r, enum mw_err rc, const char *msg,
 /* One row per contact in WP Fusion's activity log, when the site has it
  * and this is not a dry run; failures are only logged. */
 void answer_wpflog(struct run *r, enum mw_err rc, const char *msg);
+
+/* ---- intake.c: the spool side of a request --------------------------- */
+
+/* Whether the request goes straight to the spool: async asked for (or
+ * [webhook] async = always), never a dry run or a test. */
+bool intake_wanted(const struct run *r);
+
+/* Queue every job of r that is not a deleted contact (outcome queued,
+ * r->nqueued counted); MW_EFULL when the spool is full, MW_EINTERNAL when
+ * it cannot be written.  Nothing stays behind on failure. */
+enum mw_err intake_queue(struct run *r) __attribute__((warn_unused_result));
 
 /* ---- action.c ----------------------------------------------------------- */
 

@@ -27,6 +27,7 @@ static const char *const outcome_names[OUT__MAX] = {
 	"unchanged", /* OUT_UNCHANGED */
 	"no_user",   /* OUT_NO_USER */
 	"skipped",   /* OUT_SKIPPED */
+	"queued",    /* OUT_QUEUED */
 };
 
 const char *
@@ -97,6 +98,8 @@ answer_ok(const struct run *r)
 	cJSON_AddStringToObject(root, "request_id", r->reqid);
 	if (r->req->dry_run)
 		cJSON_AddTrueToObject(root, "dry_run");
+	if (r->nqueued > 0)
+		cJSON_AddNumberToObject(root, "queued", (double)r->nqueued);
 	if (r->req->action == ACTION_TEST)
 		cJSON_AddStringToObject(root, "message", "access key accepted");
 	arr = r->req->action == ACTION_TEST
@@ -139,6 +142,8 @@ error_message(enum mw_err e)
 		return "Mautic did not answer in time";
 	case MW_EDB:
 		return "the WordPress database is unavailable; retry later";
+	case MW_EFULL:
+		return "the local queue is full; retry later";
 	case MW_EMETHOD:
 		return "only GET and POST are allowed";
 	case MW_ETOOBIG:
@@ -195,7 +200,7 @@ answer_fill(const struct run *r, enum mw_err rc, const char *msg, long long t0,
 	    struct action_answer *ans)
 {
 	ans->status = mw_http_status(rc);
-	ans->retry_after = rc == MW_EDB;
+	ans->retry_after = rc == MW_EDB || rc == MW_EFULL;
 	ans->body = rc == MW_OK
 			    ? answer_ok(r)
 			    : answer_error(rc, msg[0] ? msg : error_message(rc),

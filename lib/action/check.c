@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "mail/mail.h"
 #include "mautic/mautic.h"
+#include "queue/spool.h"
 #include "wp/index.h"
 #include "wp/objcache.h"
 #include "wp/outbox.h"
@@ -509,6 +510,50 @@ check_cache(struct checker *c, const struct cfg *cfg)
 		line(c, false, "cache", "Redis: %s (check [cache] redis)", why);
 }
 
+/* The local queue: the spool can be written, how much waits, how old the
+ * oldest job is, and the dead letters (each with its reason). */
+static void
+check_queue(struct checker *c, const struct cfg *cfg)
+{
+	char why[256];
+	size_t depth = 0, dead = 0;
+	long long oldest = 0, age_s;
+
+	struct stat st;
+	bool needed =
+		cfg->webhook_async != CFG_ASYNC_NEVER || cfg->queue_on_failure;
+
+	/* --check may run as root: the directory is the web server user's,
+	 * so it is looked at, not created. */
+	if (lstat(cfg->queue_dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+	    (st.st_mode & 0077) != 0) {
+		snprintf(
+			why, sizeof(why), "%s",
+			lstat(cfg->queue_dir, &st) != 0
+				? "is missing: install -d -m 0700 -o www-data -g www-data it"
+			: !S_ISDIR(st.st_mode)
+				? "is not a directory"
+				: "may be entered by others: chmod 0700 it");
+		line(c, !needed, "queue", "%s %s%s", cfg->queue_dir, why,
+		     needed ? " (async and on_failure need it)" : "");
+		return;
+	}
+	if (spool_stats(cfg->queue_dir, &depth, &oldest, &dead) != MW_OK) {
+		line(c, false, "queue", "%s cannot be read", cfg->queue_dir);
+		return;
+	}
+	age_s = oldest > 0 ? (spool_wall_ms() - oldest) / 1000 : 0;
+	line(c, age_s < 600, "queue",
+	     "%s: %zu job(s) queued, the oldest %lld s old%s", cfg->queue_dir,
+	     depth, age_s,
+	     age_s < 600 ? "" : " (is mautic-wp-worker running?)");
+	line(c, dead == 0, "dead", "%zu dead letter(s) in %s/dead%s", dead,
+	     cfg->queue_dir,
+	     dead == 0
+		     ? ""
+		     : " (the reason is beside each; --requeue puts them back)");
+}
+
 int
 shell_check(const char *config, FILE *out)
 {
@@ -532,6 +577,7 @@ shell_check(const char *config, FILE *out)
 	check_mautic(&c, &cfg);
 	check_mail(&c, &cfg);
 	check_cache(&c, &cfg);
+	check_queue(&c, &cfg);
 	fprintf(out, "%s\n",
 		c.failed ? "some checks failed" : "all checks passed");
 	cfg_free(&cfg);

@@ -187,8 +187,11 @@ import_run(const struct import_args *a, FILE *out)
 
 		if (conn.mautic != NULL)
 			mautic_begin(conn.mautic);
-		else
+		else {
 			rc = mautic_open(&cfg, &conn.mautic);
+			if (rc == MW_OK)
+				mautic_keep_connection(conn.mautic);
+		}
 		if (rc == MW_OK)
 			rc = mautic_list_contacts(conn.mautic, search, start,
 						  IMPORT_PAGE, &page, &n,

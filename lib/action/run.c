@@ -126,6 +126,8 @@ run_open_mautic(struct run *r)
 		rc = mautic_open(r->cfg, &c->mautic);
 		if (rc != MW_OK)
 			return rc;
+		if (c->keep)
+			mautic_keep_connection(c->mautic);
 	} else {
 		mautic_begin(c->mautic);
 	}
@@ -359,3 +361,22 @@ const struct driver_io run_store_io = {
 	.retry = retry,
 	.record = events_record,
 };
+
+bool
+run_transient(const struct run *r, enum mw_err rc)
+{
+	long st;
+
+	switch (rc) {
+	case MW_EDB:	  /* the database away, a lock wait timed out */
+	case MW_ETIMEOUT: /* Mautic did not answer in time */
+		return true;
+	case MW_EUPSTREAM:
+		/* No answer at all (refused, reset, TLS), or one that says
+		 * "later"; a 404 or another 4xx is for good. */
+		st = r->mautic != NULL ? mautic_last_status(r->mautic) : 0;
+		return st == 0 || st == 408 || st == 429 || st >= 500;
+	default:
+		return false;
+	}
+}

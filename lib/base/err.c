@@ -28,6 +28,8 @@ mw_strerror(enum mw_err e)
 		return "database_unavailable";
 	case MW_EINTERNAL:
 		return "internal_error";
+	case MW_EFULL:
+		return "queue_full";
 	case MW_ERR__MAX:
 		break;
 	}
@@ -51,6 +53,7 @@ mw_http_status(enum mw_err e)
 	case MW_EUPSTREAM:
 		return 502;
 	case MW_EDB:
+	case MW_EFULL:
 		return 503;
 	case MW_ETIMEOUT:
 		return 504;

@@ -20,6 +20,7 @@ enum mw_err {
 	MW_ETIMEOUT,  /* Mautic did not answer within the budget: 504 */
 	MW_EDB,	      /* database unavailable: 503 */
 	MW_EINTERNAL, /* anything else: 500 */
+	MW_EFULL,     /* the local queue is full: 503 */
 	MW_ERR__MAX
 };
 

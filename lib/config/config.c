@@ -47,6 +47,7 @@ static const char *const auth_names[] = {"basic", "oauth2", NULL};
 static const char *const hash_names[] = {"auto", "phpass", "bcrypt", NULL};
 static const char *const uname_names[] = {"email", "flname", "fnamenum", NULL};
 static const char *const mail_names[] = {"sendmail", "smtp", "wordpress", NULL};
+static const char *const async_names[] = {"param", "always", "never", NULL};
 static const char *const level_names[] = {"error", "warn", "info", "debug",
 					  NULL};
 
@@ -101,6 +102,7 @@ static const struct key keys[] = {
 	KEY_PARSED("mautic", "ca_file", K_STR, NULL, ca_file, cfg_value_path,
 		   ABS_PATH),
 	KEY_U64("mautic", "timeout_ms", 100, 60000, "8000", timeout_ms),
+	KEY_U64("mautic", "max_parallel", 1, 256, "4", max_parallel),
 	KEY_SECRET("webhook", "access_key", access_key),
 	KEY_SECRET("webhook", "secret", secret),
 	KEY_STR("webhook", "allowed_roles", NULL, allowed_roles),
@@ -110,6 +112,12 @@ static const struct key keys[] = {
 		return_password_field),
 	KEY_BOOL("webhook", "send_welcome_email", "no", send_welcome_email),
 	KEY_BOOL("webhook", "use_wpf_options", "no", use_wpf_options),
+	KEY_ENUM("webhook", "async", async_names, "param", webhook_async),
+	KEY_PARSED("queue", "dir", K_STR, "/var/spool/mautic-wp", queue_dir,
+		   cfg_value_path, ABS_PATH),
+	KEY_U64("queue", "max_jobs", 1, 10000000, "100000", queue_max_jobs),
+	KEY_BOOL("queue", "on_failure", "yes", queue_on_failure),
+	KEY_U64("queue", "max_attempts", 1, 1000, "50", queue_max_attempts),
 	KEY_ENUM("mail", "transport", mail_names, "sendmail", mail_transport),
 	KEY_PARSED("mail", "sendmail", K_STR, "/usr/sbin/sendmail", sendmail,
 		   cfg_value_path, ABS_PATH),

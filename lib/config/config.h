@@ -25,6 +25,7 @@ enum cfg_auth { CFG_AUTH_BASIC, CFG_AUTH_OAUTH2 };
 enum cfg_hash { CFG_HASH_AUTO, CFG_HASH_PHPASS, CFG_HASH_BCRYPT };
 enum cfg_uname { CFG_UNAME_EMAIL, CFG_UNAME_FLNAME, CFG_UNAME_FNAMENUM };
 enum cfg_mail { CFG_MAIL_SENDMAIL, CFG_MAIL_SMTP, CFG_MAIL_WORDPRESS };
+enum cfg_async { CFG_ASYNC_PARAM, CFG_ASYNC_ALWAYS, CFG_ASYNC_NEVER };
 
 /* A field's type in WP Fusion's contact_fields: how its value is
  * imported.  Fields of [fields] in the file are text. */
@@ -106,15 +107,16 @@ struct cfg {
 	char *site_name;	     /* for e-mail subjects */
 
 	/* [mautic] */
-	char *mautic_url;    /* base URL, no trailing slash */
-	enum cfg_auth auth;  /* basic | oauth2 */
-	char *username;	     /* basic */
-	char *password;	     /* basic; secret */
-	char *client_id;     /* oauth2 */
-	char *client_secret; /* oauth2; secret */
-	char *token_cache;   /* oauth2 token file */
-	char *ca_file;	     /* optional CA bundle */
-	uint64_t timeout_ms; /* budget for all Mautic calls */
+	char *mautic_url;      /* base URL, no trailing slash */
+	enum cfg_auth auth;    /* basic | oauth2 */
+	char *username;	       /* basic */
+	char *password;	       /* basic; secret */
+	char *client_id;       /* oauth2 */
+	char *client_secret;   /* oauth2; secret */
+	char *token_cache;     /* oauth2 token file */
+	char *ca_file;	       /* optional CA bundle */
+	uint64_t timeout_ms;   /* budget for all Mautic calls */
+	uint64_t max_parallel; /* Mautic requests at once, host-wide */
 
 	/* [webhook] */
 	char *access_key;    /* secret */
@@ -124,6 +126,13 @@ struct cfg {
 	char *return_password_field; /* Mautic alias or NULL */
 	bool send_welcome_email;
 	bool use_wpf_options;
+	enum cfg_async webhook_async; /* param | always | never */
+
+	/* [queue] */
+	char *queue_dir;	     /* the spool directory */
+	uint64_t queue_max_jobs;     /* jobs it may hold */
+	bool queue_on_failure;	     /* queue transient failures */
+	uint64_t queue_max_attempts; /* runs before a dead letter */
 
 	/* [fields] */
 	struct cfg_field fields[CFG_FIELDS_MAX]; /* in file order */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -17,11 +18,13 @@
 
 #include "base/clock.h"
 #include "base/buf.h"
+#include "base/strparse.h"
 #include "formats/contact.h"
 #include "base/log.h"
 
-#define TOKEN_MAX 4096	  /* bytes of a cached token file */
-#define TOKEN_MARGIN_S 60 /* refresh this long before expiry */
+#define TOKEN_MAX 4096	     /* bytes of a cached token file */
+#define MAUTIC_PATH_MAX 4096 /* bytes of a request's path and query */
+#define TOKEN_MARGIN_S 60    /* refresh this long before expiry */
 
 struct mautic {
 	const struct cfg *cfg; /* borrowed */
@@ -30,6 +33,9 @@ struct mautic {
 	char *token;	       /* OAuth2 access token, owned, secret */
 	unsigned calls;	       /* HTTP requests made */
 	long last_status;      /* status of the last answer (0: none) */
+	long retry_after_s;    /* what the last answer asked us to wait */
+	long ratelimit_reset;  /* X-RateLimit-Reset of the last answer */
+	bool keep;	       /* serves many requests: keep-alive */
 };
 
 /* One HTTP exchange. */
@@ -62,6 +68,7 @@ mautic_begin(struct mautic *m)
 {
 	m->deadline_ms = mw_now_ms() + (long long)m->cfg->timeout_ms;
 	m->last_status = 0;
+	m->retry_after_s = 0;
 }
 
 static void
@@ -95,6 +102,64 @@ unsigned
 mautic_calls(const struct mautic *m)
 {
 	return m->calls;
+}
+
+void
+mautic_keep_connection(struct mautic *m)
+{
+	m->keep = true;
+}
+
+long
+mautic_retry_after_s(const struct mautic *m)
+{
+	long now = (long)time(NULL);
+
+	if (m->retry_after_s > 0)
+		return m->retry_after_s;
+	/* Mautic's rate limiter says when the hour's quota comes back. */
+	if (m->last_status == 429 && m->ratelimit_reset > now)
+		return m->ratelimit_reset - now;
+	return 0;
+}
+
+/* A header value as a number of at most 12 digits, or -1. */
+static long
+header_number(const char *v, size_t len)
+{
+	uint64_t u;
+
+	while (len > 0 && (*v == ' ' || *v == '\t')) {
+		v++;
+		len--;
+	}
+	while (len > 0 && strchr(" \t\r\n", v[len - 1]) != NULL)
+		len--;
+	if (len == 0 || len > 12 ||
+	    str_u64(v, len, 0, 999999999999ull, &u) != MW_OK)
+		return -1;
+	return (long)u;
+}
+
+/* Retry-After (seconds) and X-RateLimit-Reset (a Unix time). */
+static size_t
+on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct mautic *m = userdata;
+	size_t len = size * nmemb;
+	long v;
+
+	if (len > 12 && strncasecmp(ptr, "Retry-After:", 12) == 0) {
+		v = header_number(ptr + 12, len - 12);
+		if (v >= 0)
+			m->retry_after_s = v > 3600 ? 3600 : v;
+	} else if (len > 18 &&
+		   strncasecmp(ptr, "X-RateLimit-Reset:", 18) == 0) {
+		v = header_number(ptr + 18, len - 18);
+		if (v >= 0)
+			m->ratelimit_reset = v;
+	}
+	return len;
 }
 
 static size_t
@@ -144,10 +209,17 @@ set_common(struct mautic *m, struct exchange *x, long long left, char *errbuf)
 	ok &= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)left) ==
 	      CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
+	/* A short-lived process closes its connection with the exchange, so
+	 * that it never holds one to Mautic outside its max_parallel slot. */
+	ok &= curl_easy_setopt(c, CURLOPT_FORBID_REUSE, m->keep ? 0L : 1L) ==
+	      CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_USERAGENT, "mautic-wp/" MW_VERSION) ==
 	      CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data) == CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_WRITEDATA, &x->answer) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header) ==
+	      CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_HEADERDATA, m) == CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, x->method) == CURLE_OK;
 	if (x->body != NULL)
@@ -164,17 +236,79 @@ set_common(struct mautic *m, struct exchange *x, long long left, char *errbuf)
 	return ok;
 }
 
+/* One of max_parallel slots for a request to Mautic, shared by every
+ * process on the host: the slot files <queue dir>/slots/N, each held with
+ * flock() for the length of one exchange.  Returns the open slot file,
+ * -1 when there is no slot directory (no limit then), -2 when no slot
+ * came free before the budget ran out. */
+static int
+slot_open(const char *dir, unsigned k)
+{
+	char p[4200];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/slots/%u", dir, k);
+	fd = open(p, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == ENOENT) {
+		/* The spool is there but not its slots yet. */
+		snprintf(p, sizeof(p), "%s/slots", dir);
+		if (mkdir(p, 0700) == 0 || errno == EEXIST) {
+			snprintf(p, sizeof(p), "%s/slots/%u", dir, k);
+			fd = open(p, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+				  0600);
+		}
+	}
+	return fd;
+}
+
+static int
+slot_take(struct mautic *m)
+{
+	unsigned n = (unsigned)m->cfg->max_parallel, start, i;
+	struct timespec ts = {0, 2000000}; /* 2 ms */
+	int fd;
+
+	if (m->cfg->queue_dir == NULL || n == 0)
+		return -1;
+	start = (unsigned)getpid();
+	for (;;) {
+		for (i = 0; i < n; i++) {
+			fd = slot_open(m->cfg->queue_dir, (start + i) % n);
+			if (fd < 0) {
+				log_debug(
+					"mautic: no slot files in %s: max_parallel not enforced",
+					m->cfg->queue_dir);
+				return -1;
+			}
+			if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+				return fd;
+			close(fd);
+		}
+		if (mw_now_ms() >= m->deadline_ms)
+			return -2;
+		nanosleep(&ts, NULL);
+	}
+}
+
+static void
+slot_give(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* releases the flock */
+}
+
 /* Perform x within what is left of the budget.  Transport problems are
  * logged here; HTTP statuses are the caller's business. */
 static enum mw_err
 perform(struct mautic *m, struct exchange *x)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
-	char url[2048], hdr[TOKEN_MAX + 32];
+	char url[MAUTIC_PATH_MAX + 2048], hdr[TOKEN_MAX + 32];
 	struct curl_slist *h = NULL, *t;
 	long long left = m->deadline_ms - mw_now_ms();
 	enum mw_err rc;
 	CURLcode cc;
+	int slot, n;
 
 	if (left <= 0) {
 		log_err("mautic: no time left for %s %s (timeout_ms=%llu)",
@@ -185,7 +319,12 @@ perform(struct mautic *m, struct exchange *x)
 	rc = ensure_curl(m);
 	if (rc != MW_OK)
 		return rc;
-	snprintf(url, sizeof(url), "%s%s", m->cfg->mautic_url, x->path);
+	n = snprintf(url, sizeof(url), "%s%s", m->cfg->mautic_url, x->path);
+	if (n < 0 || (size_t)n >= sizeof(url)) {
+		log_err("mautic: the URL of %s %s is too long", x->method,
+			x->path);
+		return MW_EINTERNAL;
+	}
 	if (!set_common(m, x, left, errbuf) ||
 	    curl_easy_setopt(m->curl, CURLOPT_URL, url) != CURLE_OK)
 		return MW_EINTERNAL;
@@ -205,7 +344,18 @@ perform(struct mautic *m, struct exchange *x)
 	curl_easy_setopt(m->curl, CURLOPT_HTTPHEADER, h);
 	m->calls++;
 	m->last_status = 0;
+	m->retry_after_s = 0;
+	m->ratelimit_reset = 0;
+	slot = slot_take(m);
+	if (slot == -2) {
+		curl_easy_setopt(m->curl, CURLOPT_HTTPHEADER, NULL);
+		curl_slist_free_all(h);
+		log_err("mautic: no free slot of max_parallel=%llu within the budget",
+			(unsigned long long)m->cfg->max_parallel);
+		return MW_ETIMEOUT;
+	}
 	cc = curl_easy_perform(m->curl);
+	slot_give(slot);
 	curl_easy_setopt(m->curl, CURLOPT_HTTPHEADER, NULL);
 	for (t = h; t != NULL; t = t->next)
 		explicit_bzero(t->data, strlen(t->data));
@@ -653,10 +803,13 @@ mautic_list_contacts(struct mautic *m, const char *search, uint64_t start,
 		     unsigned limit, struct contact **out, size_t *n,
 		     uint64_t *total)
 {
-	char path[1024], *enc;
+	/* An ids: search of 100 ids of 16 digits is about 1,900 bytes
+	 * encoded. */
+	char path[MAUTIC_PATH_MAX], *enc;
 	struct exchange x = {
 		"GET", path, NULL, NULL, true, 0, {NULL, 0, 0, 0, MW_OK}};
 	enum mw_err rc;
+	int len;
 
 	rc = ensure_curl(m);
 	if (rc != MW_OK)
@@ -664,11 +817,15 @@ mautic_list_contacts(struct mautic *m, const char *search, uint64_t start,
 	enc = curl_easy_escape(m->curl, search, 0);
 	if (enc == NULL)
 		return MW_ENOMEM;
-	snprintf(
+	len = snprintf(
 		path, sizeof(path),
 		"/api/contacts?search=%s&start=%llu&limit=%u&orderBy=id&orderByDir=asc",
 		enc, (unsigned long long)start, limit);
 	curl_free(enc);
+	if (len < 0 || (size_t)len >= sizeof(path)) {
+		log_err("mautic: the search is too long for one request");
+		return MW_EINTERNAL;
+	}
 	buf_init(&x.answer, MAUTIC_ANSWER_MAX * 8);
 	rc = api_call(m, &x);
 	if (rc == MW_OK) {

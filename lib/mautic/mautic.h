@@ -31,6 +31,11 @@ enum mw_err mautic_open(const struct cfg *cfg,
  * connection and the OAuth2 token stay. */
 void mautic_begin(struct mautic *m);
 
+/* The client serves many requests (persistent mode, the worker): keep
+ * the connection open between exchanges.  Otherwise each exchange closes
+ * it, inside its max_parallel slot. */
+void mautic_keep_connection(struct mautic *m);
+
 /* Release the client.  NULL is fine. */
 void mautic_close(struct mautic *m);
 
@@ -63,6 +68,10 @@ enum mw_err mautic_list_contacts(struct mautic *m, const char *search,
 
 /* HTTP status of the last answer (0 when none came). */
 long mautic_last_status(const struct mautic *m);
+
+/* Seconds the last answer asked us to wait before trying again
+ * (Retry-After, or X-RateLimit-Reset on a 429); 0 when it said nothing. */
+long mautic_retry_after_s(const struct mautic *m);
 
 /* HTTP requests made so far (token requests included). */
 unsigned mautic_calls(const struct mautic *m);

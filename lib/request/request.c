@@ -411,6 +411,10 @@ decode_rest(struct params *p, const char *body, size_t bodysz,
 			"send_notification and dry_run must be true or false");
 		return MW_EINPUT;
 	}
+	/* WP Fusion takes any value of async; only a yes queues here, and
+	 * anything else is the synchronous path, never a 400. */
+	if (parse_flag(p->v[P_ASYNC], p->len[P_ASYNC], &r->async) != MW_OK)
+		r->async = false;
 	if (take_text(p, P_ROLE, REQ_ROLE_MAX, &r->role) != MW_OK ||
 	    (r->role != NULL && !is_role_name(r->role))) {
 		set_msg(msg, msgsz,

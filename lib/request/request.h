@@ -55,6 +55,7 @@ struct request {
 	char *email;		      /* owned or NULL */
 	bool send_notification;	      /* welcome e-mail wanted */
 	bool dry_run;		      /* plan only, write nothing */
+	bool async;		      /* async=1|true|yes|on: queue it */
 	struct webhook_event *events; /* JSON: owned, one per contact */
 	size_t nevents;
 };

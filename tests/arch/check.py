@@ -51,17 +51,18 @@ ALLOWED = {
     "base": ((), ("crypto",)),
     "formats": (("base",), ("cjson", "crypto", "crypt", "m")),
     "config": (("formats", "base"), ("inih",)),
+    "queue": (("base",), ()),
     "request": (("config", "formats", "base"), ("cjson", "crypto")),
     "mautic": (("config", "formats", "base"), ("curl", "cjson")),
     "mail": (("config", "formats", "base"), ("curl", "crypto")),
     "wp": (("config", "formats", "base"), ("mariadb", "hiredis")),
-    "action": (("wp", "mail", "mautic", "request", "config", "formats",
-                "base"), ("cjson",)),
+    "action": (("wp", "mail", "mautic", "request", "queue", "config",
+                "formats", "base"), ("cjson",)),
     "cgi-bin": (("action", "request", "config", "base"), ("fcgi",)),
 }
 
 # Order of the table in the document: lowest part first.
-ORDER = ["base", "formats", "config", "request", "mautic", "mail", "wp",
+ORDER = ["base", "formats", "config", "queue", "request", "mautic", "mail", "wp",
          "action", "cgi-bin"]
 
 # What each third-party library is, for the document.

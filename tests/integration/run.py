@@ -170,6 +170,7 @@ def main():
             label = f"{mod}.{name}[{server}]"
             t.reset_db()
             t.emu_reset()
+            t.spool_reset()
             t.clear_token_cache()
             t.clear_mails()
             t.config()

@@ -161,6 +161,7 @@ want_files="-rwxr-xr-x root/root /usr/lib/cgi-bin/mautic-wp.cgi
 -rw-r--r-- root/root /usr/share/doc/mautic-wp/mautic-wp.conf.example
 -rw-r--r-- root/root /usr/share/doc/mautic-wp/nginx-mautic-wp.conf
 -rw-r--r-- root/root /usr/share/lintian/overrides/mautic-wp
+-rw-r--r-- root/root /lib/systemd/system/mautic-wp-worker.service
 -rw-r--r-- root/root /usr/share/man/man5/mautic-wp.conf.5.gz
 -rw-r--r-- root/root /usr/share/man/man8/mautic-wp.cgi.8.gz
 -rw-r--r-- root/root /usr/share/mautic-wp/mautic-wp-events.sql
@@ -199,6 +200,7 @@ expect "dpkg status" "$(dpkg-query -W -f='${db:Status-Abbrev}' mautic-wp)" "ii "
 st() { stat -c '%U:%G %a' "$1"; }
 expect "$CONF" "$(st "$CONF")" "root:www-data 640"
 expect /var/cache/mautic-wp "$(st /var/cache/mautic-wp)" "www-data:www-data 700"
+expect /var/spool/mautic-wp "$(st /var/spool/mautic-wp)" "www-data:www-data 700"
 expect "$CGI" "$(st "$CGI")" "root:root 755"
 expect "--version" "$("$CGI" --version)" "mautic-wp $version"
 if grep -rqs '^path-exclude=/usr/share/man' /etc/dpkg/dpkg.cfg.d/; then
@@ -393,7 +395,7 @@ phase "apt-get install again"
 "${APT[@]}" purge mautic-wp >/dev/null 2>&1 || fail "apt-get purge"
 status=$(dpkg-query -W -f='${db:Status-Status}' mautic-wp 2>/dev/null || true)
 [ -z "$status" ] || [ "$status" = not-installed ] || fail "status after purge: $status"
-for p in "$CONF" /etc/mautic-wp "$SNIPPET" /var/cache/mautic-wp "$link" \
+for p in "$CONF" /etc/mautic-wp "$SNIPPET" /var/cache/mautic-wp /var/spool/mautic-wp "$link" \
 	/usr/share/doc/mautic-wp "$state"/*/mautic-wp; do
 	if [ -e "$p" ] || [ -L "$p" ]; then
 		fail "$p still there after purge"

@@ -285,10 +285,10 @@ make_state_dirs() {
 		mkdir -p "$MW_STATE/$d"
 		chmod 0755 "$MW_STATE/$d"
 	done
-	mkdir -p "$MW_STATE/fcgi" "$MW_STATE/cache"
-	chown www-data:www-data "$MW_STATE/fcgi" "$MW_STATE/cache"
+	mkdir -p "$MW_STATE/fcgi" "$MW_STATE/cache" "$MW_STATE/spool"
+	chown www-data:www-data "$MW_STATE/fcgi" "$MW_STATE/cache" "$MW_STATE/spool"
 	chmod 0755 "$MW_STATE/fcgi"
-	chmod 0700 "$MW_STATE/cache"
+	chmod 0700 "$MW_STATE/cache" "$MW_STATE/spool"
 	check_traversable "$MW_STATE/cgi-bin"
 }
 

@@ -383,6 +383,35 @@ class State:
             self.contacts, self.tags, self.tokens = {}, {}, {}
             self.faults, self.log, self.rate = [], [], {}
             self.next_tag, self.next_ip, self.next_dnc = 1, 1, 1
+        self.stats_reset()
+
+    # -- concurrency counters (how many clients at once) --------------------
+    def stats_reset(self):
+        if not hasattr(self, "stats_lock"):
+            self.stats_lock = threading.Lock()
+            self.conns = self.inflight = 0
+        with self.stats_lock:
+            self.max_conns = self.conns
+            self.max_inflight = self.inflight
+            self.api_calls = 0
+
+    def count(self, what, delta):
+        with self.stats_lock:
+            if what == "conns":
+                self.conns += delta
+                self.max_conns = max(self.max_conns, self.conns)
+            else:
+                self.inflight += delta
+                self.max_inflight = max(self.max_inflight, self.inflight)
+                if delta > 0:
+                    self.api_calls += 1
+
+    def stats(self):
+        with self.stats_lock:
+            return {"open_connections": self.conns,
+                    "max_open_connections": self.max_conns,
+                    "inflight": self.inflight, "max_inflight": self.max_inflight,
+                    "api_calls": self.api_calls}
 
     # -- fields and tags ----------------------------------------------------
     def field(self, alias):
@@ -983,6 +1012,31 @@ class Handler(BaseHTTPRequestHandler):
         is_api = path.startswith("/api")
         extra = [("Mautic-Version", self.state.config.get("version", "5.1.0"))] \
             if is_api else []
+        # Connections and requests at once, as Mautic would see them: only
+        # connections that carry API requests (not the tests' control
+        # connection), and a request from its arrival until its answer
+        # starts going out.
+        if not getattr(self.connection, "mw_counted", False):
+            self.connection.mw_counted = True
+            self.state.count("conns", 1)
+        self.inflight = True
+        self.state.count("inflight", 1)
+        try:
+            self.api_counted(path, query, body, hdrs, entry, extra)
+        finally:
+            self.uncount()
+
+    def uncount(self):
+        if getattr(self, "inflight", False):
+            self.inflight = False
+            self.state.count("inflight", -1)
+
+    def api_counted(self, path, query, body, hdrs, entry, extra):
+        # The delay knob: every API answer takes at least this long, as a
+        # real Mautic's PHP does (50-300 ms).
+        delay = int(self.state.config.get("api_delay_ms") or 0)
+        if delay:
+            time.sleep(delay / 1000.0)
         fault = self.state.take_fault(self.command, path) or {}
         truncate = bool(fault.get("truncate"))
 
@@ -991,6 +1045,7 @@ class Handler(BaseHTTPRequestHandler):
             # after getting the response always finds this request.
             entry["status"] = status
             self.state.record(entry)
+            self.uncount()
             self.send(status, rbody, ctype, extra + headers, truncate=truncate)
 
         if fault:
@@ -1007,7 +1062,8 @@ class Handler(BaseHTTPRequestHandler):
                 fb = fault["body"] if fault.get("body") is not None \
                     else default_error_body(code)
                 return reply(code, fb, fault.get("content_type") or
-                             "application/json", [])
+                             "application/json",
+                             [tuple(h) for h in fault.get("headers") or []])
         try:
             with self.state.lock:
                 try:
@@ -1244,7 +1300,8 @@ class Handler(BaseHTTPRequestHandler):
                         re.compile(spec.get("match", ""))
                         f = {"match": "", "method": None, "status": None,
                              "body": None, "content_type": None, "delay_ms": 0,
-                             "drop": False, "truncate": False, "times": None}
+                             "drop": False, "truncate": False, "times": None,
+                             "headers": []}
                         f.update(spec)
                         st.faults.append(f)
                     return ok({"faults": st.faults})
@@ -1253,6 +1310,10 @@ class Handler(BaseHTTPRequestHandler):
                     for t in st.tokens.values():
                         t["expires"] = time.time() - 1
                 return ok()
+            if path == "/_emu/stats":
+                if cmd == "POST":
+                    st.stats_reset()
+                return ok(st.stats())
             if path == "/_emu/log":
                 with st.lock:
                     if cmd == "DELETE":
@@ -1339,6 +1400,8 @@ class EmuServer(ThreadingHTTPServer):
         except (ConnectionError, TimeoutError, ssl.SSLError):
             pass
         finally:
+            if getattr(conn, "mw_counted", False):
+                self.state.count("conns", -1)
             conn.close()
 
     def handle_error(self, request, client_address):

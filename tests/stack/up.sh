@@ -57,6 +57,7 @@ build_hello
 		"MW_CGI_DIR=$MW_STATE/cgi-bin" \
 		"MW_CONFIG=$MW_CONFIG" \
 		"MW_CACHE_DIR=$MW_STATE/cache" \
+		"MW_SPOOL_DIR=$MW_STATE/spool" \
 		"MW_LOG_DIR=$MW_STATE/logs" \
 		"MW_REDIS_PORT=$MW_REDIS_PORT" \
 		"MW_REDIS_URL=redis://127.0.0.1:$MW_REDIS_PORT/0" \

@@ -247,6 +247,12 @@ defaults_hold(const char *name, const char *text)
 	CHECK(cfg.return_password_field == NULL);
 	CHECK(cfg.send_welcome_email == false);
 	CHECK(cfg.use_wpf_options == false);
+	CHECK(cfg.webhook_async == CFG_ASYNC_PARAM);
+	CHECK(cfg.max_parallel == 4);
+	CHECK_STR(cfg.queue_dir, "/var/spool/mautic-wp");
+	CHECK(cfg.queue_max_jobs == 100000);
+	CHECK(cfg.queue_on_failure == true);
+	CHECK(cfg.queue_max_attempts == 50);
 	CHECK(cfg.mail_transport == CFG_MAIL_SENDMAIL);
 	CHECK_STR(cfg.sendmail, "/usr/sbin/sendmail");
 	CHECK_STR(cfg.smtp_url, "smtp://127.0.0.1:25");
@@ -444,6 +450,14 @@ static const struct bad_row bad_rows[] = {
 	 "[wordpress]\ndb_port = 03306\n" MINIMAL, 0600, "db_port", 2, NULL},
 	{"cfg_refuses_db_port_text", "[wordpress]\ndb_port = mysql\n" MINIMAL,
 	 0600, "db_port", 2, NULL},
+	{"cfg_refuses_async_maybe", "[webhook]\nasync = maybe\n" MINIMAL, 0600,
+	 "async", 2, NULL},
+	{"cfg_refuses_max_parallel_0", "[mautic]\nmax_parallel = 0\n" MINIMAL,
+	 0600, "max_parallel", 2, NULL},
+	{"cfg_refuses_relative_queue_dir", "[queue]\ndir = spool\n" MINIMAL,
+	 0600, "dir", 2, NULL},
+	{"cfg_refuses_max_jobs_0", "[queue]\nmax_jobs = 0\n" MINIMAL, 0600,
+	 "max_jobs", 2, NULL},
 	{"cfg_refuses_db_host_bad_port",
 	 "[wordpress]\ndb_host = db1:99999\n" MINIMAL, 0600, "db_host", 0,
 	 "comma"},

@@ -24,6 +24,7 @@ static const int want_status[MW_ERR__MAX] = {
 	504, /* MW_ETIMEOUT */
 	503, /* MW_EDB */
 	500, /* MW_EINTERNAL */
+	503, /* MW_EFULL */
 };
 
 /* A code for JSON: lower-case letters and '_' only, not empty. */

@@ -1,0 +1,813 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * spool.c - the durable local queue (see spool.h): write to tmp/, fsync,
+ * rename into new/, fsync the directory; read back with O_NOFOLLOW and
+ * every check a file from an untrusted place deserves.
+ */
+#define _GNU_SOURCE
+#include "queue/spool.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/strparse.h"
+
+#define MAGIC "MWQ1"
+#define PATH_LEN 4096
+
+long long
+spool_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+uint32_t
+spool_crc32(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint32_t c = 0xffffffffu;
+	size_t i;
+	int k;
+
+	for (i = 0; i < n; i++) {
+		c ^= s[i];
+		for (k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+	}
+	return c ^ 0xffffffffu;
+}
+
+static void __attribute__((format(printf, 3, 4)))
+set_why(char *why, size_t whysz, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why == NULL || whysz == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, whysz, fmt, ap);
+	va_end(ap);
+}
+
+static bool
+path_of(char *out, const char *dir, const char *sub, const char *name)
+{
+	int n = snprintf(out, PATH_LEN, "%s/%s%s%s", dir, sub, name ? "/" : "",
+			 name ? name : "");
+
+	return n > 0 && n < PATH_LEN;
+}
+
+/* fsync a directory, so that a rename or a create in it is durable. */
+static enum mw_err
+sync_dir(const char *dir, const char *sub)
+{
+	char p[PATH_LEN];
+	int fd, rc;
+
+	if (!path_of(p, dir, sub, NULL))
+		return MW_EINTERNAL;
+	fd = open(p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return MW_EINTERNAL;
+	rc = fsync(fd);
+	close(fd);
+	return rc == 0 ? MW_OK : MW_EINTERNAL;
+}
+
+/* A directory we own, not a symlink; made 0700 when missing. */
+static enum mw_err
+own_dir(const char *p, char *why, size_t whysz)
+{
+	struct stat st;
+
+	if (lstat(p, &st) != 0) {
+		if (errno != ENOENT || mkdir(p, 0700) != 0 ||
+		    lstat(p, &st) != 0) {
+			set_why(why, whysz, "%s: cannot create the directory",
+				p);
+			return MW_ECONFIG;
+		}
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		set_why(why, whysz, "%s: not a directory (or a symlink)", p);
+		return MW_ECONFIG;
+	}
+	if (st.st_uid != geteuid()) {
+		set_why(why, whysz, "%s: owned by another user", p);
+		return MW_ECONFIG;
+	}
+	if ((st.st_mode & 0077) != 0 && chmod(p, 0700) != 0) {
+		set_why(why, whysz, "%s: others may enter it", p);
+		return MW_ECONFIG;
+	}
+	return MW_OK;
+}
+
+enum mw_err
+spool_init(const char *dir, char *why, size_t whysz)
+{
+	static const char *const subs[] = {"tmp", "new", "dead"};
+	char p[PATH_LEN];
+	enum mw_err rc;
+	size_t i;
+
+	if (dir == NULL || dir[0] != '/') {
+		set_why(why, whysz, "%s: the spool must be an absolute path",
+			dir ? dir : "(none)");
+		return MW_ECONFIG;
+	}
+	rc = own_dir(dir, why, whysz);
+	for (i = 0; rc == MW_OK && i < sizeof(subs) / sizeof(subs[0]); i++) {
+		if (!path_of(p, dir, subs[i], NULL))
+			return MW_ECONFIG;
+		rc = own_dir(p, why, whysz);
+	}
+	return rc;
+}
+
+/* ---- the format -----------------------------------------------------------
+ */
+
+/* A text field fits and has no byte below 0x20. */
+static bool
+clean(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+size_t
+spool_encode(const struct spool_job *j, char *buf, size_t bufsz)
+{
+	char payload[SPOOL_FILE_MAX];
+	int n, h;
+
+	if (!clean(j->action) || !clean(j->role) || !clean(j->email) ||
+	    !clean(j->reqid) || !clean(j->error))
+		return 0;
+	n = snprintf(payload, sizeof(payload),
+		     "version=%d\naction=%s\ncontact=%llu\nrole=%s\nemail=%s\n"
+		     "notify=%d\nreceived=%lld\nattempts=%u\nnext=%lld\n"
+		     "reqid=%s\nerror=%s\n",
+		     SPOOL_VERSION, j->action,
+		     (unsigned long long)j->contact_id, j->role, j->email,
+		     j->notify ? 1 : 0, j->received_ms, j->attempts, j->next_ms,
+		     j->reqid, j->error);
+	if (n <= 0 || (size_t)n >= sizeof(payload))
+		return 0;
+	h = snprintf(buf, bufsz, MAGIC " %d %08x\n", n,
+		     (unsigned)spool_crc32(payload, (size_t)n));
+	if (h <= 0 || (size_t)h + (size_t)n > bufsz)
+		return 0;
+	memcpy(buf + h, payload, (size_t)n);
+	return (size_t)h + (size_t)n;
+}
+
+static bool
+copy_text(char *dst, size_t dstsz, const char *v, size_t len)
+{
+	if (len >= dstsz)
+		return false;
+	memcpy(dst, v, len);
+	dst[len] = '\0';
+	return clean(dst);
+}
+
+static bool
+take_ll(const char *v, size_t len, long long *out)
+{
+	uint64_t u;
+
+	if (str_u64(v, len, 0, (uint64_t)1 << 62, &u) != MW_OK)
+		return false;
+	*out = (long long)u;
+	return true;
+}
+
+/* One key=value line of the payload into out; false when unknown or bad.
+ */
+static bool
+decode_line(const char *k, size_t klen, const char *v, size_t vlen,
+	    struct spool_job *out, unsigned *seen)
+{
+	uint64_t u;
+	unsigned bit;
+
+#define KEY(name) (klen == sizeof(name) - 1 && memcmp(k, name, klen) == 0)
+	if (KEY("version"))
+		bit = 1, u = 0;
+	else if (KEY("action"))
+		bit = 2;
+	else if (KEY("contact"))
+		bit = 4;
+	else if (KEY("role"))
+		bit = 8;
+	else if (KEY("email"))
+		bit = 16;
+	else if (KEY("notify"))
+		bit = 32;
+	else if (KEY("received"))
+		bit = 64;
+	else if (KEY("attempts"))
+		bit = 128;
+	else if (KEY("next"))
+		bit = 256;
+	else if (KEY("reqid"))
+		bit = 512;
+	else if (KEY("error"))
+		bit = 1024;
+	else
+		return false;
+#undef KEY
+	if (*seen & bit)
+		return false; /* twice */
+	*seen |= bit;
+	switch (bit) {
+	case 1:
+		return str_u64(v, vlen, SPOOL_VERSION, SPOOL_VERSION, &u) ==
+		       MW_OK;
+	case 2:
+		return vlen > 0 &&
+		       copy_text(out->action, sizeof(out->action), v, vlen);
+	case 4:
+		return str_u64(v, vlen, 1, (uint64_t)1 << 53,
+			       &out->contact_id) == MW_OK;
+	case 8:
+		return copy_text(out->role, sizeof(out->role), v, vlen);
+	case 16:
+		return copy_text(out->email, sizeof(out->email), v, vlen);
+	case 32:
+		if (str_u64(v, vlen, 0, 1, &u) != MW_OK)
+			return false;
+		out->notify = u == 1;
+		return true;
+	case 64:
+		return take_ll(v, vlen, &out->received_ms);
+	case 128:
+		if (str_u64(v, vlen, 0, 1000000, &u) != MW_OK)
+			return false;
+		out->attempts = (unsigned)u;
+		return true;
+	case 256:
+		return take_ll(v, vlen, &out->next_ms);
+	case 512:
+		return copy_text(out->reqid, sizeof(out->reqid), v, vlen);
+	default:
+		return copy_text(out->error, sizeof(out->error), v, vlen);
+	}
+}
+
+/* Eight lower-case hex digits. */
+static bool
+hex32(const char *s, uint64_t *out)
+{
+	int i, v;
+
+	*out = 0;
+	for (i = 0; i < 8; i++) {
+		if (s[i] >= 'A' && s[i] <= 'F')
+			return false;
+		v = str_hexval(s[i]);
+		if (v < 0)
+			return false;
+		*out = *out << 4 | (uint64_t)v;
+	}
+	return true;
+}
+
+enum mw_err
+spool_decode(const char *buf, size_t len, struct spool_job *out, char *why,
+	     size_t whysz)
+{
+	const char *nl, *p, *end, *sp1, *sp2;
+	uint64_t plen, crc;
+	unsigned seen = 0;
+
+	memset(out, 0, sizeof(*out));
+	nl = memchr(buf, '\n', len < 64 ? len : 64);
+	if (len < 5 || memcmp(buf, MAGIC " ", 5) != 0 || nl == NULL) {
+		set_why(why, whysz, "%s", "not a job file (bad header)");
+		return MW_EINPUT;
+	}
+	sp1 = buf + 4;
+	sp2 = memchr(sp1 + 1, ' ', (size_t)(nl - sp1 - 1));
+	if (sp2 == NULL ||
+	    str_u64(sp1 + 1, (size_t)(sp2 - sp1 - 1), 1, SPOOL_FILE_MAX,
+		    &plen) != MW_OK ||
+	    nl - sp2 - 1 != 8 || !hex32(sp2 + 1, &crc)) {
+		set_why(why, whysz, "%s", "not a job file (bad header)");
+		return MW_EINPUT;
+	}
+	p = nl + 1;
+	if ((size_t)(buf + len - p) != plen) {
+		set_why(why, whysz, "%s",
+			"truncated or padded (length does not match)");
+		return MW_EINPUT;
+	}
+	if (spool_crc32(p, plen) != (uint32_t)crc) {
+		set_why(why, whysz, "%s", "damaged (checksum does not match)");
+		return MW_EINPUT;
+	}
+	end = p + plen;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *eq;
+
+		if (eol == NULL)
+			break;
+		eq = memchr(p, '=', (size_t)(eol - p));
+		if (eq == NULL ||
+		    !decode_line(p, (size_t)(eq - p), eq + 1,
+				 (size_t)(eol - eq - 1), out, &seen)) {
+			set_why(why, whysz, "%s", "bad field in the job");
+			return MW_EINPUT;
+		}
+		p = eol + 1;
+	}
+	if (p != end || seen != 2047) {
+		set_why(why, whysz, "%s", "incomplete job");
+		return MW_EINPUT;
+	}
+	return MW_OK;
+}
+
+/* ---- files ------------------------------------------------------------ */
+
+/* Write bytes to a new file in tmp/ and fsync it; its name in tmpname. */
+static enum mw_err
+write_tmp(const char *dir, const char *name, const char *data, size_t len)
+{
+	char p[PATH_LEN];
+	size_t off = 0;
+	int fd;
+
+	if (!path_of(p, dir, "tmp", name))
+		return MW_EINTERNAL;
+	fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0) {
+		log_err("queue: cannot create %s: %s", p, strerror(errno));
+		return MW_EINTERNAL;
+	}
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	if (off != len || fsync(fd) != 0) {
+		log_err("queue: cannot write %s: %s", p, strerror(errno));
+		close(fd);
+		unlink(p);
+		return MW_EINTERNAL;
+	}
+	if (close(fd) != 0) {
+		unlink(p);
+		return MW_EINTERNAL;
+	}
+	return MW_OK;
+}
+
+static enum mw_err
+move(const char *dir, const char *from, const char *to, const char *name)
+{
+	char a[PATH_LEN], b[PATH_LEN];
+
+	if (!path_of(a, dir, from, name) || !path_of(b, dir, to, name))
+		return MW_EINTERNAL;
+	if (rename(a, b) != 0) {
+		log_err("queue: cannot move %s to %s/: %s", a, to,
+			strerror(errno));
+		return MW_EINTERNAL;
+	}
+	return MW_OK;
+}
+
+/* A name that sorts by arrival: wall-clock microseconds, pid, counter,
+ * random bits. */
+static void
+new_name(char out[SPOOL_NAME_MAX])
+{
+	static unsigned seq;
+	struct timespec ts;
+	unsigned rnd = 0;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
+		rnd = (unsigned)ts.tv_nsec;
+	snprintf(out, SPOOL_NAME_MAX, "%016llu-%d-%u-%08x.job",
+		 (unsigned long long)ts.tv_sec * 1000000ull +
+			 (unsigned long long)ts.tv_nsec / 1000ull,
+		 (int)getpid(), seq++, rnd);
+}
+
+/* Files in new/, stopping once over limit (0 = count them all). */
+static enum mw_err
+count_dir(const char *dir, const char *sub, uint64_t limit, size_t *n)
+{
+	char p[PATH_LEN];
+	struct dirent *e;
+	DIR *d;
+
+	*n = 0;
+	if (!path_of(p, dir, sub, NULL) || (d = opendir(p)) == NULL)
+		return MW_EINTERNAL;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		(*n)++;
+		if (limit != 0 && *n > limit)
+			break;
+	}
+	closedir(d);
+	return MW_OK;
+}
+
+/* Whether new/ might hold more than max_jobs - n files, judged from the
+ * directory's size without reading it: every entry takes at least 16
+ * bytes of it on the usual file systems (ext4, xfs, btrfs, tmpfs), so a
+ * small directory cannot hold many.  Only a directory that might be near
+ * the limit is counted. */
+static bool
+maybe_full(const char *dir, uint64_t max_jobs, size_t n)
+{
+	char p[PATH_LEN];
+	struct stat st;
+
+	if (!path_of(p, dir, "new", NULL) || stat(p, &st) != 0)
+		return true;
+	return (uint64_t)st.st_size / 16 + n > max_jobs;
+}
+
+enum mw_err
+spool_put(const char *dir, uint64_t max_jobs, struct spool_job *jobs, size_t n)
+{
+	char buf[SPOOL_FILE_MAX];
+	size_t i, k, have = 0;
+	enum mw_err rc = MW_OK;
+
+	if (n == 0)
+		return MW_OK;
+	if (!maybe_full(dir, max_jobs, n))
+		goto write;
+	rc = count_dir(dir, "new", max_jobs, &have);
+	if (rc != MW_OK) {
+		log_err("queue: %s/new cannot be read", dir);
+		return rc;
+	}
+	if (have + n > max_jobs) {
+		log_err("queue: full (%zu jobs, max_jobs=%llu)", have,
+			(unsigned long long)max_jobs);
+		return MW_EFULL;
+	}
+write:
+	for (i = 0; rc == MW_OK && i < n; i++) {
+		size_t len;
+
+		new_name(jobs[i].name);
+		len = spool_encode(&jobs[i], buf, sizeof(buf));
+		rc = len > 0 ? write_tmp(dir, jobs[i].name, buf, len)
+			     : MW_EINTERNAL;
+	}
+	if (rc != MW_OK) {
+		/* jobs[0 .. i-2] are in tmp/: remove them. */
+		for (k = 0; k + 1 < i; k++) {
+			char p[PATH_LEN];
+
+			if (path_of(p, dir, "tmp", jobs[k].name))
+				unlink(p);
+		}
+		return rc;
+	}
+	for (i = 0; rc == MW_OK && i < n; i++)
+		rc = move(dir, "tmp", "new", jobs[i].name);
+	if (rc == MW_OK)
+		rc = sync_dir(dir, "new");
+	if (rc != MW_OK) {
+		/* Take back what was moved and what was not. */
+		for (k = 0; k < n; k++) {
+			char p[PATH_LEN];
+
+			if (path_of(p, dir, "new", jobs[k].name))
+				unlink(p);
+			if (path_of(p, dir, "tmp", jobs[k].name))
+				unlink(p);
+		}
+		if (sync_dir(dir, "new") != MW_OK)
+			log_err("queue: %s/new cannot be synced", dir);
+	}
+	return rc;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+spool_names_free(char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; names != NULL && i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* Sorted names of sub/, without dot files; with skip_reason, without the
+ * *.reason files. */
+static enum mw_err
+list_sub(const char *dir, const char *sub, bool skip_reason, char ***names,
+	 size_t *n)
+{
+	char p[PATH_LEN];
+	struct dirent *e;
+	char **v = NULL;
+	size_t cap = 0, cnt = 0;
+	DIR *d;
+
+	*names = NULL;
+	*n = 0;
+	if (!path_of(p, dir, sub, NULL) || (d = opendir(p)) == NULL)
+		return MW_EINTERNAL;
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+
+		if (e->d_name[0] == '.' || len >= SPOOL_NAME_MAX + 8)
+			continue;
+		if (skip_reason && len > 7 &&
+		    strcmp(e->d_name + len - 7, ".reason") == 0)
+			continue;
+		if (cnt == cap) {
+			char **nv;
+
+			cap = cap ? cap * 2 : 64;
+			nv = realloc(v, cap * sizeof(*v));
+			if (nv == NULL)
+				goto nomem;
+			v = nv;
+		}
+		v[cnt] = strdup(e->d_name);
+		if (v[cnt] == NULL)
+			goto nomem;
+		cnt++;
+	}
+	closedir(d);
+	if (cnt > 1)
+		qsort(v, cnt, sizeof(*v), cmp_str);
+	*names = v;
+	*n = cnt;
+	return MW_OK;
+nomem:
+	closedir(d);
+	spool_names_free(v, cnt);
+	return MW_ENOMEM;
+}
+
+enum mw_err
+spool_list(const char *dir, char ***names, size_t *n)
+{
+	return list_sub(dir, "new", false, names, n);
+}
+
+/* Read a job file from sub/ with the checks of spool_load. */
+static enum mw_err
+load_from(const char *dir, const char *sub, const char *name,
+	  struct spool_job *out, char *why, size_t whysz)
+{
+	char p[PATH_LEN], buf[SPOOL_FILE_MAX + 1];
+	struct stat st;
+	size_t len = 0;
+	enum mw_err rc;
+	int fd;
+
+	memset(out, 0, sizeof(*out));
+	if (!path_of(p, dir, sub, name) || strlen(name) >= SPOOL_NAME_MAX) {
+		set_why(why, whysz, "%s", "a name too long for a job");
+		return MW_EINPUT;
+	}
+	/* The owner first: another user's file may not even be readable. */
+	if (lstat(p, &st) == 0 && !S_ISLNK(st.st_mode) &&
+	    st.st_uid != geteuid()) {
+		set_why(why, whysz, "%s", "owned by another user");
+		return MW_EINPUT;
+	}
+	fd = open(p, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ELOOP) {
+			set_why(why, whysz, "%s", "a symlink, not a job file");
+			return MW_EINPUT;
+		}
+		set_why(why, whysz, "cannot open it: %s", strerror(errno));
+		return errno == ENOENT ? MW_EINTERNAL : MW_EINPUT;
+	}
+	rc = MW_EINPUT;
+	if (fstat(fd, &st) != 0)
+		set_why(why, whysz, "%s", "cannot stat it");
+	else if (!S_ISREG(st.st_mode))
+		set_why(why, whysz, "%s", "not a regular file");
+	else if (st.st_uid != geteuid())
+		set_why(why, whysz, "%s", "owned by another user");
+	else if ((st.st_mode & 0077) != 0)
+		set_why(why, whysz, "%s", "other users may read or write it");
+	else if (st.st_size > SPOOL_FILE_MAX)
+		set_why(why, whysz, "%s", "too large for a job file");
+	else
+		rc = MW_OK;
+	while (rc == MW_OK && len < sizeof(buf)) {
+		ssize_t r = read(fd, buf + len, sizeof(buf) - len);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			set_why(why, whysz, "cannot read it: %s",
+				strerror(errno));
+			rc = MW_EINPUT;
+		}
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	if (rc == MW_OK && len > SPOOL_FILE_MAX) {
+		set_why(why, whysz, "%s", "too large for a job file");
+		rc = MW_EINPUT;
+	}
+	if (rc == MW_OK)
+		rc = spool_decode(buf, len, out, why, whysz);
+	if (rc == MW_OK)
+		snprintf(out->name, sizeof(out->name), "%s", name);
+	return rc;
+}
+
+enum mw_err
+spool_load(const char *dir, const char *name, struct spool_job *out, char *why,
+	   size_t whysz)
+{
+	return load_from(dir, "new", name, out, why, whysz);
+}
+
+enum mw_err
+spool_update(const char *dir, const struct spool_job *job)
+{
+	char buf[SPOOL_FILE_MAX], tmp[SPOOL_NAME_MAX + 8];
+	char a[PATH_LEN], b[PATH_LEN];
+	size_t len = spool_encode(job, buf, sizeof(buf));
+	enum mw_err rc;
+
+	if (len == 0)
+		return MW_EINTERNAL;
+	snprintf(tmp, sizeof(tmp), "%s.upd", job->name);
+	rc = write_tmp(dir, tmp, buf, len);
+	if (rc != MW_OK)
+		return rc;
+	if (!path_of(a, dir, "tmp", tmp) ||
+	    !path_of(b, dir, "new", job->name) || rename(a, b) != 0) {
+		unlink(a);
+		return MW_EINTERNAL;
+	}
+	return sync_dir(dir, "new");
+}
+
+enum mw_err
+spool_remove(const char *dir, const char *name)
+{
+	char p[PATH_LEN];
+
+	if (!path_of(p, dir, "new", name))
+		return MW_EINTERNAL;
+	if (unlink(p) != 0 && errno != ENOENT)
+		return MW_EINTERNAL;
+	return MW_OK;
+}
+
+enum mw_err
+spool_bury(const char *dir, const char *name, const char *reason)
+{
+	char rname[SPOOL_NAME_MAX + 16], text[512], p[PATH_LEN];
+	enum mw_err rc;
+	int n;
+
+	n = snprintf(rname, sizeof(rname), "%s.reason", name);
+	if (n <= 0 || (size_t)n >= sizeof(rname))
+		return MW_EINTERNAL;
+	n = snprintf(text, sizeof(text), "%s\n", reason);
+	if (n <= 0)
+		return MW_EINTERNAL;
+	if ((size_t)n >= sizeof(text))
+		n = (int)sizeof(text) - 1;
+	/* The reason first (in tmp/, then moved), so that a dead letter
+	 * always has one. */
+	if (path_of(p, dir, "tmp", rname))
+		unlink(p);
+	rc = write_tmp(dir, rname, text, (size_t)n);
+	if (rc == MW_OK)
+		rc = move(dir, "tmp", "dead", rname);
+	if (rc == MW_OK)
+		rc = move(dir, "new", "dead", name);
+	if (rc == MW_OK)
+		rc = sync_dir(dir, "dead");
+	if (rc == MW_OK)
+		rc = sync_dir(dir, "new");
+	return rc;
+}
+
+enum mw_err
+spool_requeue(const char *dir, size_t *moved, size_t *left)
+{
+	char **names = NULL, why[128];
+	size_t i, n = 0;
+	enum mw_err rc;
+
+	*moved = *left = 0;
+	rc = list_sub(dir, "dead", true, &names, &n);
+	for (i = 0; rc == MW_OK && i < n; i++) {
+		struct spool_job j;
+		char p[PATH_LEN], rname[SPOOL_NAME_MAX + 16];
+
+		if (load_from(dir, "dead", names[i], &j, why, sizeof(why)) !=
+		    MW_OK) {
+			(*left)++;
+			continue;
+		}
+		j.attempts = 0;
+		j.next_ms = 0;
+		j.error[0] = '\0';
+		/* A fresh name keeps the arrival time in front. */
+		rc = spool_put(dir, UINT64_MAX, &j, 1);
+		if (rc != MW_OK)
+			break;
+		snprintf(rname, sizeof(rname), "%s.reason", names[i]);
+		if (path_of(p, dir, "dead", names[i]))
+			unlink(p);
+		if (path_of(p, dir, "dead", rname))
+			unlink(p);
+		(*moved)++;
+	}
+	spool_names_free(names, n);
+	return rc;
+}
+
+enum mw_err
+spool_stats(const char *dir, size_t *depth, long long *oldest_ms, size_t *dead)
+{
+	char **names = NULL;
+	size_t n = 0;
+	uint64_t us;
+	enum mw_err rc;
+
+	*depth = 0;
+	*oldest_ms = 0;
+	*dead = 0;
+	rc = spool_list(dir, &names, &n);
+	if (rc != MW_OK)
+		return rc;
+	*depth = n;
+	/* The name starts with the arrival time in microseconds. */
+	if (n > 0 && strlen(names[0]) > 16 &&
+	    str_u64(names[0], 16, 0, UINT64_MAX, &us) == MW_OK)
+		*oldest_ms = (long long)(us / 1000);
+	spool_names_free(names, n);
+	rc = list_sub(dir, "dead", true, &names, &n);
+	if (rc == MW_OK)
+		*dead = n;
+	spool_names_free(names, n);
+	return rc;
+}
+
+void
+spool_sweep_tmp(const char *dir, long long max_age_s)
+{
+	char **names = NULL, p[PATH_LEN];
+	size_t i, n = 0;
+	struct stat st;
+	time_t now = time(NULL);
+
+	if (list_sub(dir, "tmp", false, &names, &n) != MW_OK)
+		return;
+	for (i = 0; i < n; i++)
+		if (path_of(p, dir, "tmp", names[i]) && lstat(p, &st) == 0 &&
+		    (long long)(now - st.st_mtime) > max_age_s)
+			unlink(p);
+	spool_names_free(names, n);
+}
