@@ -77,6 +77,22 @@ run_request(struct run *r, const char *msg)
 	enum mw_err rc;
 
 	rc = make_jobs(r);
+	if (rc == MW_OK && r->cfg->wpf.staging) {
+		/* A staging copy (WP Fusion's rules): Mautic is not asked and
+		 * nothing is written, so a clone never touches production. */
+		size_t i;
+
+		log_info("staging copy: nothing done (%s)",
+			 r->cfg->wpf.staging_why);
+		for (i = 0; i < r->njobs; i++) {
+			r->jobs[i].outcome = OUT_SKIPPED;
+			job_note(
+				&r->jobs[i],
+				"this site is a staging copy (%s); nothing done",
+				r->cfg->wpf.staging_why);
+		}
+		return MW_OK;
+	}
 	if (rc == MW_OK && intake_wanted(r)) {
 		rc = intake_queue(r);
 		/* A spool that cannot be written (not full): the request is
@@ -163,8 +179,10 @@ enum mw_err
 action_wpf_merge(struct cfg *cfg, struct action_conn *conn, char *err,
 		 size_t errsz)
 {
-	char *val = NULL;
-	size_t len = 0;
+	static const char *const names[3] = {"wpf_options", "siteurl",
+					     "wpf_available_tags"};
+	char *vals[3] = {NULL, NULL, NULL};
+	size_t lens[3] = {0, 0, 0};
 	enum mw_err rc = MW_OK;
 
 	if (!cfg->use_wpf_options)
@@ -178,19 +196,31 @@ action_wpf_merge(struct cfg *cfg, struct action_conn *conn, char *err,
 		if (rc == MW_OK && conn->keep)
 			wp_keep_statements(conn->wp);
 	}
+	/* The site's URL comes along for WP Fusion's duplicate-site lock,
+	 * and its tag list, so that a request whose tags it lists already
+	 * does not read it again. */
 	if (rc == MW_OK)
-		rc = wp_option_get(conn->wp, "wpf_options", &val, &len);
+		rc = wp_options_get(conn->wp, (const char *const *)names, 3,
+				    vals, lens);
+	if (rc == MW_OK) {
+		free(cfg->wpf.available_tags);
+		cfg->wpf.available_tags = vals[2];
+		cfg->wpf.available_tags_len = lens[2];
+		vals[2] = NULL;
+	}
 	if (rc == MW_OK)
-		rc = wpfopts_apply(cfg, val, len, err, errsz);
+		rc = wpfopts_apply(cfg, vals[0], lens[0], vals[1], err, errsz);
 	else
 		snprintf(
 			err, errsz,
 			"%s: use_wpf_options: cannot read wpf_options from the database",
 			cfg->path);
-	if (val != NULL) {
-		explicit_bzero(val, len);
-		free(val);
+	if (vals[0] != NULL) {
+		explicit_bzero(vals[0], lens[0]);
+		free(vals[0]);
 	}
+	free(vals[1]);
+	free(vals[2]);
 	if (rc == MW_EDB) {
 		wp_close(conn->wp);
 		conn->wp = NULL;

@@ -33,7 +33,6 @@
 
 #define JOB_NOTE_MAX 400
 #define USER_TEXT_MAX 1024 /* a formatted user text field */
-#define CONTACT_META "mautic_contact_id"
 /* Runs of a transaction rolled back by a deadlock or a certification
  * conflict, or moved to another node (webhooks and the queue's worker). */
 #define TX_ATTEMPTS 8
@@ -97,6 +96,7 @@ struct run {
 	unsigned calls0;	  /* mautic_calls() when it was taken */
 	unsigned retries;	  /* transactions run again so far */
 	struct wp_site site;	  /* owned; read on first need */
+	bool tags_listed;	  /* wpf_available_tags was changed */
 	size_t nevents;		  /* outbox rows of the last transaction */
 	uint64_t first_event;	  /* ... and the id of the first one */
 	bool outbox_missing;	  /* the outbox table must be created */
@@ -201,6 +201,16 @@ void job_field(struct job *j, const char *key);
 enum mw_err tags_store(struct run *r, struct job *j)
 	__attribute__((warn_unused_result));
 
+#define TAGS_NEW_MAX 1024 /* new names added to available_tags at once */
+
+/* WP Fusion's tag list (option wpf_available_tags, name => name for
+ * Mautic), with use_wpf_options: when the copy read with wpf_options
+ * lacks some of the request's tag names, the row is read again under its
+ * lock (created when missing) and they are appended, so concurrent
+ * webhooks never lose one.  A request whose names are all listed costs
+ * no statement.  A dry run only notes how many are new. */
+enum mw_err tags_available(struct run *r) __attribute__((warn_unused_result));
+
 /* update_tags for one found user (inside the transaction). */
 enum mw_err tags_job(struct run *r, struct job *j)
 	__attribute__((warn_unused_result));
@@ -222,6 +232,39 @@ enum field_kind {
 
 /* How a [fields] WordPress key is written. */
 enum field_kind user_field_kind(const char *wp_key);
+
+#define USER_META_MAX 65536 /* a cleaned meta value, NUL included */
+
+/* Who owns a mapped key, for writing and for --check. */
+enum field_class {
+	FC_META,   /* a WordPress field or plain usermeta: written */
+	FC_PSEUDO, /* WP Fusion's pseudo fields (user_id, ...): never
+		    * written, only sent to Mautic */
+	FC_WPF,	   /* the contact link and tags: never a field */
+	FC_ROLES,  /* role, capabilities, user level: through the role */
+	FC_PLUGIN, /* another plugin's data (BuddyPress xprofile,
+		    * AffiliateWP): not usermeta, so not written */
+};
+
+/* The class of a mapped WordPress key and, unless FC_META, who owns it
+ * in *owner (static text; owner may be NULL). */
+enum field_class user_field_class(const char *wp_key,
+				  const char **owner /* OUT */);
+
+/* WP Fusion's wpf_clean() of a value without markup: "%40" (any case)
+ * becomes "@", then sanitize_text_field().  MW_EINPUT when it does not
+ * fit. */
+enum mw_err user_wpf_clean(const char *in, char *out, size_t outsz)
+	__attribute__((warn_unused_result));
+
+/* The value WP Fusion would store for a mapped meta field, in out:
+ * wpf_clean() ("%40" to "@", then sanitize_text_field()), then its empty
+ * rule (an empty result is skipped unless the field's type is raw, which
+ * clears the meta to "", also for a null value; "0" is kept).  NULL when
+ * nothing is to be written (a null value, a pseudo field, an empty one; a
+ * note for a value too long). */
+const char *user_meta_value(const struct run *r, struct job *j,
+			    const struct cfg_field *f, char *out, size_t outsz);
 
 /* The mapped Mautic value of a WordPress key; NULL when unmapped, null or
  * empty (an empty value never clears WordPress's).  Borrowed from j. */

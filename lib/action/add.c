@@ -273,21 +273,28 @@ core_meta(struct run *r, struct job *j, const char *login,
 static enum mw_err
 extra_meta(struct run *r, struct job *j)
 {
-	char cid[24];
+	char cid[24], *metabuf = malloc(USER_META_MAX);
 	enum mw_err rc;
 	size_t i;
 
+	if (metabuf == NULL)
+		return MW_ENOMEM;
 	snprintf(cid, sizeof(cid), "%llu", (unsigned long long)j->contact_id);
-	rc = wp_meta_add(r->wp, j->uid, CONTACT_META, cid, strlen(cid));
+	rc = wp_meta_add(r->wp, j->uid, r->cfg->wpf.contact_key, cid,
+			 strlen(cid));
 	if (rc == MW_OK)
 		rc = tags_store(r, j);
 	for (i = 0; rc == MW_OK && i < r->cfg->nfields; i++) {
-		const char *wp = r->cfg->fields[i].wp;
-		const char *val = user_mapped(r, j, wp);
+		const struct cfg_field *f = &r->cfg->fields[i];
+		const char *val;
 
-		if (val != NULL && user_field_kind(wp) == FK_META)
-			rc = user_meta_add(r, j, wp, val);
+		if (user_field_kind(f->wp) != FK_META)
+			continue;
+		val = user_meta_value(r, j, f, metabuf, USER_META_MAX);
+		if (val != NULL)
+			rc = user_meta_add(r, j, f->wp, val);
 	}
+	free(metabuf);
 	if (rc == MW_OK && j->password != NULL)
 		rc = wp_meta_add(r->wp, j->uid, "default_password_nag", "1", 1);
 	return rc;
@@ -404,12 +411,21 @@ create_user(struct run *r, struct job *j, const char *email)
 	u.col[WP_COL_NICENAME] = nice;
 	u.col[WP_COL_EMAIL] = email;
 	u.col[WP_COL_ACTIVATION] = akey;
-	rc = insert_row(r, j, &u);
+	/* A dry run reserves nothing: no INSERT (which would use up an
+	 * AUTO_INCREMENT value even when rolled back), so no user id. */
+	if (!r->req->dry_run)
+		rc = insert_row(r, j, &u);
 	explicit_bzero(hash, sizeof(hash));
-	if (rc == MW_OK)
+	if (rc == MW_OK && !r->req->dry_run)
 		rc = core_meta(r, j, login, ro);
-	if (rc == MW_OK)
+	if (rc == MW_OK && !r->req->dry_run)
 		rc = extra_meta(r, j);
+	if (rc == MW_OK && r->req->dry_run) {
+		/* What extra_meta() would write. */
+		job_change(j, "%s", r->cfg->wpf.contact_key);
+		if (j->data->ntags > 0)
+			job_change(j, "%s", r->cfg->wpf.tags_key);
+	}
 	if (rc == MW_OK && ((j->login = strdup(login)) == NULL ||
 			    (j->email = strdup(email)) == NULL))
 		rc = MW_ENOMEM;
@@ -477,20 +493,25 @@ add_prepare(struct run *r)
 	return rc;
 }
 
-/* wp_maybe_update_user_counts(), once for all the users created (single
- * sites only). */
+/* wp_maybe_update_user_counts(), once for all the users created: the
+ * site's option, or a network's network option. */
 enum mw_err
 add_complete(struct run *r)
 {
 	size_t i;
 
-	if (r->cfg->blog_id > 1)
-		return MW_OK;
-	for (i = 0; i < r->njobs; i++)
-		if (r->jobs[i].outcome == OUT_CREATED)
-			return wp_user_count_refresh(
-				r->wp, r->site.db_version >= WP_DB_VERSION_66
-					       ? "off"
-					       : "no");
+	enum mw_err rc = tags_available(r);
+
+	if (rc != MW_OK || r->req->dry_run)
+		return rc;
+	for (i = 0; i < r->njobs; i++) {
+		if (r->jobs[i].outcome != OUT_CREATED)
+			continue;
+		if (r->cfg->wpf.multisite || r->cfg->blog_id > 1)
+			return wp_network_user_count_refresh(r->wp);
+		return wp_user_count_refresh(
+			r->wp,
+			r->site.db_version >= WP_DB_VERSION_66 ? "off" : "no");
+	}
 	return MW_OK;
 }

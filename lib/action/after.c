@@ -22,6 +22,46 @@
 #include "wp/objcache.h"
 #include "wp/store.h"
 
+/* The mapped field of a WordPress key, or NULL. */
+static const struct cfg_field *
+mapped(const struct cfg *cfg, const char *wp)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nfields; i++)
+		if (strcmp(cfg->fields[i].wp, wp) == 0)
+			return &cfg->fields[i];
+	return NULL;
+}
+
+/* What WP Fusion pushes with a returned password: the mapped user_login,
+ * user_id and user_registered (a date field gets Y-m-d, as its Mautic
+ * module formats dates).  false when o could not be filled. */
+static bool
+pushed_fields(struct run *r, struct job *j, cJSON *o)
+{
+	const struct cfg_field *f;
+	char *reg = NULL;
+	bool ok = true;
+
+	f = mapped(r->cfg, "user_login");
+	if (f != NULL && j->login != NULL)
+		ok = cJSON_AddStringToObject(o, f->mautic, j->login) != NULL;
+	f = mapped(r->cfg, "user_id");
+	if (ok && f != NULL)
+		ok = cJSON_AddNumberToObject(o, f->mautic, (double)j->uid) !=
+		     NULL;
+	f = mapped(r->cfg, "user_registered");
+	if (ok && f != NULL &&
+	    wp_user_registered(r->wp, j->uid, &reg) == MW_OK && reg != NULL) {
+		if (f->type == CFG_FT_DATE && strlen(reg) > 10)
+			reg[10] = '\0';
+		ok = cJSON_AddStringToObject(o, f->mautic, reg) != NULL;
+	}
+	free(reg);
+	return ok;
+}
+
 static void
 return_password(struct run *r, struct job *j)
 {
@@ -29,9 +69,11 @@ return_password(struct run *r, struct job *j)
 	char *body = NULL;
 	enum mw_err rc = MW_ENOMEM;
 
+	/* One PATCH: the password and the fields WP Fusion pushes with it. */
 	if (o != NULL &&
 	    cJSON_AddStringToObject(o, r->cfg->return_password_field,
-				    j->password) != NULL)
+				    j->password) != NULL &&
+	    pushed_fields(r, j, o))
 		body = cJSON_PrintUnformatted(o);
 	if (body != NULL)
 		rc = run_open_mautic(r);
@@ -111,6 +153,14 @@ drop_cached(struct run *r)
 
 	if (r->cfg->redis_url.host == NULL || r->wp == NULL)
 		return;
+	if (r->tags_listed) {
+		static const char *const opt[1] = {"wpf_available_tags"};
+
+		if (objcache_invalidate_options(r->cfg, opt, 1) != MW_OK &&
+		    r->njobs > 0)
+			job_note(&r->jobs[0],
+				 "the object cache could not be updated");
+	}
 	v = calloc(r->njobs + 1, sizeof(*v));
 	rows = calloc(r->njobs + 1, sizeof(*rows));
 	for (i = 0; v != NULL && rows != NULL && i < r->njobs; i++) {
@@ -151,11 +201,21 @@ after_plan(struct run *r)
 		if (j->outcome != OUT_CREATED)
 			continue;
 		if (j->password != NULL &&
-		    r->cfg->return_password_field != NULL)
+		    r->cfg->return_password_field != NULL) {
+			static const char *const pushed[] = {
+				"user_login", "user_id", "user_registered"};
+			const struct cfg_field *f;
+			size_t k;
+
 			job_change(
 				j,
 				"Mautic field %s gets the generated password",
 				r->cfg->return_password_field);
+			for (k = 0; k < sizeof(pushed) / sizeof(pushed[0]); k++)
+				if ((f = mapped(r->cfg, pushed[k])) != NULL)
+					job_change(j, "Mautic field %s gets %s",
+						   f->mautic, pushed[k]);
+		}
 		if (j->reset_key != NULL)
 			job_change(j, "welcome e-mail \"Login Details\" to %s",
 				   j->email);

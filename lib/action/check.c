@@ -28,6 +28,7 @@
 struct checker {
 	FILE *out;
 	int failed;
+	bool warn; /* the next ok line is a warning (not a failure) */
 };
 
 static void line(struct checker *c, bool ok, const char *what, const char *fmt,
@@ -38,14 +39,23 @@ line(struct checker *c, bool ok, const char *what, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(c->out, "%-4s %-9s ", ok ? "ok" : "FAIL", what);
+	fprintf(c->out, "%-4s %-9s ", ok ? (c->warn ? "warn" : "ok") : "FAIL",
+		what);
 	va_start(ap, fmt);
 	vfprintf(c->out, fmt, ap);
 	va_end(ap);
 	fputc('\n', c->out);
 	if (!ok)
 		c->failed++;
+	c->warn = false;
 }
+
+/* A line that needs attention but does not fail the check. */
+#define WARN(c, what, ...)                                                     \
+	do {                                                                   \
+		(c)->warn = true;                                              \
+		line((c), true, (what), __VA_ARGS__);                          \
+	} while (0)
 
 /* WordPress release of a db_version (wp-includes/version.php history). */
 static const char *
@@ -128,6 +138,65 @@ check_index(struct checker *c, struct wpstore *w)
 		line(c, true, "index",
 		     "no contact index: a contact lookup reads all %llu links (%.2f ms); mautic-wp.cgi --install-index makes it one index read",
 		     (unsigned long long)st.links, st.lookup_ms);
+}
+
+/* WP Fusion's settings that decide where data goes: a staging copy, the
+ * usermeta keys, and who owns each mapped field. */
+static void
+check_wpf(struct checker *c, const struct cfg *cfg, struct wpstore *w)
+{
+	char list[1024] = "", acf[CFG_META_KEY_MAX + 2], *v = NULL;
+	const char *owner;
+	size_t i, o = 0, len;
+
+	if (cfg->wpf.staging)
+		WARN(c, "staging",
+		     "this site is a staging copy (%s): webhooks are answered \"skipped\", Mautic is never called and nothing is written",
+		     cfg->wpf.staging_why);
+	else if (!cfg->use_wpf_options && cfg->wpf.const_staging != 0)
+		line(c, true, "staging",
+		     "not a staging copy by WPF_STAGING_MODE; WP Fusion's staging_mode and duplicate-site lock are read only with use_wpf_options");
+	else
+		line(c, true, "staging", "not a staging copy");
+	line(c, true, "keys", "contact ids in %s, tags in %s%s",
+	     cfg->wpf.contact_key, cfg->wpf.tags_key,
+	     cfg->wpf.prefix_keys ? " (multisite_prefix_keys)" : "");
+	for (i = 0; i < cfg->nfields; i++) {
+		const struct cfg_field *f = &cfg->fields[i];
+		enum field_class k = user_field_class(f->wp, &owner);
+
+		if (k == FC_META && user_field_kind(f->wp) == FK_META) {
+			/* ACF keeps "_name" = "field_..." beside a value. */
+			snprintf(acf, sizeof(acf), "_%s", f->wp);
+			if (wp_meta_sample(w, acf, &v, &len) == MW_OK &&
+			    v != NULL && strncmp(v, "field_", 6) == 0)
+				WARN(c, "field",
+				     "%s is an ACF field: written as plain usermeta, which ACF reads, but ACF's own update filters do not run",
+				     f->wp);
+			free(v);
+			v = NULL;
+		}
+		if (k == FC_PLUGIN)
+			WARN(c, "field",
+			     "%s belongs to %s, not to usermeta: it is not written (WP Fusion sets it through that plugin)",
+			     f->wp, owner);
+		if (o < sizeof(list))
+			o += (size_t)snprintf(
+				list + o, sizeof(list) - o, "%s%s (%s)",
+				o ? ", " : "", f->wp,
+				k == FC_META && user_field_kind(f->wp) ==
+							FK_META
+					? (f->type == CFG_FT_RAW
+						   ? "usermeta, raw"
+						   : "usermeta")
+				: k == FC_META ? "WordPress user field"
+				: k == FC_PSEUDO || f->pseudo
+					? "sent to Mautic only"
+				: k == FC_WPF	? "WP Fusion's own key"
+				: k == FC_ROLES ? "role"
+						: "plugin");
+	}
+	line(c, true, "fieldmap", "%s", o ? list : "(no fields mapped)");
 }
 
 /* With several hosts in db_host: one line per node, its cluster state. */
@@ -309,6 +378,8 @@ check_db(struct checker *c, const struct cfg *cfg)
 	if (rc == MW_OK)
 		check_locks(c, cfg, w);
 	if (rc == MW_OK)
+		check_wpf(c, cfg, w);
+	if (rc == MW_OK)
 		check_events(c, cfg, w);
 	wp_close(w);
 }
@@ -486,7 +557,7 @@ check_queue(struct checker *c, const struct cfg *cfg)
 int
 shell_check(const char *config, FILE *out)
 {
-	struct checker c = {out, 0};
+	struct checker c = {out, 0, false};
 	struct cfg cfg;
 	struct action_conn conn = {NULL, NULL, false};
 	char err[CFG_ERRMSG_MAX];

@@ -37,6 +37,7 @@ static const struct action_def defs[ACTION__MAX] = {
 		.needs_fields = true,
 		.locks_users = true,
 		.job = update_job,
+		.complete = tags_available,
 	}, /* ACTION_UPDATE */
 	{
 		.action = ACTION_UPDATE_TAGS,
@@ -44,6 +45,7 @@ static const struct action_def defs[ACTION__MAX] = {
 		.finds_user_first = true,
 		.locks_users = true,
 		.job = tags_job,
+		.complete = tags_available,
 	}, /* ACTION_UPDATE_TAGS */
 	{
 		.action = ACTION_TEST,

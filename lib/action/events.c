@@ -103,7 +103,7 @@ created_fields(const struct run *r, struct job *j)
 		const char *wp = r->cfg->fields[i].wp;
 		enum field_kind k = user_field_kind(wp);
 
-		if (k != FK_SKIP && k != FK_PASS &&
+		if (k != FK_SKIP && k != FK_PASS && !r->cfg->fields[i].pseudo &&
 		    user_mapped(r, j, wp) != NULL)
 			job_field(j, wp);
 	}

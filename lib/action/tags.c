@@ -11,10 +11,12 @@
 
 #include "base/buf.h"
 #include "formats/phpser.h"
+#include "wp/site.h"
 #include "wp/store.h"
 
-#define TAGS_META "mautic_tags"
 #define TAGS_SER_MAX (1u << 20) /* bytes of a serialized tag list */
+#define AVAILABLE_TAGS "wpf_available_tags"
+#define AVAILABLE_MAX (8u << 20) /* bytes of the whole option */
 
 static int
 cmp_str(const void *a, const void *b)
@@ -48,14 +50,15 @@ write_tags(struct run *r, struct job *j)
 	enum mw_err rc;
 
 	j->changed = true;
-	job_change(j, c->ntags > 0 ? "mautic_tags" : "mautic_tags deleted");
+	job_change(j, c->ntags > 0 ? "%s" : "%s deleted", r->cfg->wpf.tags_key);
 	if (c->ntags == 0)
-		return wp_meta_delete(r->wp, j->uid, TAGS_META);
+		return wp_meta_delete(r->wp, j->uid, r->cfg->wpf.tags_key);
 	buf_init(&ser, TAGS_SER_MAX);
 	rc = phps_serialize_strlist((const char *const *)c->tags, c->ntags,
 				    &ser);
 	if (rc == MW_OK)
-		rc = wp_meta_set(r->wp, j->uid, TAGS_META, ser.p, ser.len);
+		rc = wp_meta_set(r->wp, j->uid, r->cfg->wpf.tags_key, ser.p,
+				 ser.len);
 	buf_free(&ser);
 	return rc;
 }
@@ -71,7 +74,7 @@ tags_store(struct run *r, struct job *j)
 	size_t oldlen = 0, nold = 0, i;
 	enum mw_err rc;
 
-	rc = wp_meta_get(r->wp, j->uid, TAGS_META, &old, &oldlen);
+	rc = wp_meta_get(r->wp, j->uid, r->cfg->wpf.tags_key, &old, &oldlen);
 	if (rc != MW_OK)
 		goto out;
 	/* A corrupt value reads as no tags, as WP Fusion reads it. */
@@ -137,15 +140,193 @@ tags_job(struct run *r, struct job *j)
 	if (j->link) {
 		snprintf(cid, sizeof(cid), "%llu",
 			 (unsigned long long)j->contact_id);
-		rc = wp_meta_set(r->wp, j->uid, CONTACT_META, cid, strlen(cid));
+		rc = wp_meta_set(r->wp, j->uid, r->cfg->wpf.contact_key, cid,
+				 strlen(cid));
 		if (rc != MW_OK)
 			return rc;
 		j->changed = true;
-		job_change(j, "mautic_contact_id");
+		job_change(j, "%s", r->cfg->wpf.contact_key);
 		job_note(j, "user found by email and linked to the contact");
 	}
 	rc = tags_store(r, j);
 	if (rc == MW_OK)
 		j->outcome = j->changed ? OUT_UPDATED : OUT_UNCHANGED;
+	return rc;
+}
+
+/* ---- WP Fusion's available tags ---------------------------------------- */
+
+/* Whether the parsed list has the key name (PHP's isset()): a string key
+ * of the same bytes, or an integer key printed the same. */
+static bool
+listed(const struct phps_value *list, const char *name)
+{
+	char num[24];
+	size_t i;
+
+	for (i = 0; i < list->n; i++) {
+		const struct phps_value *k = &list->items[i].key;
+
+		if (k->type == PHPS_STRING && strcmp(k->s, name) == 0 &&
+		    strlen(k->s) == k->slen)
+			return true;
+		if (k->type == PHPS_INT) {
+			snprintf(num, sizeof(num), "%lld", (long long)k->i);
+			if (strcmp(num, name) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* The names of the request's contacts missing from list, once each, into
+ * names[] (borrowed from the jobs); their count. */
+static size_t
+missing_names(const struct run *r, const struct phps_value *list,
+	      const char **names, size_t max)
+{
+	size_t i, t, k, n = 0;
+
+	for (i = 0; i < r->njobs; i++) {
+		const struct job *j = &r->jobs[i];
+
+		if (j->deleted || j->data == NULL)
+			continue;
+		for (t = 0; t < j->data->ntags && n < max; t++) {
+			const char *name = j->data->tags[t];
+			bool dup = name[0] == '\0' || listed(list, name);
+
+			for (k = 0; k < n && !dup; k++)
+				dup = strcmp(names[k], name) == 0;
+			if (!dup)
+				names[n++] = name;
+		}
+	}
+	return n;
+}
+
+/* The new option value: old's entries (its bytes as they are) and then
+ * name => name for each new name, values cleaned as WP Fusion's
+ * settings->set() cleans them. */
+static enum mw_err
+extend_list(const char *old, size_t oldlen, size_t oldn, const char **names,
+	    size_t n, struct buf *out)
+{
+	const char **vals = calloc(n ? n : 1, sizeof(*vals));
+	char **clean = calloc(n ? n : 1, sizeof(*clean));
+	struct buf add;
+	const char *body = NULL, *open;
+	size_t i, bodylen = 0;
+	enum mw_err rc = MW_ENOMEM;
+
+	buf_init(&add, AVAILABLE_MAX);
+	if (vals == NULL || clean == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		clean[i] = malloc(USER_META_MAX);
+		if (clean[i] == NULL)
+			goto out;
+		if (user_wpf_clean(names[i], clean[i], USER_META_MAX) != MW_OK)
+			snprintf(clean[i], USER_META_MAX, "%s", "");
+		vals[i] = clean[i];
+	}
+	rc = phps_serialize_strmap(names, vals, n, &add);
+	if (rc != MW_OK)
+		goto out;
+	/* add is a:N:{...}: keep its body. */
+	open = memchr(add.p, '{', add.len);
+	if (old != NULL && oldn > 0) {
+		body = memchr(old, '{', oldlen);
+		bodylen = (size_t)(old + oldlen - 1 - (body + 1));
+		body++;
+	}
+	buf_printf(out, "a:%zu:{", oldn + n);
+	if (body != NULL)
+		buf_add(out, body, bodylen);
+	buf_add(out, open + 1, (size_t)(add.p + add.len - 1 - (open + 1)));
+	buf_add(out, "}", 1);
+	rc = buf_error(out);
+out:
+	for (i = 0; clean != NULL && i < n; i++)
+		free(clean[i]);
+	free(clean);
+	free(vals);
+	buf_free(&add);
+	return rc;
+}
+
+enum mw_err
+tags_available(struct run *r)
+{
+	const char *names[TAGS_NEW_MAX];
+	char *old = NULL;
+	size_t len = 0, n;
+	struct phps_value list;
+	struct buf out;
+	enum mw_err rc;
+	bool parsed;
+
+	/* Only where WP Fusion's settings are read: its list came with
+	 * them, so a request whose names it has costs no statement. */
+	if (!r->cfg->use_wpf_options)
+		return MW_OK;
+	memset(&list, 0, sizeof(list));
+	list.type = PHPS_ARRAY;
+	parsed = r->cfg->wpf.available_tags != NULL &&
+		 phps_unserialize(r->cfg->wpf.available_tags,
+				  r->cfg->wpf.available_tags_len,
+				  &list) == MW_OK;
+	if (parsed && list.type != PHPS_ARRAY) {
+		phps_free(&list); /* not a list: every name is new */
+		parsed = false;
+		list.type = PHPS_ARRAY;
+	}
+	n = missing_names(r, &list, names, TAGS_NEW_MAX);
+	if (parsed)
+		phps_free(&list);
+	memset(&list, 0, sizeof(list));
+	list.type = PHPS_ARRAY;
+	if (n == 0)
+		return MW_OK; /* listed already, or no tags at all */
+	rc = wp_option_lock(r->wp, AVAILABLE_TAGS, &old, &len);
+	if (rc == MW_OK && old == NULL && !r->req->dry_run) {
+		rc = wp_option_create(r->wp, AVAILABLE_TAGS, "a:0:{}",
+				      r->site.loaded && r->site.db_version >=
+								WP_DB_VERSION_66
+					      ? "off"
+					      : "no");
+		if (rc == MW_OK)
+			rc = wp_option_lock(r->wp, AVAILABLE_TAGS, &old, &len);
+	}
+	if (rc != MW_OK)
+		goto out;
+	parsed = old != NULL && phps_unserialize(old, len, &list) == MW_OK &&
+		 list.type == PHPS_ARRAY;
+	if (!parsed) {
+		/* Not a list: WP Fusion would start a new one. */
+		if (old != NULL && list.type != PHPS_ARRAY)
+			phps_free(&list);
+		memset(&list, 0, sizeof(list));
+		list.type = PHPS_ARRAY;
+	}
+	n = missing_names(r, &list, names, TAGS_NEW_MAX);
+	if (n > 0 && r->njobs > 0)
+		job_change(&r->jobs[0], "%s: %zu new tag name%s",
+			   AVAILABLE_TAGS, n, n == 1 ? "" : "s");
+	if (n > 0 && !r->req->dry_run) {
+		buf_init(&out, AVAILABLE_MAX);
+		rc = extend_list(parsed ? old : NULL, parsed ? len : 0,
+				 parsed ? list.n : 0, names, n, &out);
+		if (rc == MW_OK)
+			rc = wp_option_update(r->wp, AVAILABLE_TAGS, out.p,
+					      out.len);
+		if (rc == MW_OK)
+			r->tags_listed = true;
+		buf_free(&out);
+	}
+	if (parsed)
+		phps_free(&list);
+out:
+	free(old);
 	return rc;
 }

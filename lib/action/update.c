@@ -159,11 +159,29 @@ update_column(struct run *r, struct job *j, struct wp_user *u,
 	return wp_user_set(r->wp, j->uid, col, out);
 }
 
+/* A plain usermeta field, as WP Fusion's set_user_meta() stores it. */
+static enum mw_err
+update_meta(struct run *r, struct job *j, const struct cfg_field *f)
+{
+	char *out = malloc(USER_META_MAX);
+	const char *val;
+	enum mw_err rc = MW_OK;
+
+	if (out == NULL)
+		return MW_ENOMEM;
+	val = user_meta_value(r, j, f, out, USER_META_MAX);
+	if (val != NULL)
+		rc = user_meta_update(r, j, f->wp, val);
+	free(out);
+	return rc;
+}
+
 /* Apply every [fields] mapping to an existing user. */
 static enum mw_err
 apply_fields(struct run *r, struct job *j, struct wp_user *u, bool priv)
 {
 	char out[USER_TEXT_MAX * 4];
+	const char *owner = NULL;
 	enum mw_err rc = MW_OK;
 	size_t i;
 
@@ -173,7 +191,19 @@ apply_fields(struct run *r, struct job *j, struct wp_user *u, bool priv)
 		enum field_kind k = user_field_kind(wp);
 		bool was = j->changed;
 
-		if (val == NULL || k == FK_SKIP)
+		if (k == FK_META) {
+			/* this field's own change, for the event */
+			j->changed = false;
+			rc = update_meta(r, j, &r->cfg->fields[i]);
+			if (j->changed)
+				job_field(j, wp);
+			j->changed = j->changed || was;
+			continue;
+		}
+		if (val != NULL && user_field_class(wp, &owner) == FC_PLUGIN)
+			job_note(j, "%s: owned by %s, not written as usermeta",
+				 wp, owner);
+		if (val == NULL || k == FK_SKIP || r->cfg->fields[i].pseudo)
 			continue;
 		j->changed = false; /* this field's own change, for the event */
 		switch (k) {
@@ -205,8 +235,6 @@ apply_fields(struct run *r, struct job *j, struct wp_user *u, bool priv)
 				rc = user_meta_update(r, j, wp, out);
 			break;
 		case FK_META:
-			rc = user_meta_update(r, j, wp, val);
-			break;
 		case FK_SKIP:
 		case FK__MAX:
 			break;
@@ -287,7 +315,7 @@ update_job(struct run *r, struct job *j)
 	if (rc == MW_OK && j->link) {
 		snprintf(cid, sizeof(cid), "%llu",
 			 (unsigned long long)j->contact_id);
-		rc = user_meta_update(r, j, CONTACT_META, cid);
+		rc = user_meta_update(r, j, r->cfg->wpf.contact_key, cid);
 		job_note(j, "user found by email and linked to the contact");
 	}
 	if (rc == MW_OK)

@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "formats/phpser.h"
 #include "formats/roles.h"
+#include "formats/wptext.h"
 #include "wp/store.h"
 
 #define CAPS_MAX (1u << 16) /* bytes of a serialized capabilities value */
@@ -38,10 +39,111 @@ user_field_kind(const char *wp)
 	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (strcmp(wp, known[i].name) == 0)
 			return known[i].kind;
+	return user_field_class(wp, NULL) == FC_META ? FK_META : FK_SKIP;
+}
+
+static bool
+ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+
+	return n >= t && strcmp(s + n - t, tail) == 0;
+}
+
+enum field_class
+user_field_class(const char *wp, const char **owner)
+{
+	static const struct {
+		const char *prefix; /* key starts with this */
+		const char *owner;  /* the plugin */
+	} plugins[] = {
+		{"bbp_field_", "BuddyPress (xprofile field)"},
+		{"bbp_profile_type", "BuddyPress (member type)"},
+		{"bbp_avatar", "BuddyPress (avatar)"},
+		{"awp_", "AffiliateWP"},
+		{"affwp_", "AffiliateWP"},
+	};
+	static const char *const pseudo[] = {"user_id", "user_registered",
+					     "previous_user_email", "ip"};
+	const char *dummy;
+	size_t i;
+
+	if (owner == NULL)
+		owner = &dummy;
+	*owner = NULL;
+	for (i = 0; i < sizeof(pseudo) / sizeof(pseudo[0]); i++)
+		if (strcmp(wp, pseudo[i]) == 0) {
+			*owner = "WP Fusion (a pseudo field, only sent)";
+			return FC_PSEUDO;
+		}
+	if (ends_with(wp, "mautic_contact_id") ||
+	    ends_with(wp, "mautic_tags")) {
+		*owner = "WP Fusion (the contact link and tags)";
+		return FC_WPF;
+	}
 	/* Capabilities and levels are roles' business, not a field's. */
-	if (strstr(wp, "capabilities") != NULL || strstr(wp, "user_level"))
-		return FK_SKIP;
-	return FK_META;
+	if (strcmp(wp, "role") == 0 || strstr(wp, "capabilities") != NULL ||
+	    strstr(wp, "user_level") != NULL) {
+		*owner = "WordPress roles (set through the role)";
+		return FC_ROLES;
+	}
+	for (i = 0; i < sizeof(plugins) / sizeof(plugins[0]); i++)
+		if (strncmp(wp, plugins[i].prefix, strlen(plugins[i].prefix)) ==
+		    0) {
+			*owner = plugins[i].owner;
+			return FC_PLUGIN;
+		}
+	return FC_META;
+}
+
+/* wpf_clean() of a value without markup: "%40" (any case) becomes "@"
+ * so that e-mail addresses survive, then sanitize_text_field(). */
+enum mw_err
+user_wpf_clean(const char *in, char *out, size_t outsz)
+{
+	char tmp[USER_META_MAX];
+	size_t i = 0, n = 0;
+
+	while (in[i] != '\0' && n < sizeof(tmp) - 1) {
+		if (in[i] == '%' && in[i + 1] == '4' && in[i + 2] == '0') {
+			/* str_ireplace('%40', '@'): digits have no case */
+			tmp[n++] = '@';
+			i += 3;
+		} else {
+			tmp[n++] = in[i++];
+		}
+	}
+	if (in[i] != '\0')
+		return MW_EINPUT;
+	tmp[n] = '\0';
+	return wptext_text_field(tmp, out, outsz);
+}
+
+const char *
+user_meta_value(const struct run *r, struct job *j, const struct cfg_field *f,
+		char *out, size_t outsz)
+{
+	const char *v = contact_field(j->data, f->mautic);
+
+	(void)r;
+	if (f->pseudo)
+		return NULL;
+	/* Mautic reports an emptied field as null: a raw field is cleared
+	 * then too (WP Fusion's loader drops nulls before its raw rule, so
+	 * it clears only on ""); an absent field is left alone. */
+	if (v == NULL && f->type == CFG_FT_RAW &&
+	    contact_has_field(j->data, f->mautic))
+		v = "";
+	if (v == NULL)
+		return NULL;
+	if (user_wpf_clean(v, out, outsz) != MW_OK) {
+		job_note(j, "%s: too long, not changed", f->wp);
+		return NULL;
+	}
+	/* Empty values are skipped, "0" is kept; a raw field is cleared. */
+	if (out[0] == '\0' && f->type != CFG_FT_RAW)
+		return NULL;
+	return out;
 }
 
 const char *

@@ -538,6 +538,17 @@ merge_wp_config(struct loader *ld)
 		if (w.port != 0 && !file_set(ld, "db_port"))
 			c->db_port = w.port;
 	}
+	/* WP Fusion's constants and WordPress's own, when the file has them. */
+	if (w.wpf_staging != NULL)
+		c->wpf.const_staging = strcmp(w.wpf_staging, "true") == 0;
+	c->wpf.const_prefix_keys = w.wpf_prefix_keys != NULL &&
+				   strcmp(w.wpf_prefix_keys, "true") == 0;
+	c->wpf.multisite =
+		w.multisite != NULL && strcmp(w.multisite, "true") == 0;
+	if (ok && w.wp_siteurl != NULL) {
+		c->wpf.wp_siteurl = strdup(w.wp_siteurl);
+		ok = c->wpf.wp_siteurl != NULL;
+	}
 	wpconfig_free(&w);
 	return ok;
 }
@@ -580,8 +591,36 @@ validate(struct loader *ld)
 		     "wordpress needs [events] outbox = yes (the mu-plugin sends the mail)");
 		return false;
 	}
+	cfg_wpf_derive(c);
 	return c->use_wpf_options ||
 	       cfg_complete(c, ld->err, ld->errsz) == MW_OK;
+}
+
+void
+cfg_wpf_derive(struct cfg *c)
+{
+	struct cfg_wpf *f = &c->wpf;
+	char prefix[CFG_PREFIX_MAX + 24];
+
+	f->multisite = f->multisite || c->blog_id > 1;
+	f->prefix_keys = f->prefix_keys || f->const_prefix_keys;
+	/* WP Fusion prefixes with $wpdb->get_blog_prefix(): the base prefix
+	 * for blog 1 (and on a single site), wp_N_ for blog N. */
+	if (c->blog_id > 1)
+		snprintf(prefix, sizeof(prefix), "%s%llu_", c->table_prefix,
+			 (unsigned long long)c->blog_id);
+	else
+		snprintf(prefix, sizeof(prefix), "%s",
+			 c->table_prefix != NULL ? c->table_prefix : "");
+	snprintf(f->contact_key, sizeof(f->contact_key), "%smautic_contact_id",
+		 f->prefix_keys ? prefix : "");
+	snprintf(f->tags_key, sizeof(f->tags_key), "%smautic_tags",
+		 f->prefix_keys ? prefix : "");
+	if (f->const_staging == 1 && !f->staging) {
+		f->staging = true;
+		snprintf(f->staging_why, sizeof(f->staging_why),
+			 "WPF_STAGING_MODE is true in wp-config.php");
+	}
 }
 
 /* The error text of cfg_complete(). */
@@ -695,6 +734,7 @@ cfg_load(const char *path, struct cfg *cfg, char *errbuf, size_t errsz)
 	int r;
 
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->wpf.const_staging = -1;
 	memset(&ld, 0, sizeof(ld));
 	ld.cfg = cfg;
 	ld.err = errbuf;
@@ -769,6 +809,8 @@ cfg_free(struct cfg *cfg)
 		free(cfg->fields[i].mautic);
 	}
 	cfg_redis_free(&cfg->redis_url);
+	free(cfg->wpf.wp_siteurl);
+	free(cfg->wpf.available_tags);
 	free(cfg->path);
 	memset(cfg, 0, sizeof(*cfg));
 }

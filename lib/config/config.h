@@ -27,10 +27,43 @@ enum cfg_uname { CFG_UNAME_EMAIL, CFG_UNAME_FLNAME, CFG_UNAME_FNAMENUM };
 enum cfg_mail { CFG_MAIL_SENDMAIL, CFG_MAIL_SMTP, CFG_MAIL_WORDPRESS };
 enum cfg_async { CFG_ASYNC_PARAM, CFG_ASYNC_ALWAYS, CFG_ASYNC_NEVER };
 
+/* A field's type in WP Fusion's contact_fields: how its value is
+ * imported.  Fields of [fields] in the file are text. */
+enum cfg_ftype {
+	CFG_FT_TEXT,  /* sanitize_text_field(); an empty value is skipped */
+	CFG_FT_RAW,   /* as it comes; an empty value clears the meta */
+	CFG_FT_DATE,  /* text on import; Y-m-d when sent to Mautic */
+	CFG_FT_OTHER, /* any other type: imported as text */
+};
+
 /* One [fields] row: WordPress field or meta key <- Mautic field alias. */
 struct cfg_field {
-	char *wp;     /* owned: user_email, first_name, any meta key */
-	char *mautic; /* owned: Mautic contact field alias */
+	char *wp;	     /* owned: user_email, first_name, any meta key */
+	char *mautic;	     /* owned: Mautic contact field alias */
+	enum cfg_ftype type; /* from WP Fusion's contact_fields */
+	bool pseudo;	     /* never written (user_id, user_registered):
+			      * only sent to Mautic */
+};
+
+#define CFG_META_KEY_MAX 96 /* a derived usermeta key, NUL included */
+
+/* WP Fusion's settings that decide where data goes: from its wpf_options
+ * row (use_wpf_options) and wp-config.php's constants (wp_config). */
+struct cfg_wpf {
+	int const_staging;	/* WPF_STAGING_MODE: -1 undefined, 0 false,
+				 * 1 true */
+	bool const_prefix_keys; /* WPF_MULTISITE_PREFIX_KEYS is true */
+	char *wp_siteurl;	/* WP_SITEURL, owned, or NULL */
+	bool multisite;		/* MULTISITE is true, or blog_id > 1 */
+	bool staging;		/* a staging copy: no Mautic call, no write */
+	char staging_why[200];	/* which signal said so */
+	bool prefix_keys;	/* multisite_prefix_keys: blog-prefixed keys */
+	char contact_key[CFG_META_KEY_MAX]; /* mautic_contact_id or
+					     * wp_2_mautic_contact_id */
+	char tags_key[CFG_META_KEY_MAX];    /* mautic_tags or wp_2_... */
+	char *available_tags;		    /* wpf_available_tags as read with
+					     * wpf_options (owned), or NULL */
+	size_t available_tags_len;	    /* its length */
 };
 
 /* [cache] redis, parsed: where the object cache is.  Strings owned. */
@@ -126,6 +159,9 @@ struct cfg {
 	/* [log] */
 	int log_level; /* enum log_level */
 
+	/* WP Fusion's settings */
+	struct cfg_wpf wpf;
+
 	/* bookkeeping */
 	bool set[CFG_KEYS_MAX]; /* key given in the file, by table row */
 	bool fields_default;	/* [fields] absent: WP Fusion's defaults */
@@ -147,6 +183,11 @@ bool cfg_is_set(const struct cfg *cfg, const char *section, const char *name);
  * Mautic URL.  MW_ECONFIG with "file: key: problem" in err. */
 enum mw_err cfg_complete(struct cfg *cfg, char *err,
 			 size_t errsz) MW_MUST_CHECK;
+
+/* Derive cfg->wpf's keys and multisite flag from the blog, the prefix
+ * and the settings gathered so far; cfg_load() and wpfopts_apply() call
+ * it last. */
+void cfg_wpf_derive(struct cfg *cfg);
 
 /* The path to use: MAUTIC_WP_CONFIG when set and non-empty, else the
  * compiled-in default.  Borrowed. */

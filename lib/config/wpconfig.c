@@ -29,6 +29,12 @@ const struct keyname wpconfig_keys[WPCONFIG__MAX] = {
 	{"DB_PASSWORD", "db_password"},	   /* WPCONFIG_DB_PASSWORD */
 	{"DB_HOST", "db_host"},		   /* WPCONFIG_DB_HOST */
 	{"$table_prefix", "table_prefix"}, /* WPCONFIG_TABLE_PREFIX */
+	/* Optional: nothing in mautic-wp.conf stands in, the reason is only
+	 * reported by --check. */
+	{"WP_SITEURL", "nothing"},		  /* WPCONFIG_WP_SITEURL */
+	{"MULTISITE", "nothing"},		  /* WPCONFIG_MULTISITE */
+	{"WPF_STAGING_MODE", "nothing"},	  /* WPCONFIG_WPF_STAGING */
+	{"WPF_MULTISITE_PREFIX_KEYS", "nothing"}, /* WPCONFIG_WPF_PREFIX_KEYS */
 };
 
 /* Write the reason why key k is unreadable; pos locates it. */
@@ -171,9 +177,10 @@ static bool
 finish(struct parser *p)
 {
 	struct wpconfig *r = p->res;
-	char **field[WPCONFIG__MAX] = {&r->db_name, &r->db_user,
-				       &r->db_password, &r->db_host,
-				       &r->table_prefix};
+	char **field[WPCONFIG__MAX] = {
+		&r->db_name,   &r->db_user,	 &r->db_password,
+		&r->db_host,   &r->table_prefix, &r->wp_siteurl,
+		&r->multisite, &r->wpf_staging,	 &r->wpf_prefix_keys};
 	enum mw_err rc;
 	int k;
 
@@ -283,9 +290,10 @@ out:
 enum mw_err
 wpconfig_check(const struct wpconfig *c, unsigned need, char *err, size_t errsz)
 {
-	const char *val[WPCONFIG__MAX] = {c->db_name, c->db_user,
-					  c->db_password, c->db_host,
-					  c->table_prefix};
+	const char *val[WPCONFIG__MAX] = {
+		c->db_name,   c->db_user,      c->db_password,
+		c->db_host,   c->table_prefix, c->wp_siteurl,
+		c->multisite, c->wpf_staging,  c->wpf_prefix_keys};
 	int k;
 
 	for (k = 0; k < WPCONFIG__MAX; k++) {
@@ -317,5 +325,9 @@ wpconfig_free(struct wpconfig *c)
 	free(c->host);
 	free(c->socket);
 	free(c->table_prefix);
+	free(c->wp_siteurl);
+	free(c->multisite);
+	free(c->wpf_staging);
+	free(c->wpf_prefix_keys);
 	memset(c, 0, sizeof(*c));
 }

@@ -45,12 +45,18 @@ enum wpconfig_key {
 	WPCONFIG_DB_PASSWORD,
 	WPCONFIG_DB_HOST,
 	WPCONFIG_TABLE_PREFIX,
+	/* optional constants, never needed: only read when present */
+	WPCONFIG_WP_SITEURL,	  /* WP_SITEURL: overrides the option */
+	WPCONFIG_MULTISITE,	  /* MULTISITE: true or false */
+	WPCONFIG_WPF_STAGING,	  /* WPF_STAGING_MODE: true or false */
+	WPCONFIG_WPF_PREFIX_KEYS, /* WPF_MULTISITE_PREFIX_KEYS */
 	WPCONFIG__MAX
 };
 
 /* Bit of a key in wpconfig_check()'s need mask. */
 #define WPCONFIG_NEED(k) (1u << (k))
-#define WPCONFIG_NEED_ALL ((1u << WPCONFIG__MAX) - 1)
+/* The five database settings (the optional constants are never needed). */
+#define WPCONFIG_NEED_ALL ((1u << (WPCONFIG_TABLE_PREFIX + 1)) - 1)
 
 struct wpconfig {
 	/* DB_NAME; owned; NULL if not found or unreadable */
@@ -70,6 +76,14 @@ struct wpconfig {
 	char *socket;
 	/* $table_prefix; owned; NULL as above; not validated here */
 	char *table_prefix;
+	/* WP_SITEURL as written; owned; NULL when absent or unreadable */
+	char *wp_siteurl;
+	/* The boolean constants MULTISITE, WPF_STAGING_MODE and
+	 * WPF_MULTISITE_PREFIX_KEYS: "true" or "false" when defined to the
+	 * literal true or false (any case), else NULL (owned) */
+	char *multisite;
+	char *wpf_staging;
+	char *wpf_prefix_keys;
 	/* why a key is NULL although the file sets it ("DB_PASSWORD at
 	 * line 23 is not a literal string; ..."); "" when there is no
 	 * reason (read or simply absent) */

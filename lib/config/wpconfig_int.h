@@ -18,11 +18,10 @@
 #include "base/strparse.h"
 #include "config/wpconfig.h"
 
-#define NEST_MAX 64		       /* open blocks */
-#define NOPOS ((size_t)-1)	       /* no token */
-#define KEY_OTHER (-1)		       /* a constant we do not read */
-#define KEY_COMPUTED (-2)	       /* a name PHP would have to compute */
-#define NDEFINES WPCONFIG_TABLE_PREFIX /* keys set with define() */
+#define NEST_MAX 64	   /* open blocks */
+#define NOPOS ((size_t)-1) /* no token */
+#define KEY_OTHER (-1)	   /* a constant we do not read */
+#define KEY_COMPUTED (-2)  /* a name PHP would have to compute */
 
 /* ------------------------------------------------------------------ */
 /* Tokens (wpconfig_lex.c)                                             */
@@ -167,6 +166,21 @@ struct keyname {
 };
 
 extern const struct keyname wpconfig_keys[WPCONFIG__MAX];
+
+/* Keys set with define() (all but $table_prefix). */
+static inline bool
+is_define_key(int k)
+{
+	return k != WPCONFIG_TABLE_PREFIX;
+}
+
+/* Keys whose value is the literal true or false, not a string. */
+static inline bool
+is_bool_key(int k)
+{
+	return k == WPCONFIG_MULTISITE || k == WPCONFIG_WPF_STAGING ||
+	       k == WPCONFIG_WPF_PREFIX_KEYS;
+}
 
 /* Wipe and free a NUL-terminated secret; accepts NULL. */
 static inline void

@@ -372,7 +372,8 @@ int
 wpconfig_key_of(const char *s, const struct tok *t)
 {
 	const char *b = s + t->pos + 1;
-	unsigned alive = (1u << NDEFINES) - 1;
+	unsigned alive =
+		((1u << WPCONFIG__MAX) - 1) & ~(1u << WPCONFIG_TABLE_PREFIX);
 	size_t n = t->len - 2, i = 0, j = 0;
 	int k, c;
 
@@ -382,14 +383,14 @@ wpconfig_key_of(const char *s, const struct tok *t)
 		c = lit_next(b, n, s[t->pos], &i);
 		if (c < 0)
 			return KEY_COMPUTED;
-		for (k = 0; k < NDEFINES; k++)
+		for (k = 0; k < WPCONFIG__MAX; k++)
 			if ((alive & (1u << k)) &&
 			    (wpconfig_keys[k].name[j] == '\0' ||
 			     wpconfig_keys[k].name[j] != c))
 				alive &= ~(1u << k);
 		j++;
 	}
-	for (k = 0; k < NDEFINES; k++)
+	for (k = 0; k < WPCONFIG__MAX; k++)
 		if ((alive & (1u << k)) && wpconfig_keys[k].name[j] == '\0')
 			return k;
 	return KEY_OTHER;

@@ -44,6 +44,19 @@ set_value(struct parser *p, int k, const struct tok *v, size_t pos)
 {
 	char *d = NULL;
 
+	if (is_bool_key(k)) {
+		/* Only the literals count: WP Fusion compares with === true. */
+		if (!is_kw(p->lx.s, v, "true") && !is_kw(p->lx.s, v, "false"))
+			return unreadable(p, k, K_UNKNOWN, W_NOTLIT, pos);
+		d = strdup(is_kw(p->lx.s, v, "true") ? "true" : "false");
+		if (d == NULL) {
+			p->rc = MW_ENOMEM;
+			return false;
+		}
+		goto take;
+	}
+	if (v->kind != TK_STR)
+		return unreadable(p, k, K_UNKNOWN, W_NOTLIT, pos);
 	switch (wpconfig_decode(p->lx.s, v, &d)) {
 	case LIT_OK:
 		break;
@@ -55,6 +68,7 @@ set_value(struct parser *p, int k, const struct tok *v, size_t pos)
 		p->rc = MW_ENOMEM;
 		return false;
 	}
+take:
 	wipe_free(p->val[k]);
 	p->val[k] = d;
 	p->vpos[k] = pos;
@@ -63,14 +77,15 @@ set_value(struct parser *p, int k, const struct tok *v, size_t pos)
 	return true;
 }
 
-/* Keys not set yet may be set by what is at pos. */
+/* Keys not set yet (only the define()d ones with defines_only) may be
+ * set by what is at pos. */
 static void
-taint_unset(struct parser *p, int last, enum why w, size_t pos)
+taint_unset(struct parser *p, bool defines_only, enum why w, size_t pos)
 {
 	int k;
 
-	for (k = 0; k < last; k++)
-		if (p->st[k] == K_UNSET)
+	for (k = 0; k < WPCONFIG__MAX; k++)
+		if (p->st[k] == K_UNSET && (!defines_only || is_define_key(k)))
 			unreadable(p, k, K_MAYBE, w, pos);
 }
 
@@ -374,13 +389,13 @@ on_define(struct parser *p, enum run run)
 	if (k != KEY_COMPUTED && !next_is(s, &la, ","))
 		k = KEY_COMPUTED; /* 'DB_' . 'NAME' */
 	if (k == KEY_COMPUTED)
-		taint_unset(p, NDEFINES, W_COMPUTED, p->t.pos);
+		taint_unset(p, true, W_COMPUTED, p->t.pos);
 	if (k < 0 || p->st[k] != K_UNSET)
 		return true;
 	if (run != RUN_LIVE)
 		return unreadable(p, k, K_MAYBE, W_COND, p->t.pos);
 	v = wpconfig_lex(&la);
-	if (v.kind != TK_STR || !define_tail(s, &la))
+	if ((v.kind != TK_STR && v.kind != TK_IDENT) || !define_tail(s, &la))
 		return unreadable(p, k, K_UNKNOWN, W_NOTLIT, p->t.pos);
 	return set_value(p, k, &v, p->t.pos);
 }
@@ -394,7 +409,7 @@ const_value(struct parser *p, int k, enum run run, const struct tok *v,
 
 	if (run != RUN_LIVE)
 		return unreadable(p, k, K_MAYBE, W_COND, pos);
-	if (v->kind != TK_STR ||
+	if ((v->kind != TK_STR && v->kind != TK_IDENT) ||
 	    !(is_op(s, e, ",") || is_op(s, e, ";") || e->kind == TK_CLOSE))
 		return unreadable(p, k, K_UNKNOWN, W_NOTLIT, pos);
 	return set_value(p, k, v, pos);
@@ -417,12 +432,13 @@ on_const(struct parser *p, enum run run)
 			return true;
 		v = wpconfig_lex(&la);
 		e = wpconfig_lex(&la);
-		for (k = 0; k < NDEFINES; k++)
-			if (n.len == strlen(wpconfig_keys[k].name) &&
+		for (k = 0; k < WPCONFIG__MAX; k++)
+			if (is_define_key(k) &&
+			    n.len == strlen(wpconfig_keys[k].name) &&
 			    memcmp(s + n.pos, wpconfig_keys[k].name, n.len) ==
 				    0)
 				break;
-		if (k < NDEFINES && p->st[k] == K_UNSET &&
+		if (k < WPCONFIG__MAX && p->st[k] == K_UNSET &&
 		    !const_value(p, k, run, &v, &e, n.pos))
 			return false;
 		if (!is_op(s, &e, ","))
@@ -482,7 +498,7 @@ on_include(struct parser *p, bool eval)
 			return;
 		}
 	}
-	taint_unset(p, WPCONFIG__MAX, eval ? W_EVAL : W_INCLUDE, p->t.pos);
+	taint_unset(p, false, eval ? W_EVAL : W_INCLUDE, p->t.pos);
 }
 
 /* Look at the current token; false when the scan must stop. */

@@ -184,6 +184,18 @@ wptext_display(const char *in, char *out, size_t outsz)
 }
 
 enum mw_err
+wptext_text_field(const char *in, char *out, size_t outsz)
+{
+	struct sb w;
+
+	if (!input_ok(in, out, outsz))
+		return MW_EINPUT;
+	sb_init(&w);
+	wptext_sanitize_text_field(&w, in, strlen(in));
+	return sb_finish(&w, out, outsz);
+}
+
+enum mw_err
 wptext_description(const char *in, char *out, size_t outsz)
 {
 	struct sb w;

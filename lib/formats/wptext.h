@@ -46,6 +46,13 @@ enum mw_err wptext_nicename_suffix(const char *nicename, unsigned suffix,
 enum mw_err wptext_display(const char *in, char *out,
 			   size_t outsz) MW_MUST_CHECK;
 
+/* sanitize_text_field() alone: invalid UTF-8 gives "", a lone '<' becomes
+ * &lt;, tags are stripped, line breaks, tabs and runs of blanks become one
+ * space, %XX octets are removed, the result is trimmed.  MW_EINPUT when
+ * the input is too long or the result does not fit. */
+enum mw_err wptext_text_field(const char *in, char *out,
+			      size_t outsz) MW_MUST_CHECK;
+
 /* description: wp_filter_kses() with the pre_user_description rules:
  * WordPress's allowed inline tags kept, everything else removed, &
  * escaped (no double encoding).  MW_EINPUT for block comments

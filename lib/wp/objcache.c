@@ -37,6 +37,7 @@ enum group {
 	G_USEREMAIL,
 	G_USERSLUGS,
 	G_OPTIONS,
+	G_SITE_OPTIONS,
 	G__MAX
 };
 
@@ -44,12 +45,13 @@ static const struct {
 	const char *name; /* group as WordPress names it */
 	bool global;	  /* in wp_cache_add_global_groups() */
 } groups[G__MAX] = {
-	{"users", true},      /* G_USERS */
-	{"user_meta", true},  /* G_USER_META */
-	{"userlogins", true}, /* G_USERLOGINS */
-	{"useremail", true},  /* G_USEREMAIL */
-	{"userslugs", true},  /* G_USERSLUGS */
-	{"options", false},   /* G_OPTIONS */
+	{"users", true},	/* G_USERS */
+	{"user_meta", true},	/* G_USER_META */
+	{"userlogins", true},	/* G_USERLOGINS */
+	{"useremail", true},	/* G_USEREMAIL */
+	{"userslugs", true},	/* G_USERSLUGS */
+	{"options", false},	/* G_OPTIONS */
+	{"site-options", true}, /* G_SITE_OPTIONS: network options */
 };
 
 /* The parts every key starts with, borrowed from cfg or held here. */
@@ -72,16 +74,24 @@ struct keyset {
 
 /* ---- key names ------------------------------------------------------- */
 
+/* A multisite network: MULTISITE in wp-config.php, or a blog above 1. */
+static bool
+multisite(const struct cfg *cfg)
+{
+	return cfg->wpf.multisite || cfg->blog_id > 1;
+}
+
 /* Salt and prefixes as Redis Object Cache's fast_build_key() computes
- * them: single site both prefixes are table_prefix, on a multisite blog
- * (blog_id > 1) global groups get "" and blog groups the blog id. */
+ * them: single site both prefixes are table_prefix; on any blog of a
+ * multisite network, the main site (blog 1) included, global groups get
+ * "" and blog groups the blog id. */
 static void
 naming_init(const struct cfg *cfg, struct naming *nm)
 {
 	nm->salt = cfg->redis_prefix != NULL ? cfg->redis_prefix : "";
 	nm->saltlen = strlen(nm->salt);
 	str_php_trim(&nm->salt, &nm->saltlen);
-	if (cfg->blog_id > 1) {
+	if (multisite(cfg)) {
 		nm->global = "";
 		nm->globallen = 0;
 		snprintf(nm->blogid, sizeof(nm->blogid), "%llu",
@@ -267,10 +277,16 @@ objcache_keys(const struct cfg *cfg, const struct objcache_user *users,
 	}
 	if (rc == MW_OK && n > 0)
 		rc = add_key(&ks, &nm, G_USERS, "last_changed");
+	/* A network keeps user_count as a network option of network 1:
+	 * site-options:1:user_count (':' in a key part becomes '-'). */
 	if (rc == MW_OK && created)
-		rc = add_key(&ks, &nm, G_OPTIONS, "user_count");
+		rc = add_key(&ks, &nm,
+			     multisite(cfg) ? G_SITE_OPTIONS : G_OPTIONS,
+			     multisite(cfg) ? "1:user_count" : "user_count");
 	if (rc == MW_OK && created)
-		rc = add_key(&ks, &nm, G_OPTIONS, "notoptions");
+		rc = add_key(&ks, &nm,
+			     multisite(cfg) ? G_SITE_OPTIONS : G_OPTIONS,
+			     multisite(cfg) ? "1:notoptions" : "notoptions");
 	if (rc == MW_OK)
 		rc = dedup(&ks);
 	if (rc != MW_OK)
@@ -490,6 +506,37 @@ objcache_invalidate(const struct cfg *cfg, const struct objcache_user *users,
 	for (i = 0; i < kl.n; i++)
 		free(kl.v[i]);
 	free(kl.v);
+	return rc == MW_OK || rc == MW_ENOMEM ? rc : MW_EUPSTREAM;
+}
+
+enum mw_err
+objcache_invalidate_options(const struct cfg *cfg, const char *const *names,
+			    size_t n)
+{
+	struct keyset ks = {NULL, 0, 0};
+	struct keylist kl = {NULL, 0};
+	struct naming nm;
+	char err[256] = "";
+	size_t i;
+	enum mw_err rc = MW_OK;
+
+	if (cfg->redis_url.host == NULL || n == 0)
+		return MW_OK;
+	naming_init(cfg, &nm);
+	for (i = 0; rc == MW_OK && i < n; i++)
+		rc = add_key(&ks, &nm, G_OPTIONS, names[i]);
+	/* A new option may be in notoptions; a changed one in alloptions
+	 * only when autoloaded, which these are not. */
+	if (rc == MW_OK)
+		rc = add_key(&ks, &nm, G_OPTIONS, "notoptions");
+	if (rc == MW_OK) {
+		kl.v = ks.v;
+		kl.n = ks.n;
+		rc = session(cfg, del_session, &kl, err, sizeof(err));
+		if (rc != MW_OK)
+			log_err("objcache: %s", err);
+	}
+	keyset_free(&ks);
 	return rc == MW_OK || rc == MW_ENOMEM ? rc : MW_EUPSTREAM;
 }
 

@@ -47,6 +47,13 @@ enum mw_err objcache_invalidate(const struct cfg *cfg,
 				const struct objcache_user *users,
 				size_t n) MW_MUST_CHECK;
 
+/* DEL the cached copies of options of the configured blog that are not
+ * autoloaded (options:{name}), and options:notoptions.  As
+ * objcache_invalidate() otherwise. */
+enum mw_err objcache_invalidate_options(const struct cfg *cfg,
+					const char *const *names,
+					size_t n) MW_MUST_CHECK;
+
 /* Connect, AUTH and SELECT as [cache] redis says, and PING: for a check
  * of the configuration.  MW_OK when the server answered, or when no
  * cache is configured (cfg->redis_url.host NULL: nothing to test).

@@ -190,10 +190,44 @@ enum mw_err wp_options_get(struct wpstore *w, const char *const *names,
 			   size_t n, char **vals /* OUT */,
 			   size_t *lens /* OUT */) MW_MUST_CHECK;
 
+/* Any one user's value of a meta key (for --check: what a key holds on
+ * this site), or *val NULL when no user has it. */
+enum mw_err wp_meta_sample(struct wpstore *w, const char *key,
+			   char **val /* OUT */,
+			   size_t *len /* OUT */) MW_MUST_CHECK;
+
+/* An option of the configured blog read with its row locked until the
+ * transaction ends (SELECT ... FOR UPDATE): an allocated copy, or *val
+ * NULL when the option does not exist. */
+enum mw_err wp_option_lock(struct wpstore *w, const char *name,
+			   char **val /* OUT */,
+			   size_t *len /* OUT */) MW_MUST_CHECK;
+
+/* Insert an option of the configured blog unless it exists; either way
+ * its row is locked until the transaction ends. */
+enum mw_err wp_option_create(struct wpstore *w, const char *name,
+			     const char *val,
+			     const char *autoload) MW_MUST_CHECK;
+
+/* Set the value of an existing option of the configured blog. */
+enum mw_err wp_option_update(struct wpstore *w, const char *name,
+			     const char *val, size_t len) MW_MUST_CHECK;
+
 /* wp_maybe_update_user_counts(): user_count = COUNT(users), inserted with
  * the given autoload when the option does not exist yet. */
 enum mw_err wp_user_count_refresh(struct wpstore *w,
 				  const char *autoload) MW_MUST_CHECK;
+
+/* wp_maybe_update_user_counts() on a multisite network: the network
+ * option user_count in {prefix}sitemeta (of the configured blog's
+ * network) = the users neither spam nor deleted; left alone above 10,000
+ * (a large network, refreshed by WP-Cron); inserted when missing. */
+enum mw_err wp_network_user_count_refresh(struct wpstore *w) MW_MUST_CHECK;
+
+/* A user's user_registered ("2026-12-07 12:34:56", UTC), allocated, or
+ * NULL when there is no such user. */
+enum mw_err wp_user_registered(struct wpstore *w, uint64_t uid,
+			       char **val /* OUT */) MW_MUST_CHECK;
 
 /* The domain of a multisite blog ({prefix}blogs), allocated, or NULL. */
 enum mw_err wp_blog_domain(struct wpstore *w, uint64_t blog_id,

@@ -41,21 +41,23 @@ enum mw_err
 wp_user_by_contact(struct wpstore *w, uint64_t contact_id, uint64_t *uid)
 {
 	char cid[24];
-	struct arg a[2];
+	struct arg a[3];
 	struct link_row l = {0, false};
 	enum mw_err rc;
 
 	snprintf(cid, sizeof(cid), "%llu", (unsigned long long)contact_id);
-	a[0] = CSTR(cid);
-	a[1] = U64(WP_PSEUDO_USER_MIN);
+	/* WP Fusion's key: mautic_contact_id, or blog-prefixed */
+	a[0] = CSTR(w->cfg->wpf.contact_key);
+	a[1] = CSTR(cid);
+	a[2] = U64(WP_PSEUDO_USER_MIN);
 	/* MIN() over the meta_key index (or the contact index, which makes
 	 * it one index read): a JOIN with ORDER BY makes the optimiser walk
 	 * every user instead.  The user's row is checked in the same
 	 * statement. */
 	rc = wps_query(
 		w,
-		"SELECT x.uid, u.ID FROM (SELECT MIN(user_id) AS uid FROM {P}usermeta WHERE meta_key = 'mautic_contact_id' AND meta_value = ? AND user_id < ?) x LEFT JOIN {P}users u ON u.ID = x.uid",
-		a, 2, read_link, &l, NULL);
+		"SELECT x.uid, u.ID FROM (SELECT MIN(user_id) AS uid FROM {P}usermeta WHERE meta_key = ? AND meta_value = ? AND user_id < ?) x LEFT JOIN {P}users u ON u.ID = x.uid",
+		a, 3, read_link, &l, NULL);
 	if (rc != MW_OK)
 		return rc;
 	if (l.low == 0 || l.exists) {
@@ -65,8 +67,8 @@ wp_user_by_contact(struct wpstore *w, uint64_t contact_id, uint64_t *uid)
 	/* The lowest link is left from a deleted user: the slow, exact form. */
 	return wps_run_u64(
 		w,
-		"SELECT m.user_id FROM {P}usermeta m JOIN {P}users u ON u.ID = m.user_id WHERE m.meta_key = 'mautic_contact_id' AND m.meta_value = ? AND m.user_id < ? ORDER BY m.user_id ASC LIMIT 1",
-		a, 2, uid, NULL);
+		"SELECT m.user_id FROM {P}usermeta m JOIN {P}users u ON u.ID = m.user_id WHERE m.meta_key = ? AND m.meta_value = ? AND m.user_id < ? ORDER BY m.user_id ASC LIMIT 1",
+		a, 3, uid, NULL);
 }
 
 enum mw_err
@@ -316,6 +318,57 @@ wp_option_get(struct wpstore *w, const char *name, char **val, size_t *len)
 		a, 1, val, len);
 }
 
+enum mw_err
+wp_meta_sample(struct wpstore *w, const char *key, char **val, size_t *len)
+{
+	struct arg a[1] = {CSTR(key)};
+
+	return wps_run_str(
+		w,
+		"SELECT meta_value FROM {P}usermeta WHERE meta_key = ? LIMIT 1",
+		a, 1, val, len);
+}
+
+enum mw_err
+wp_option_lock(struct wpstore *w, const char *name, char **val, size_t *len)
+{
+	struct arg a[1] = {CSTR(name)};
+
+	return wps_run_str(
+		w,
+		"SELECT option_value FROM {B}options WHERE option_name = ? FOR UPDATE",
+		a, 1, val, len);
+}
+
+enum mw_err
+wp_option_create(struct wpstore *w, const char *name, const char *val,
+		 const char *autoload)
+{
+	struct arg a[3] = {CSTR(name), CSTR(val), CSTR(autoload)};
+	struct result res;
+
+	memset(&res, 0, sizeof(res));
+	/* A no-op on an existing row, which it locks all the same. */
+	return wps_run(
+		w,
+		"INSERT INTO {B}options (option_name, option_value, autoload) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE option_name = option_name",
+		a, 3, &res);
+}
+
+enum mw_err
+wp_option_update(struct wpstore *w, const char *name, const char *val,
+		 size_t len)
+{
+	struct arg a[2] = {STR(val, len), CSTR(name)};
+	struct result res;
+
+	memset(&res, 0, sizeof(res));
+	return wps_run(
+		w,
+		"UPDATE {B}options SET option_value = ? WHERE option_name = ?",
+		a, 2, &res);
+}
+
 /* Rows of wp_options_get(): each value to the slot of its name. */
 struct opts_ctx {
 	const char *const *names;
@@ -392,6 +445,35 @@ wp_user_count_refresh(struct wpstore *w, const char *autoload)
 		NULL, 0,
 		"INSERT INTO {P}options (option_name, option_value, autoload) SELECT 'user_count', (SELECT COUNT(ID) FROM {P}users), ? FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM {P}options WHERE option_name = 'user_count')",
 		a, 1);
+}
+
+enum mw_err
+wp_network_user_count_refresh(struct wpstore *w)
+{
+	struct arg u[1] = {U64(w->cfg->blog_id)};
+	struct arg i[1] = {U64(w->cfg->blog_id)};
+
+	/* wp_maybe_update_user_counts() on a network: the network option
+	 * user_count (wp_sitemeta of the blog's network) counts the users
+	 * neither spam nor deleted, live only while it is at most 10,000. */
+	return wps_update_or_insert(
+		w,
+		"UPDATE {P}sitemeta SET meta_value = (SELECT COUNT(ID) FROM {P}users WHERE spam = '0' AND deleted = '0') WHERE site_id = (SELECT site_id FROM {P}blogs WHERE blog_id = ?) AND meta_key = 'user_count' AND CAST(meta_value AS SIGNED) <= 10000",
+		u, 1,
+		"INSERT INTO {P}sitemeta (site_id, meta_key, meta_value) SELECT b.site_id, 'user_count', (SELECT COUNT(ID) FROM {P}users WHERE spam = '0' AND deleted = '0') FROM {P}blogs b WHERE b.blog_id = ? AND NOT EXISTS (SELECT 1 FROM {P}sitemeta m WHERE m.site_id = b.site_id AND m.meta_key = 'user_count')",
+		i, 1);
+}
+
+enum mw_err
+wp_user_registered(struct wpstore *w, uint64_t uid, char **val)
+{
+	struct arg a[1] = {U64(uid)};
+	size_t len;
+
+	*val = NULL;
+	return wps_run_str(w,
+			   "SELECT user_registered FROM {P}users WHERE ID = ?",
+			   a, 1, val, &len);
 }
 
 enum mw_err
@@ -583,20 +665,21 @@ wp_users_by_contacts(struct wpstore *w, const uint64_t *cids, size_t n,
 	memset(uids, 0, n * sizeof(*uids));
 	if (n == 0)
 		return MW_OK;
-	a = calloc(n + 1, sizeof(*a));
+	a = calloc(n + 2, sizeof(*a));
 	b.txt = calloc(n, sizeof(*b.txt));
 	if (a == NULL || b.txt == NULL)
 		goto out;
-	a[0] = U64(WP_PSEUDO_USER_MIN);
+	a[0] = CSTR(w->cfg->wpf.contact_key);
+	a[1] = U64(WP_PSEUDO_USER_MIN);
 	for (i = 0; i < n; i++) {
 		snprintf(b.txt[i], sizeof(b.txt[i]), "%llu",
 			 (unsigned long long)cids[i]);
-		a[i + 1] = CSTR(b.txt[i]);
+		a[i + 2] = CSTR(b.txt[i]);
 	}
 	rc = wps_query_in(
 		w,
-		"SELECT meta_value, user_id FROM {P}usermeta WHERE meta_key = 'mautic_contact_id' AND user_id < ? AND meta_value IN (",
-		n, ") ORDER BY user_id ASC", a, n + 1, batch_row, &b);
+		"SELECT meta_value, user_id FROM {P}usermeta WHERE meta_key = ? AND user_id < ? AND meta_value IN (",
+		n, ") ORDER BY user_id ASC", a, n + 2, batch_row, &b);
 out:
 	free(a);
 	free(b.txt);

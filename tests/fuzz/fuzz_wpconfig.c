@@ -19,8 +19,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const char *
 value(const struct wpconfig *c, int k)
 {
-	const char *v[WPCONFIG__MAX] = {c->db_name, c->db_user, c->db_password,
-					c->db_host, c->table_prefix};
+	const char *v[WPCONFIG__MAX] = {
+		c->db_name,   c->db_user,      c->db_password,
+		c->db_host,   c->table_prefix, c->wp_siteurl,
+		c->multisite, c->wpf_staging,  c->wpf_prefix_keys};
 
 	return v[k];
 }
@@ -44,7 +46,8 @@ check_result(const struct wpconfig *c)
 			abort();
 		if (value(c, k) != NULL && c->why[k][0] != '\0')
 			abort();
-		all = all && value(c, k) != NULL;
+		all = all && (value(c, k) != NULL ||
+			      !(WPCONFIG_NEED_ALL & WPCONFIG_NEED(k)));
 		if (wpconfig_check(c, WPCONFIG_NEED(k), err, sizeof(err)) !=
 		    (value(c, k) != NULL ? MW_OK : MW_ECONFIG))
 			abort();

@@ -385,6 +385,83 @@ class Stack:
                 h.update(repr(row).encode())
         return h.hexdigest()
 
+    def make_network(self, blogs=(2, 3), user_count=None):
+        """Turn the fresh site into a multisite network as WordPress's
+        network setup leaves it: the global tables (wp_blogs, wp_site,
+        wp_sitemeta with the network's user_count), wp_users' spam and
+        deleted columns, and for each sub-site N its wp_N_options (a copy
+        of the main site's settings with its own wp_N_user_roles).  The
+        database is reloaded before every test, so nothing outlives it."""
+        self.sql("ALTER TABLE wp_users ADD spam tinyint(2) NOT NULL DEFAULT '0',"
+                 " ADD deleted tinyint(2) NOT NULL DEFAULT '0'")
+        self.sql("CREATE TABLE wp_blogs (blog_id bigint(20) NOT NULL AUTO_INCREMENT,"
+                 " site_id bigint(20) NOT NULL DEFAULT 0, domain varchar(200) NOT NULL"
+                 " DEFAULT '', path varchar(100) NOT NULL DEFAULT '', PRIMARY KEY (blog_id))")
+        self.sql("CREATE TABLE wp_site (id bigint(20) NOT NULL AUTO_INCREMENT,"
+                 " domain varchar(200) NOT NULL DEFAULT '', path varchar(100) NOT NULL"
+                 " DEFAULT '', PRIMARY KEY (id))")
+        self.sql("CREATE TABLE wp_sitemeta (meta_id bigint(20) NOT NULL AUTO_INCREMENT,"
+                 " site_id bigint(20) NOT NULL DEFAULT 0, meta_key varchar(255) DEFAULT NULL,"
+                 " meta_value longtext, PRIMARY KEY (meta_id), KEY meta_key (meta_key(191)),"
+                 " KEY site_id (site_id))")
+        self.sql("INSERT INTO wp_site (id, domain, path) VALUES (1, 'example.test', '/')")
+        self.sql("INSERT INTO wp_blogs (blog_id, site_id, domain, path) VALUES"
+                 " (1, 1, 'example.test', '/')")
+        count = user_count
+        if count is None:
+            count = self.sql("SELECT COUNT(ID) FROM wp_users")[0][0]
+        self.sql("INSERT INTO wp_sitemeta (site_id, meta_key, meta_value) VALUES"
+                 " (1, 'user_count', %s), (1, 'site_name', 'Test Network')", (str(count),))
+        for n in blogs:
+            self.sql(f"INSERT INTO wp_blogs (blog_id, site_id, domain, path) VALUES"
+                     f" ({n}, 1, 'site{n}.example.test', '/')")
+            self.sql(f"CREATE TABLE wp_{n}_options LIKE wp_options")
+            self.sql(f"INSERT INTO wp_{n}_options (option_name, option_value, autoload)"
+                     f" SELECT REPLACE(option_name, 'wp_user_roles', 'wp_{n}_user_roles'),"
+                     f" option_value, autoload FROM wp_options WHERE option_name IN"
+                     f" ('wp_user_roles', 'default_role', 'db_version', 'blogname')")
+            self.sql(f"INSERT INTO wp_{n}_options (option_name, option_value, autoload)"
+                     f" VALUES ('siteurl', 'http://site{n}.example.test', 'yes')")
+
+    def wp_text_field(self, values):
+        """What WordPress's own sanitize_text_field() makes of each value after
+        WP Fusion's "%40" to "@": the stack's WordPress runs it
+        (tests/unit/wptext_parity.php, field "text")."""
+        def esc(v):
+            out = ""
+            for ch in v:
+                if ch == "\\":
+                    out += "\\\\"
+                elif ch == "\n":
+                    out += "\\n"
+                elif ch == "\t":
+                    out += "\\t"
+                elif ch == "\r":
+                    out += "\\r"
+                elif ch == "#" and not out:
+                    out += "\\x23"
+                else:
+                    out += ch
+            return out
+
+        cases = os.path.join(self.state, "wpf-text-cases.txt")
+        with open(cases, "w") as f:
+            for v in values:
+                f.write(esc(v.replace("%40", "@")) + "\n")
+        script = os.path.join(ROOT, "tests", "unit", "wptext_parity.php")
+        out = subprocess.run(["php", script, cases], capture_output=True, text=True,
+                             check=True).stdout
+        unesc = {"n": "\n", "t": "\t", "r": "\r"}
+        got = {}
+        for line in out.splitlines():
+            case, field, value = line.split("\t", 2)
+            if field == "text":
+                got[int(case)] = re.sub(
+                    r"\\(x[0-9a-f]{2}|.)",
+                    lambda m: chr(int(m.group(1)[1:], 16)) if len(m.group(1)) == 3
+                    else unesc.get(m.group(1), m.group(1)), value)
+        return [got[i] for i in range(len(values))]
+
     def add_user(self, login, email, contact_id=None, tags=None):
         """A plain subscriber, as WordPress would have it, optionally
         linked to a contact and holding tags (a serialized string)."""

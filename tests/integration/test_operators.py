@@ -34,8 +34,9 @@ def test_check_all_pass(t, server):
     assert rc == 0, (out, err)
     lines = check_lines(out)
     assert lines == {k: "ok" for k in ("config", "database", "tables", "wordpress",
-                                        "roles", "index", "locks", "mautic", "fields",
-                                        "mail", "queue", "dead")}, out
+                                        "roles", "index", "locks", "staging", "keys",
+                                        "fieldmap", "mautic", "fields", "mail", "queue",
+                                        "dead")}, out
     assert "db_version 53496" in out and "$P$ phpass" in out, out
     assert "a webhook may assign: author, contributor, subscriber" in out, out
     assert ACCESS_KEY not in out + err and "apipass" not in out + err

@@ -426,16 +426,8 @@ test_parallel_adds_make_one_user.timing = True  # valgrind: depends on time budg
 def test_multisite_blog_2(t, server):
     """blog_id > 1: the blog's prefix for capabilities, level and role
     table, primary_blog and source_domain as add_user_to_blog() writes."""
-    t.sql("CREATE TABLE wp_2_options LIKE wp_options")
-    t.sql("INSERT INTO wp_2_options (option_name, option_value, autoload)"
-          " SELECT REPLACE(option_name, 'wp_user_roles', 'wp_2_user_roles'), option_value,"
-          " autoload FROM wp_options WHERE option_name IN"
-          " ('wp_user_roles', 'default_role', 'db_version', 'blogname', 'siteurl')")
-    t.sql("CREATE TABLE wp_blogs (blog_id bigint(20) NOT NULL AUTO_INCREMENT,"
-          " site_id bigint(20) NOT NULL DEFAULT 0, domain varchar(200) NOT NULL DEFAULT '',"
-          " path varchar(100) NOT NULL DEFAULT '', PRIMARY KEY (blog_id))")
-    t.sql("INSERT INTO wp_blogs (blog_id, site_id, domain, path) VALUES"
-          " (1, 1, 'example.test', '/'), (2, 1, 'shop.example.test', '/')")
+    t.make_network(blogs=(2,))
+    t.sql("UPDATE wp_blogs SET domain = 'shop.example.test' WHERE blog_id = 2")
     t.config(wordpress__blog_id=2)
     t.contact(42, tags=["ms"], email="Multi.User@example.com", firstname="Multi")
     count = t.sql("SELECT option_value FROM wp_options WHERE option_name='user_count'")
@@ -453,4 +445,7 @@ def test_multisite_blog_2(t, server):
     assert login == login.lower() and " " not in login, login  # multisite logins
     assert t.sql("SELECT option_value FROM wp_options WHERE option_name='user_count'") \
         == count, "user_count is the network's business on multisite"
+    users = t.sql("SELECT COUNT(*) FROM wp_users")[0][0]
+    assert t.sql("SELECT meta_value FROM wp_sitemeta WHERE site_id = 1"
+                 " AND meta_key = 'user_count'") == ((str(users),),)
 test_multisite_blog_2.servers = APACHE

@@ -280,13 +280,13 @@ test_rows_say_what_each_action_needs(void)
 	CHECK(upd->finds_user_first && upd->locks_users);
 	CHECK(!upd->locks_contacts);
 	CHECK(upd->prepare == NULL && upd->job == update_job &&
-	      upd->complete == NULL);
+	      upd->complete == tags_available);
 	/* update_tags: existing users only, tags only, no site settings */
 	CHECK(tags->opens_store && !tags->reads_site && !tags->needs_fields);
 	CHECK(tags->finds_user_first && tags->locks_users);
 	CHECK(!tags->locks_contacts);
 	CHECK(tags->prepare == NULL && tags->job == tags_job &&
-	      tags->complete == NULL);
+	      tags->complete == tags_available);
 	/* test: the access key only */
 	CHECK(!test->opens_store && !test->reads_site && !test->locks_users);
 	CHECK(test->job == NULL);
@@ -348,10 +348,10 @@ test_skeleton_runs_steps_in_order(void)
 	/* contact 2 has no user, contact 3 was deleted */
 	check_once("update_tags", ACTION_UPDATE_TAGS, 3, 3, NULL, MW_OK, MW_OK,
 		   "open find:1 load:1 find:2 begin lock_users job:1 "
-		   "finish:ok");
+		   "complete finish:ok");
 	check_once("update", ACTION_UPDATE, 3, 3, NULL, MW_OK, MW_OK,
 		   "open site find:1 load:1+fields find:2 begin lock_users "
-		   "job:1 finish:ok");
+		   "job:1 complete finish:ok");
 	check_once("add", ACTION_ADD, 3, 3, NULL, MW_OK, MW_OK,
 		   "open site load:1+fields load:2+fields begin lock_contacts "
 		   "prepare job:1 job:2 complete finish:ok");
@@ -428,9 +428,10 @@ test_driver_retries_a_deadlock(void)
 	run_init(&r, &q, 1, 0);
 	fake.deadlocks = 1;
 	CHECK(driver_run(&r, &d, &fake_io, 3) == MW_OK);
-	CHECK_STR(fake.trace,
-		  "open find:1 load:1 begin lock_users job:1 finish:ok "
-		  "open find:1 load:1 begin lock_users job:1 finish:ok");
+	CHECK_STR(
+		fake.trace,
+		"open find:1 load:1 begin lock_users job:1 complete finish:ok "
+		"open find:1 load:1 begin lock_users job:1 complete finish:ok");
 	CHECK_STR(r.jobs[0].note, "written");
 	CHECK(r.jobs[0].data == &fake.contact);
 	run_done(&r);

@@ -83,18 +83,18 @@ static const struct keys_row keys_rows[] = {
 	 K(ALICE_KEYS("wp"), "wp:users:last_changed")},
 	{"keys_multisite_global_groups_have_empty_prefix", "wp_", NULL, 2,
 	 U(ALICE), 1, MW_OK, K(ALICE_KEYS(""), ":users:last_changed")},
-	{"keys_multisite_options_use_blog_id", "wp_", NULL, 2,
+	{"keys_multisite_user_count_is_a_network_option", "wp_", NULL, 2,
 	 U({7, "bob", "bob@example.test", NULL, "bob", NULL, true}), 1, MW_OK,
 	 K(":users:7", ":user_meta:7", ":userlogins:bob",
 	   ":useremail:bob@example.test", ":userslugs:bob",
-	   ":users:last_changed", "2:options:user_count",
-	   "2:options:notoptions")},
+	   ":users:last_changed", ":site-options:1-user_count",
+	   ":site-options:1-notoptions")},
 	{"keys_multisite_with_salt", "wp_", "s_", 13,
 	 U({7, "bob", "bob@example.test", NULL, "bob", NULL, true}), 1, MW_OK,
 	 K("s_:users:7", "s_:user_meta:7", "s_:userlogins:bob",
 	   "s_:useremail:bob@example.test", "s_:userslugs:bob",
-	   "s_:users:last_changed", "s_13:options:user_count",
-	   "s_13:options:notoptions")},
+	   "s_:users:last_changed", "s_:site-options:1-user_count",
+	   "s_:site-options:1-notoptions")},
 	{"keys_created_user_drops_user_count_and_notoptions", "wp_", NULL, 1,
 	 U({7, "bob", "bob@example.test", NULL, "bob", NULL, true}), 1, MW_OK,
 	 K("wp:users:7", "wp:user_meta:7", "wp:userlogins:bob",
@@ -177,6 +177,41 @@ static const struct keys_row keys_rows[] = {
 	{"keys_rejects_null_users_with_a_count", "wp_", NULL, 1, NULL, 1,
 	 MW_EINTERNAL, NULL},
 };
+
+/* The main site of a network (MULTISITE, blog 1) names its keys as every
+ * blog of the network does: "" for global groups, "1" for its own. */
+static void
+test_keys_network_main_site(void)
+{
+	static const char *const want[] = {
+		":users:7",
+		":user_meta:7",
+		":userlogins:bob",
+		":useremail:bob@example.test",
+		":userslugs:bob",
+		":users:last_changed",
+		":site-options:1-user_count",
+		":site-options:1-notoptions",
+	};
+	struct objcache_user u = {7,	"bob", "bob@example.test", NULL, "bob",
+				  NULL, true};
+	struct cfg cfg;
+	char **keys = NULL;
+	size_t got = 0, i;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.table_prefix = (char *)(uintptr_t) "wp_";
+	cfg.blog_id = 1;
+	cfg.wpf.multisite = true;
+	CHECK(objcache_keys(&cfg, &u, 1, &keys, &got) == MW_OK);
+	CHECK(got == sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < got; i++) {
+		if (i < sizeof(want) / sizeof(want[0]))
+			CHECK_STR(keys[i], want[i]);
+		free(keys[i]);
+	}
+	free(keys);
+}
 
 static void
 test_keys_table(void)
@@ -776,6 +811,7 @@ main(void)
 
 	log_set_level(LL_DEBUG);
 	test_keys_table();
+	test_keys_network_main_site();
 	test_keys_large_batch();
 	if (mkdtemp(dir) == NULL) {
 		CHECK(false);

@@ -324,8 +324,10 @@ static const struct row rows[] = {
 static const char *
 value(const struct wpconfig *c, int k)
 {
-	const char *v[WPCONFIG__MAX] = {c->db_name, c->db_user, c->db_password,
-					c->db_host, c->table_prefix};
+	const char *v[WPCONFIG__MAX] = {
+		c->db_name,   c->db_user,      c->db_password,
+		c->db_host,   c->table_prefix, c->wp_siteurl,
+		c->multisite, c->wpf_staging,  c->wpf_prefix_keys};
 
 	return v[k];
 }
@@ -348,7 +350,7 @@ check_row(const struct row *r, enum mw_err rc, const struct wpconfig *c,
 	if (rc != MW_OK || r->want != MW_OK) {
 		CHECK(r->msg == NULL || strstr(err, r->msg) != NULL);
 	} else {
-		for (k = 0; k < WPCONFIG__MAX; k++) {
+		for (k = 0; k <= WPCONFIG_TABLE_PREFIX; k++) {
 			bool why = (r->why & WPCONFIG_NEED(k)) != 0;
 
 			CHECK(same(value(c, k), r->v[k]));
@@ -538,6 +540,58 @@ temp_file(const char *s, size_t n)
 	return path;
 }
 
+/* The optional constants: WP_SITEURL as a string, the three booleans
+ * only as the literals true and false. */
+static void
+test_constants(void)
+{
+	static const struct {
+		const char *name, *in;
+		const char *siteurl, *multisite, *staging, *prefix;
+	} crows[] = {
+		{"reads_the_booleans_and_site_url",
+		 P "define('WP_SITEURL', 'https://staging.example.org');\n"
+		   "define( 'MULTISITE', true );\n"
+		   "define('WPF_STAGING_MODE', FALSE);\n"
+		   "const WPF_MULTISITE_PREFIX_KEYS = true;\n",
+		 "https://staging.example.org", "true", "false", "true"},
+		{"a_string_is_not_the_literal_true",
+		 P "define('WPF_STAGING_MODE', 'true');\n"
+		   "define('MULTISITE', 1);\n",
+		 NULL, NULL, NULL, NULL},
+		{"a_commented_define_does_not_count",
+		 P "// define('WPF_STAGING_MODE', true);\n", NULL, NULL, NULL,
+		 NULL},
+		{"a_boolean_in_a_string_key_is_not_read",
+		 P "define('WP_SITEURL', true);\n", NULL, NULL, NULL, NULL},
+		{"stops_at_wp_settings",
+		 P "require_once ABSPATH . 'wp-settings.php';\n"
+		   "define('WPF_STAGING_MODE', true);\n",
+		 NULL, NULL, NULL, NULL},
+	};
+	char err[256] = "";
+	struct wpconfig c;
+	size_t i;
+
+	for (i = 0; i < sizeof(crows) / sizeof(crows[0]); i++) {
+		CHECK_CASE(crows[i].name,
+			   wpconfig_parse(crows[i].in, strlen(crows[i].in), &c,
+					  err, sizeof(err)) == MW_OK);
+		CHECK_CASE(crows[i].name, same(c.wp_siteurl, crows[i].siteurl));
+		CHECK_CASE(crows[i].name,
+			   same(c.multisite, crows[i].multisite));
+		CHECK_CASE(crows[i].name,
+			   same(c.wpf_staging, crows[i].staging));
+		CHECK_CASE(crows[i].name,
+			   same(c.wpf_prefix_keys, crows[i].prefix));
+		/* never needed: the database keys decide alone */
+		CHECK_CASE(crows[i].name,
+			   (WPCONFIG_NEED_ALL &
+			    WPCONFIG_NEED(WPCONFIG_WPF_STAGING)) == 0);
+		wpconfig_free(&c);
+	}
+}
+
 static void
 test_read(void)
 {
@@ -551,7 +605,7 @@ test_read(void)
 	CHECK(wpconfig_read(check_data_path("wp-config-sample.php"), &c, err,
 			    sizeof(err)) == MW_OK);
 	for (k = 0; k < WPCONFIG__MAX; k++) {
-		CHECK_STR(value(&c, k), want[k]);
+		CHECK(same(value(&c, k), want[k]));
 		CHECK(c.why[k][0] == '\0');
 	}
 	CHECK_STR(c.host, "localhost");
@@ -614,5 +668,6 @@ main(void)
 	test_host();
 	test_check();
 	test_read();
+	test_constants();
 	return CHECK_DONE();
 }

@@ -32,6 +32,8 @@
  *           and pre_user_email leaves x unchanged and strlen(x) <= 100
  *   url     pre_user_url; "" for empty() input; "!ERR" when longer than
  *           100 characters (user_url_too_long) or not valid UTF-8
+ *   text    sanitize_text_field() alone (what WP Fusion applies to the
+ *           values it imports)
  */
 
 $wp = getenv('WP_DIR') ?: '/usr/share/wordpress';
@@ -195,6 +197,8 @@ foreach ($lines as $line) {
 
 	$url = empty($x) ? '' : wpf_filter('pre_user_url', $x);
 	$out['url'] = (!wpf_utf8($url) || mb_strlen($url) > 100) ? '!ERR' : $url;
+
+	$out['text'] = sanitize_text_field($x);
 
 	foreach ($out as $k => $v)
 		echo $case, "\t", $k, "\t", wpf_escape($v), "\n";
