@@ -84,8 +84,12 @@ if [ ! -d "$DATA/mysql" ]; then
 	mv "$DATA.new" "$DATA"
 fi
 
+# Temporary tables under the state dir, not /tmp, which other test runs
+# on the machine clean up.
+mkdir -p "$D/tmp"
 start_group "$PIDFILE" "$D/mysqld.out" \
 	mariadbd --no-defaults --datadir="$DATA" --socket="$MW_DB_SOCKET" \
+	--tmpdir="$D/tmp" \
 	--pid-file="$PIDFILE" --port="$MW_DB_PORT" --bind-address=127.0.0.1 \
 	--skip-name-resolve --user=root --log-error="$D/mysqld.log" \
 	--character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
