@@ -429,8 +429,13 @@ count_dir(const char *dir, const char *sub, uint64_t limit, size_t *n)
 	DIR *d;
 
 	*n = 0;
-	if (!path_of(p, dir, sub, NULL) || (d = opendir(p)) == NULL)
+	if (!path_of(p, dir, sub, NULL))
 		return MW_EINTERNAL;
+	d = opendir(p);
+	if (d == NULL)
+		/* A subdirectory not made yet (the first job makes new/ and
+		 * tmp/, the first dead letter dead/) holds nothing. */
+		return errno == ENOENT ? MW_OK : MW_EINTERNAL;
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;
@@ -548,8 +553,13 @@ list_sub(const char *dir, const char *sub, bool skip_reason, char ***names,
 
 	*names = NULL;
 	*n = 0;
-	if (!path_of(p, dir, sub, NULL) || (d = opendir(p)) == NULL)
+	if (!path_of(p, dir, sub, NULL))
 		return MW_EINTERNAL;
+	d = opendir(p);
+	if (d == NULL)
+		/* A subdirectory not made yet (the first job makes new/ and
+		 * tmp/, the first dead letter dead/) holds nothing. */
+		return errno == ENOENT ? MW_OK : MW_EINTERNAL;
 	while ((e = readdir(d)) != NULL) {
 		size_t len = strlen(e->d_name);
 
