@@ -451,6 +451,23 @@ final class Mautic_WP_Drain {
 		if ( $role && is_string( $role['after'] ?? null ) ) {
 			$meta['role'] = $role['after'];
 		}
+		// Fields another plugin owns (BuddyPress xprofile, ...) were not
+		// written by the program: WP Fusion sets them, so that the
+		// plugin's own filters store them where it reads them.  Without
+		// WP Fusion nobody knows how, and they are left alone.
+		$plugin = array();
+		foreach ( (array) ( $p['wpf_meta'] ?? array() ) as $k => $v ) {
+			if ( is_string( $k ) && is_string( $v ) ) {
+				$plugin[ $k ] = $v;
+			}
+		}
+		if ( $plugin && function_exists( 'wp_fusion' ) && isset( wp_fusion()->user ) &&
+			is_callable( array( wp_fusion()->user, 'set_user_meta' ) ) ) {
+			wp_fusion()->user->set_user_meta( $uid, $plugin );
+			$meta = array_merge( $meta, $plugin );
+		} else {
+			$plugin = array();
+		}
 
 		if ( $created ) {
 			if ( $role && is_string( $role['after'] ?? null ) ) {
@@ -479,7 +496,7 @@ final class Mautic_WP_Drain {
 				$before = is_string( $role['before'] ?? null ) ? array( $role['before'] ) : array();
 				do_action( 'set_user_role', $uid, $role['after'], $before );
 			}
-			if ( $fields ) {
+			if ( $fields || $plugin ) {
 				do_action( 'wpf_user_updated', $uid, $meta );
 			}
 		}

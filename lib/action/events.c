@@ -9,9 +9,11 @@
  *   {"created": bool, "fields": [wp keys written], "role": {"before": slug
  *    or null, "after": slug} or null, "tags": {"list": [...], "applied":
  *    [...], "removed": [...]} or null, "notify": bool, "old": {"user_email":
- *    ..., "user_nicename": ...}}
- * Values from Mautic are never in it except tag names; field values are
- * read from WordPress when the hooks fire (no password travels).
+ *    ..., "user_nicename": ...}, "wpf_meta": {key: value} when a mapped
+ *    field belongs to another plugin}
+ * Values from Mautic are never in it except tag names and the fields of
+ * "wpf_meta" (which we do not write ourselves); other field values are read
+ * from WordPress when the hooks fire (no password travels).
  */
 #include "action/action_int.h"
 
@@ -109,23 +111,52 @@ created_fields(const struct run *r, struct job *j)
 	}
 }
 
+/* The mapped fields another plugin owns (BuddyPress, AffiliateWP, ...):
+ * not written as usermeta by us, handed to the drain with their values
+ * for WP Fusion's set_user_meta(), so that the plugin's own filters store
+ * them.  Only add and update load fields.  *n counts them. */
+static bool
+plugin_fields(const struct run *r, const struct job *j, cJSON *o, size_t *n)
+{
+	size_t i;
+
+	*n = 0;
+	if (r->req->action != ACTION_ADD && r->req->action != ACTION_UPDATE)
+		return true;
+	for (i = 0; i < r->cfg->nfields; i++) {
+		const char *wp = r->cfg->fields[i].wp;
+		const char *val = user_mapped(r, j, wp);
+
+		if (val == NULL || r->cfg->fields[i].pseudo ||
+		    user_field_class(wp, NULL) != FC_PLUGIN)
+			continue;
+		if (o != NULL && cJSON_AddStringToObject(o, wp, val) == NULL)
+			return false;
+		(*n)++;
+	}
+	return true;
+}
+
 /* The event of one job, or NULL when it has none; *err on failure. */
 static char *
 payload(const struct run *r, struct job *j, bool *err)
 {
 	bool created = j->outcome == OUT_CREATED;
 	bool tags = j->tags_loaded && j->data != NULL;
-	cJSON *o, *a, *ro, *old;
+	cJSON *o, *a, *ro, *old, *pm;
 	char *out = NULL;
-	size_t i;
+	size_t i, nplugin = 0;
 
 	*err = false;
 	if (j->uid == 0 || j->gone || j->deleted ||
 	    (j->outcome != OUT_CREATED && j->outcome != OUT_UPDATED &&
 	     j->outcome != OUT_UNCHANGED))
 		return NULL;
-	/* Nothing changed: only a tag load is worth an event. */
-	if (!j->changed && !(tags && r->cfg->events_unchanged))
+	/* Nothing changed: only a tag load or another plugin's fields are
+	 * worth an event. */
+	if (j->data != NULL)
+		(void)plugin_fields(r, j, NULL, &nplugin);
+	if (!j->changed && nplugin == 0 && !(tags && r->cfg->events_unchanged))
 		return NULL;
 	if (created)
 		created_fields(r, j);
@@ -161,6 +192,10 @@ payload(const struct run *r, struct job *j, bool *err)
 	     !cJSON_AddStringToObject(old, "user_email", j->old_email)) ||
 	    (j->old_nicename != NULL &&
 	     !cJSON_AddStringToObject(old, "user_nicename", j->old_nicename)))
+		goto out;
+	if (nplugin > 0 &&
+	    ((pm = cJSON_AddObjectToObject(o, "wpf_meta")) == NULL ||
+	     !plugin_fields(r, j, pm, &nplugin)))
 		goto out;
 	out = cJSON_PrintUnformatted(o);
 	*err = out == NULL;

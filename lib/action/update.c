@@ -201,8 +201,12 @@ apply_fields(struct run *r, struct job *j, struct wp_user *u, bool priv)
 			continue;
 		}
 		if (val != NULL && user_field_class(wp, &owner) == FC_PLUGIN)
-			job_note(j, "%s: owned by %s, not written as usermeta",
-				 wp, owner);
+			job_note(
+				j,
+				r->cfg->events_outbox
+					? "%s: owned by %s, handed to WordPress (the outbox) to set"
+					: "%s: owned by %s, not written as usermeta",
+				wp, owner);
 		if (val == NULL || k == FK_SKIP || r->cfg->fields[i].pseudo)
 			continue;
 		j->changed = false; /* this field's own change, for the event */

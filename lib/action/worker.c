@@ -499,6 +499,17 @@ one_pass(struct pass *p)
 	size_t i, n = 0, start;
 	enum mw_err rc;
 
+	/* A staging copy (a cloned site with its spool) never calls Mautic:
+	 * its jobs stay where they are, as the webhooks it answers do. */
+	if (p->cfg->wpf.staging) {
+		static bool said;
+
+		if (!said)
+			log_info("staging copy: the queue is left alone (%s)",
+				 p->cfg->wpf.staging_why);
+		said = true;
+		return MW_OK;
+	}
 	rc = load_pass(p);
 	if (rc == MW_OK)
 		rc = group_pass(p);

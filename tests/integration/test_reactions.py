@@ -99,6 +99,7 @@ class MWR_WPF_User {
 	function profile_update( $id ) { mwr_rec( 'PUSHBACK profile_update', array( $id ) ); }
 	function push_user_meta_single( $mid, $uid, $key ) { mwr_rec( 'PUSHBACK meta', array( $uid, $key ) ); }
 	function add_remove_user_role( $uid, $role ) { mwr_rec( 'PUSHBACK role', array( $uid, $role ) ); }
+	function set_user_meta( $uid, $meta ) { mwr_rec( 'set_user_meta', array( $uid, $meta ) ); }
 }
 class MWR_WPF { public $user; function __construct() { $this->user = new MWR_WPF_User(); } }
 function wp_fusion() { static $w = null; return $w ? $w : ( $w = new MWR_WPF() ); }
@@ -378,6 +379,26 @@ def test_update_of_fields(t, server):
                                         "first_name": "Ann"}]),
             ("wpf_tags_modified", [uid, ["a"]]),
         ], got
+
+
+def test_plugin_fields_are_set_through_wp_fusion(t, server):
+    """A mapped field another plugin owns (BuddyPress xprofile) is not
+    written as usermeta: the drain hands it to WP Fusion's set_user_meta(),
+    so that the plugin's own filters store it, then tells wpf_user_updated."""
+    with Site(t, wpf=True) as s:
+        t.config(events__outbox="yes", fields__bbp_field_3="city")
+        uid = user(t, "ann", 42, tags=["a"])
+        t.contact(42, tags=["a"], email="ann@example.com", city="Berlin")
+        a = t.hook(server, "update", 42)
+        assert a.status == 200, a
+        assert "handed to WordPress" in a.results[0].get("note", ""), a
+        got = seq(s.wait_count("wpf_tags_modified", 1))
+        assert got == [
+            ("set_user_meta", [uid, {"bbp_field_3": "Berlin"}]),
+            ("wpf_user_updated", [uid, {"bbp_field_3": "Berlin"}]),
+            ("wpf_tags_modified", [uid, ["a"]]),
+        ], got
+        assert t.meta(uid, "bbp_field_3") is None
 
 
 def test_update_of_the_role(t, server):

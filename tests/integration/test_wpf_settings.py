@@ -154,6 +154,27 @@ def test_not_staging_the_lock_of_this_site_or_forced_off(t, server):
         == ["/api/contacts/42"]
 
 
+def test_staging_copy_leaves_the_queue_alone(t, server):
+    """A spool copied along with the site: the worker of a staging copy
+    neither asks Mautic nor writes; the job stays queued."""
+    uid = t.add_user("ann", "ann@example.com", contact_id=42)
+    t.contact(42, tags=["vip"], email="ann@example.com")
+    a = t.call(server, {"wpf_action": "update_tags", "contact_id": 42, "async": "1"},
+               headers={"X-Access-Key": ACCESS_KEY})
+    assert a.status == 200 and a.json["queued"] == 1, a
+    wpf_options(t, staging_mode="1")
+    use_wpf(t)
+    t.emu_log_clear()
+    cs = t.checksum()
+    rc, out, err = t.worker("--drain")
+    assert rc == 0 and "0 applied" in out, (out, err)
+    assert [r for r in t.emu_log() if r["path"].startswith("/api/")] == [], \
+        "a staging copy's worker called Mautic"
+    assert t.checksum() == cs and t.meta(uid, "mautic_tags") in (None, "")
+    assert len(t.spool_files()) == 1
+test_staging_copy_leaves_the_queue_alone.servers = ONE
+
+
 # ---- 2. multisite_prefix_keys -------------------------------------------------
 
 def test_prefix_keys_on_sub_sites(t, server):
