@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * store_int.h - what the files of the store (store.c: the connection and
- * the statement engine; store_users.c: the queries; index.c: the contact
- * index) share.  Included by wp/store*.c and wp/index.c only.
+ * the statement engine; store_exec.c: a statement as text or prepared;
+ * store_users.c: the queries; index.c: the contact index) share.  Included by
+ * wp/store*.c and wp/index.c only.
  */
 #ifndef MW_STORE_INT_H
 #define MW_STORE_INT_H
@@ -12,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "wp/store.h"
 
 #define SQL_MAX 4096   /* bytes of an expanded statement template */
@@ -97,6 +99,27 @@ typedef enum mw_err (*row_fn)(void *ctx, char **col, unsigned long *len,
  * level when it is w->quiet_errno). */
 enum mw_err wps_error(struct wpstore *w, unsigned code, const char *what,
 		      const char *err);
+
+/* store_exec.c: the prepared statements kept for the connection closed
+ * and forgotten. */
+void wps_cache_clear(struct wpstore *w);
+
+/* sql (expanded) with each '?' replaced by its argument as an escaped
+ * literal, into out; MW_ETOOBIG when an argument does not fit. */
+enum mw_err wps_literals(struct wpstore *w, const char *sql, struct arg *args,
+			 size_t nargs, struct buf *out) MW_MUST_CHECK;
+
+/* One statement as text (sqllen bytes): every row to fn (may be NULL),
+ * *affected (may be NULL) for writes. */
+enum mw_err wps_text_query(struct wpstore *w, const char *sql, size_t sqllen,
+			   row_fn fn, void *ctx,
+			   uint64_t *affected /* OUT */) MW_MUST_CHECK;
+
+/* The same as a prepared statement, kept for the connection (prepared
+ * once, then only executed). */
+enum mw_err wps_stmt_query(struct wpstore *w, const char *sql, size_t sqllen,
+			   struct arg *args, size_t nargs, row_fn fn, void *ctx,
+			   uint64_t *affected /* OUT */) MW_MUST_CHECK;
 
 /* Run one statement: the template expanded, the arguments bound (a kept
  * prepared statement in persistent mode, escaped literals in the text
