@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* mautic.c - Mautic REST over HTTPS with libcurl; OAuth2 token cache. */
+/* mautic.c - Mautic REST over HTTPS with libcurl (the OAuth2 token and its
+ * cache shared by processes: mautic_token.c). */
 #include "mautic/mautic.h"
 
 #include <errno.h>
@@ -21,33 +22,7 @@
 #include "base/strparse.h"
 #include "formats/contact.h"
 #include "base/log.h"
-
-#define TOKEN_MAX 4096	     /* bytes of a cached token file */
-#define MAUTIC_PATH_MAX 4096 /* bytes of a request's path and query */
-#define TOKEN_MARGIN_S 60    /* refresh this long before expiry */
-
-struct mautic {
-	const struct cfg *cfg; /* borrowed */
-	CURL *curl;	       /* created on first use */
-	long long deadline_ms; /* monotonic end of the budget */
-	char *token;	       /* OAuth2 access token, owned, secret */
-	unsigned calls;	       /* HTTP requests made */
-	long last_status;      /* status of the last answer (0: none) */
-	long retry_after_s;    /* what the last answer asked us to wait */
-	long ratelimit_reset;  /* X-RateLimit-Reset of the last answer */
-	bool keep;	       /* serves many requests: keep-alive */
-};
-
-/* One HTTP exchange. */
-struct exchange {
-	const char *method; /* "GET", "POST", "PATCH" */
-	const char *path;   /* after the base URL, starting with '/' */
-	const char *body;   /* NULL for none */
-	const char *ctype;  /* Content-Type of body */
-	bool api_auth;	    /* send Basic or Bearer credentials */
-	long status;	    /* OUT: HTTP status */
-	struct buf answer;  /* OUT: body, capped */
-};
+#include "mautic/mautic_int.h"
 
 enum mw_err
 mautic_open(const struct cfg *cfg, struct mautic **out)
@@ -71,8 +46,8 @@ mautic_begin(struct mautic *m)
 	m->retry_after_s = 0;
 }
 
-static void
-drop_token(struct mautic *m)
+void
+mautic_drop_token(struct mautic *m)
 {
 	if (m->token != NULL) {
 		explicit_bzero(m->token, strlen(m->token));
@@ -88,7 +63,7 @@ mautic_close(struct mautic *m)
 		return;
 	if (m->curl != NULL)
 		curl_easy_cleanup(m->curl);
-	drop_token(m);
+	mautic_drop_token(m);
 	free(m);
 }
 
@@ -172,8 +147,8 @@ on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return size * nmemb;
 }
 
-static enum mw_err
-ensure_curl(struct mautic *m)
+enum mw_err
+mautic_ensure_curl(struct mautic *m)
 {
 	if (m->curl != NULL)
 		return MW_OK;
@@ -299,8 +274,8 @@ slot_give(int fd)
 
 /* Perform x within what is left of the budget.  Transport problems are
  * logged here; HTTP statuses are the caller's business. */
-static enum mw_err
-perform(struct mautic *m, struct exchange *x)
+enum mw_err
+mautic_perform(struct mautic *m, struct exchange *x)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
 	char url[MAUTIC_PATH_MAX + 2048], hdr[TOKEN_MAX + 32];
@@ -316,7 +291,7 @@ perform(struct mautic *m, struct exchange *x)
 			(unsigned long long)m->cfg->timeout_ms);
 		return MW_ETIMEOUT;
 	}
-	rc = ensure_curl(m);
+	rc = mautic_ensure_curl(m);
 	if (rc != MW_OK)
 		return rc;
 	n = snprintf(url, sizeof(url), "%s%s", m->cfg->mautic_url, x->path);
@@ -378,9 +353,9 @@ perform(struct mautic *m, struct exchange *x)
 }
 
 /* errors[0].type and .message of a Mautic error document, sanitized. */
-static void
-error_info(const struct buf *answer, char *type, size_t typesz, char *msg,
-	   size_t msgsz)
+void
+mautic_error_info(const struct buf *answer, char *type, size_t typesz,
+		  char *msg, size_t msgsz)
 {
 	cJSON *root, *e;
 	const cJSON *t, *mm;
@@ -401,252 +376,6 @@ error_info(const struct buf *answer, char *type, size_t typesz, char *msg,
 	cJSON_Delete(root);
 }
 
-/* ---- OAuth2 client_credentials with a token file shared by processes ---- */
-
-/* Read a still-valid token for this Mautic and client from the cache. */
-static char *
-cache_read(const struct cfg *cfg)
-{
-	char raw[TOKEN_MAX];
-	ssize_t n;
-	int fd;
-	cJSON *root;
-	const cJSON *url, *cid, *tok, *exp;
-	char *token = NULL;
-
-	fd = open(cfg->token_cache, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return NULL;
-	n = read(fd, raw, sizeof(raw));
-	close(fd);
-	if (n <= 0 || (size_t)n >= sizeof(raw))
-		return NULL;
-	root = cJSON_ParseWithLength(raw, (size_t)n);
-	explicit_bzero(raw, sizeof(raw));
-	url = cJSON_GetObjectItemCaseSensitive(root, "url");
-	cid = cJSON_GetObjectItemCaseSensitive(root, "client_id");
-	tok = cJSON_GetObjectItemCaseSensitive(root, "access_token");
-	exp = cJSON_GetObjectItemCaseSensitive(root, "expires_at");
-	if (cJSON_IsString(url) && cJSON_IsString(cid) && cJSON_IsString(tok) &&
-	    cJSON_IsNumber(exp) &&
-	    strcmp(url->valuestring, cfg->mautic_url) == 0 &&
-	    strcmp(cid->valuestring, cfg->client_id) == 0 &&
-	    exp->valuedouble > (double)(time(NULL) + TOKEN_MARGIN_S) &&
-	    tok->valuestring[0] != '\0')
-		token = strdup(tok->valuestring);
-	if (cJSON_IsString(tok))
-		explicit_bzero(tok->valuestring, strlen(tok->valuestring));
-	cJSON_Delete(root);
-	return token;
-}
-
-/* Write the token file atomically (temp file, 0600, rename). */
-static void
-cache_write(const struct cfg *cfg, const char *token, long long expires_at)
-{
-	char tmp[4096];
-	cJSON *root;
-	char *text = NULL;
-	int fd = -1;
-	size_t len;
-
-	root = cJSON_CreateObject();
-	if (root == NULL ||
-	    cJSON_AddStringToObject(root, "url", cfg->mautic_url) == NULL ||
-	    cJSON_AddStringToObject(root, "client_id", cfg->client_id) ==
-		    NULL ||
-	    cJSON_AddStringToObject(root, "access_token", token) == NULL ||
-	    cJSON_AddNumberToObject(root, "expires_at", (double)expires_at) ==
-		    NULL)
-		goto out;
-	text = cJSON_PrintUnformatted(root);
-	if (text == NULL)
-		goto out;
-	len = strlen(text);
-	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", cfg->token_cache,
-		 (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-		  0600);
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) != 0 ||
-	    rename(tmp, cfg->token_cache) != 0) {
-		log_warn("mautic: cannot write token_cache %s: %s",
-			 cfg->token_cache, strerror(errno));
-		unlink(tmp);
-	}
-out:
-	if (fd >= 0)
-		close(fd);
-	if (text != NULL) {
-		explicit_bzero(text, strlen(text));
-		free(text);
-	}
-	cJSON_Delete(root);
-}
-
-/* Take the cache lock, waiting at most until the deadline.  Returns the
- * lock fd, or -1 when there is no lock to be had (we go on without). */
-static int
-cache_lock(struct mautic *m)
-{
-	char path[4096];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s.lock", m->cfg->token_cache);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return -1;
-	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		struct timespec ts = {0, 10 * 1000 * 1000};
-
-		if (errno != EWOULDBLOCK || mw_now_ms() >= m->deadline_ms) {
-			close(fd);
-			return -1;
-		}
-		nanosleep(&ts, NULL);
-	}
-	return fd;
-}
-
-/* POST /oauth/v2/token and keep the answer in m->token and the cache. */
-static enum mw_err
-token_fetch(struct mautic *m)
-{
-	const struct cfg *cfg = m->cfg;
-	struct exchange x = {"POST",
-			     "/oauth/v2/token",
-			     NULL,
-			     "application/x-www-form-urlencoded",
-			     false,
-			     0,
-			     {NULL, 0, 0, 0, MW_OK}};
-	struct buf form;
-	char *id = NULL, *sec = NULL, type[64], msg[256];
-	cJSON *root = NULL;
-	const cJSON *tok = NULL, *exp;
-	enum mw_err rc;
-
-	buf_init(&form, 4096);
-	buf_init(&x.answer, MAUTIC_ANSWER_MAX);
-	rc = ensure_curl(m);
-	if (rc != MW_OK)
-		goto out;
-	id = curl_easy_escape(m->curl, cfg->client_id, 0);
-	sec = curl_easy_escape(m->curl, cfg->client_secret, 0);
-	rc = MW_ENOMEM;
-	if (id == NULL || sec == NULL ||
-	    buf_printf(
-		    &form,
-		    "grant_type=client_credentials&client_id=%s&client_secret=%s",
-		    id, sec) != MW_OK)
-		goto out;
-	x.body = form.p;
-	rc = perform(m, &x);
-	if (rc != MW_OK)
-		goto out;
-	rc = MW_EUPSTREAM;
-	if (x.status != 200) {
-		error_info(&x.answer, type, sizeof(type), msg, sizeof(msg));
-		log_err("mautic: token request refused: HTTP %ld %s: %s",
-			x.status, type, msg);
-		goto out;
-	}
-	root = cJSON_ParseWithLength(x.answer.p ? x.answer.p : "",
-				     x.answer.len);
-	tok = cJSON_GetObjectItemCaseSensitive(root, "access_token");
-	exp = cJSON_GetObjectItemCaseSensitive(root, "expires_in");
-	if (!cJSON_IsString(tok) || tok->valuestring[0] == '\0' ||
-	    strlen(tok->valuestring) > TOKEN_MAX / 2) {
-		log_err("mautic: token answer has no access_token");
-		goto out;
-	}
-	drop_token(m);
-	m->token = strdup(tok->valuestring);
-	if (m->token == NULL) {
-		rc = MW_ENOMEM;
-		goto out;
-	}
-	cache_write(cfg, m->token,
-		    (long long)time(NULL) +
-			    (cJSON_IsNumber(exp) && exp->valuedouble > 0 &&
-					     exp->valuedouble < 1e9
-				     ? (long long)exp->valuedouble
-				     : 3600));
-	log_debug("mautic: fetched a new OAuth2 token");
-	rc = MW_OK;
-out:
-	if (root != NULL) {
-		if (cJSON_IsString(tok))
-			explicit_bzero(tok->valuestring,
-				       strlen(tok->valuestring));
-		cJSON_Delete(root);
-	}
-	if (id != NULL)
-		curl_free(id);
-	if (sec != NULL) {
-		explicit_bzero(sec, strlen(sec));
-		curl_free(sec);
-	}
-	buf_free(&form);
-	buf_free(&x.answer);
-	return rc;
-}
-
-/* Make sure m->token is set.  With stale set, the token we hold was just
- * refused: only a different cached token or a new one will do. */
-static enum mw_err
-token_get(struct mautic *m, bool stale)
-{
-	char *cached;
-	int lock;
-	enum mw_err rc;
-
-	if (m->token != NULL && !stale)
-		return MW_OK;
-	cached = cache_read(m->cfg);
-	if (cached != NULL &&
-	    (!stale || m->token == NULL || strcmp(cached, m->token) != 0)) {
-		drop_token(m);
-		m->token = cached;
-		return MW_OK;
-	}
-	/* Serialise the fetch so that concurrent requests make one call. */
-	lock = cache_lock(m);
-	if (cached != NULL) {
-		explicit_bzero(cached, strlen(cached));
-		free(cached);
-	}
-	cached = lock >= 0 ? cache_read(m->cfg) : NULL;
-	if (cached != NULL &&
-	    (m->token == NULL || strcmp(cached, m->token) != 0)) {
-		drop_token(m);
-		m->token = cached;
-		rc = MW_OK;
-	} else {
-		if (cached != NULL) {
-			explicit_bzero(cached, strlen(cached));
-			free(cached);
-		}
-		rc = token_fetch(m);
-	}
-	if (lock >= 0)
-		close(lock);
-	return rc;
-}
-
-/* Forget a refused token, in memory and in the cache. */
-static void
-token_refused(struct mautic *m)
-{
-	char *cached = cache_read(m->cfg);
-
-	if (cached != NULL && m->token != NULL && strcmp(cached, m->token) == 0)
-		unlink(m->cfg->token_cache);
-	if (cached != NULL) {
-		explicit_bzero(cached, strlen(cached));
-		free(cached);
-	}
-}
-
 /* An API exchange with credentials; with OAuth2, a 401 invalid_grant
  * fetches a new token once and repeats the exchange. */
 static enum mw_err
@@ -658,25 +387,26 @@ api_call(struct mautic *m, struct exchange *x)
 
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (m->cfg->auth == CFG_AUTH_OAUTH2) {
-			rc = token_get(m, attempt > 0);
+			rc = mautic_token_get(m, attempt > 0);
 			if (rc != MW_OK)
 				return rc;
 		}
 		buf_reset(&x->answer);
-		rc = perform(m, x);
+		rc = mautic_perform(m, x);
 		if (rc != MW_OK)
 			return rc;
 		if (x->status != 401 || m->cfg->auth != CFG_AUTH_OAUTH2)
 			break;
-		error_info(&x->answer, type, sizeof(type), msg, sizeof(msg));
+		mautic_error_info(&x->answer, type, sizeof(type), msg,
+				  sizeof(msg));
 		if (strcmp(type, "invalid_grant") != 0)
 			break;
 		log_info("mautic: token refused (%s), fetching a new one", msg);
-		token_refused(m);
+		mautic_token_refused(m);
 	}
 	if (x->status >= 200 && x->status < 300)
 		return MW_OK;
-	error_info(&x->answer, type, sizeof(type), msg, sizeof(msg));
+	mautic_error_info(&x->answer, type, sizeof(type), msg, sizeof(msg));
 	log_err("mautic: %s %s answered HTTP %ld %s: %s", x->method, x->path,
 		x->status, type, msg);
 	return MW_EUPSTREAM;
@@ -811,7 +541,7 @@ mautic_list_contacts(struct mautic *m, const char *search, uint64_t start,
 	enum mw_err rc;
 	int len;
 
-	rc = ensure_curl(m);
+	rc = mautic_ensure_curl(m);
 	if (rc != MW_OK)
 		return rc;
 	enc = curl_easy_escape(m->curl, search, 0);
