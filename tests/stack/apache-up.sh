@@ -25,6 +25,11 @@ Listen 127.0.0.1:$MW_APACHE_PORT
 PidFile "$PIDFILE"
 DefaultRuntimeDir "$A/run"
 Mutex file:$A/run default
+# mod_fcgid's process table under the threaded event MPM: fcntl() locks
+# (the file: default) are per process, and two threads of one child taking
+# it at once got EDEADLK ("can't lock process table"), which ends that
+# child and drops its connections.  A POSIX semaphore has no such limit.
+Mutex posixsem fcgid-proctbl
 
 LoadModule mpm_event_module $MODS/mod_mpm_event.so
 LoadModule authz_core_module $MODS/mod_authz_core.so
