@@ -12,6 +12,7 @@ import os
 import subprocess
 
 from mw import ACCESS_KEY
+from test_index import run_cli
 
 ONE = ("apache",)
 
@@ -47,14 +48,6 @@ def use_wpf(t, **over):
     """Our file as usual (it keeps its key and credentials), plus WP
     Fusion's settings from the database."""
     return t.config(webhook__use_wpf_options="yes", **over)
-
-
-def run_cli(t, *args):
-    env = {k: v for k, v in os.environ.items() if k != "GATEWAY_INTERFACE"}
-    cmd = [os.path.join(t.env["MW_CGI_DIR"], "mautic-wp.cgi"), *args,
-           "--config", t.config_path]
-    p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
-    return p.returncode, p.stdout, p.stderr
 
 
 def wp_config(t, text):
