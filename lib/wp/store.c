@@ -424,6 +424,7 @@ wp_begin(struct wpstore *w)
 		return rc;
 	rc = wps_simple(w, "START TRANSACTION");
 	w->in_tx = rc == MW_OK;
+	w->tx_queries = w->queries;
 	return rc;
 }
 

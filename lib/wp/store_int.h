@@ -54,6 +54,7 @@ struct wpstore {
 	unsigned last_errno;  /* server error of the last failure */
 	unsigned queries;     /* statements sent */
 	unsigned round_trips; /* request-answer exchanges with the server */
+	unsigned tx_queries;  /* queries when the transaction began */
 	struct pending *pend; /* wp_meta_add() rows not sent yet */
 	size_t npend;
 	int wpflog;	      /* wpf_logging: 1 there, 0 absent, -1 unknown */

@@ -105,6 +105,35 @@ locked_row(void *ctx, char **col, unsigned long *len, unsigned n)
 	return MW_OK;
 }
 
+#define USER_KEY_LEN 24 /* "u:" and a 64-bit id */
+
+/* On a Galera node, FOR UPDATE locks only that node's rows: two nodes
+ * could both find a user's meta key missing and both insert it.  A lock
+ * row per user ("u:<ID>") is a write that certification checks, so the
+ * second of two such transactions fails on commit and is retried. */
+static enum mw_err
+user_lock_rows(struct wpstore *w, const uint64_t *ids, size_t n)
+{
+	char(*keys)[USER_KEY_LEN];
+	const char **ptrs;
+	size_t i;
+	enum mw_err rc = MW_ENOMEM;
+
+	keys = calloc(n, sizeof(*keys));
+	ptrs = calloc(n, sizeof(*ptrs));
+	if (keys != NULL && ptrs != NULL) {
+		for (i = 0; i < n; i++) {
+			snprintf(keys[i], sizeof(keys[i]), "u:%llu",
+				 (unsigned long long)ids[i]);
+			ptrs[i] = keys[i];
+		}
+		rc = wp_lock_keys(w, ptrs, n);
+	}
+	free(keys);
+	free(ptrs);
+	return rc;
+}
+
 enum mw_err
 wp_users_lock(struct wpstore *w, const uint64_t *ids, size_t n, bool *exists)
 {
@@ -117,6 +146,8 @@ wp_users_lock(struct wpstore *w, const uint64_t *ids, size_t n, bool *exists)
 		exists[i] = false;
 	if (n == 0)
 		return MW_OK;
+	if (w->galera && (rc = user_lock_rows(w, ids, n)) != MW_OK)
+		return rc;
 	a = calloc(n, sizeof(*a));
 	if (a == NULL)
 		return MW_ENOMEM;
@@ -558,7 +589,13 @@ wp_lock_keys(struct wpstore *w, const char *const *keys, size_t n)
 		if (m == 0 || strcmp(k[i], k[m - 1]) != 0)
 			k[m++] = k[i];
 	rc = lock_rows(w, k, m);
-	if (rc != MW_OK && w->last_errno == ER_NO_SUCH_TABLE) {
+	/* Only as the transaction's first statement: the CREATE below ends
+	 * the transaction, which must not have written anything. */
+	if (rc != MW_OK && w->last_errno == ER_NO_SUCH_TABLE &&
+	    w->queries - w->tx_queries > 1)
+		log_err("wpstore: %smautic_wp_locks is missing: load sql/mautic-wp-locks.sql",
+			w->cfg->table_prefix);
+	else if (rc != MW_OK && w->last_errno == ER_NO_SUCH_TABLE) {
 		/* CREATE TABLE ends the open transaction (nothing is written
 		 * yet): begin it again around the first lock. */
 		log_info("wpstore: creating %smautic_wp_locks",

@@ -186,6 +186,41 @@ test_galera_20_adds_for_two_contacts_sharing_an_address.servers = ("apache",)
 test_galera_20_adds_for_two_contacts_sharing_an_address.volume = True
 
 
+def test_galera_first_tags_of_a_user_on_two_nodes(t, server):
+    """A user without tags gets its first ones from 10 concurrent
+    update_tags and update webhooks over both servers: one mautic_tags row,
+    not one per node (each node's row lock on wp_users is its own; a binary
+    that relied on it alone left two rows for one user or two of the 12)."""
+    g = cluster_up(t)
+    # (the tag names known already: a new name changes WP Fusion's
+    # available_tags, one option row every webhook would then write)
+    t.contact(529, tags=["t1", "t2"], email="known@example.com")
+    for cid in range(530, 542):
+        t.contact(cid, tags=[], email=f"first{cid}@example.com", firstname="First")
+    with galera_urls(t):
+        assert add(t, "apache", 529).outcome == "created"
+        for cid in range(530, 542):
+            assert add(t, SERVERS[cid % 2], cid).outcome == "created"
+    for cid in range(530, 542):
+        t.contact(cid, tags=["t1", "t2"], email=f"first{cid}@example.com", firstname="First")
+
+    def one(i, cid):
+        return t.call(SERVERS[i % 2], {"wpf_action": "update_tags" if i % 3 else "update",
+                                       "contact_id": cid}, headers={"X-Access-Key": ACCESS_KEY})
+    with galera_urls(t), concurrent.futures.ThreadPoolExecutor(max_workers=10) as ex:
+        for cid in range(530, 542):
+            answers = list(ex.map(lambda i: one(i, cid), range(10)))
+            assert all(a.status == 200 for a in answers), [a for a in answers
+                                                           if a.status != 200][:3]
+    for n in (1, 2, 3):
+        rows = node_sql(g, n, "SELECT u.user_email, COUNT(*) FROM wp_users u JOIN wp_usermeta m"
+                        " ON m.user_id = u.ID AND m.meta_key = 'mautic_tags' WHERE u.user_email"
+                        " LIKE 'first%%' GROUP BY u.ID")
+        assert len(rows) == 12 and all(c == 1 for _, c in rows), (n, rows)
+    assert_nodes_equal(g)
+test_galera_first_tags_of_a_user_on_two_nodes.servers = ("apache",)
+
+
 N_CONTACTS = 20
 
 
