@@ -56,6 +56,7 @@ struct job {
 	const struct contact *data;    /* payload or &fetched */
 	uint64_t uid;		       /* WordPress user, 0 = none */
 	bool link;		       /* found by e-mail: store the id */
+	bool found;		       /* uid looked up already (batch) */
 	bool changed;		       /* something was written */
 	bool locked;		       /* its user's row is locked */
 	bool gone;		       /* ... and was found deleted */
@@ -142,6 +143,9 @@ struct driver_io {
 	enum mw_err (*read_site)(struct run *r);
 	/* j->uid: by contact id, else by the request's e-mail (j->link) */
 	enum mw_err (*find_user)(struct run *r, struct job *j);
+	/* optional: every job's j->uid by contact id in one lookup, marking
+	 * the jobs found; find_user() then runs for the others only */
+	enum mw_err (*find_users)(struct run *r);
 	/* j->data: the signed payload when it carries tags (and fields when
 	 * need_fields), else GET from Mautic */
 	enum mw_err (*load_contact)(struct run *r, struct job *j,

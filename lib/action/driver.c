@@ -76,6 +76,10 @@ read_phase(struct run *r, const struct action_def *d,
 	enum mw_err rc = MW_OK;
 	size_t i;
 
+	/* Many contacts (the queue's batches, signed batches): one lookup
+	 * for all of them instead of one per contact. */
+	if (d->finds_user_first && io->find_users != NULL && r->njobs > 1)
+		rc = io->find_users(r);
 	for (i = 0; rc == MW_OK && i < r->njobs; i++) {
 		struct job *j = &r->jobs[i];
 
@@ -86,7 +90,8 @@ read_phase(struct run *r, const struct action_def *d,
 			continue;
 		}
 		if (d->finds_user_first) {
-			rc = io->find_user(r, j);
+			if (!j->found)
+				rc = io->find_user(r, j);
 			if (rc != MW_OK)
 				break;
 			if (j->uid == 0) {

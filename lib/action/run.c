@@ -158,6 +158,39 @@ find_user(struct run *r, struct job *j)
 	return rc;
 }
 
+/* The users of every job's contact in one statement; a contact without
+ * one is left to find_user() when it may be found by e-mail. */
+static enum mw_err
+find_users(struct run *r)
+{
+	uint64_t *cids, *uids;
+	size_t i, n = 0;
+	enum mw_err rc = MW_ENOMEM;
+
+	cids = calloc(r->njobs, sizeof(*cids));
+	uids = calloc(r->njobs, sizeof(*uids));
+	if (cids == NULL || uids == NULL)
+		goto out;
+	for (i = 0; i < r->njobs; i++)
+		if (!r->jobs[i].deleted)
+			cids[n++] = r->jobs[i].contact_id;
+	rc = wp_users_by_contacts(r->wp, cids, n, uids);
+	for (i = n = 0; rc == MW_OK && i < r->njobs; i++) {
+		struct job *j = &r->jobs[i];
+
+		if (j->deleted)
+			continue;
+		j->uid = uids[n++];
+		/* none: find_user() tries the request's e-mail, if any */
+		j->found = j->uid != 0 || r->req->email == NULL ||
+			   r->req->json;
+	}
+out:
+	free(cids);
+	free(uids);
+	return rc;
+}
+
 static enum mw_err
 load_contact(struct run *r, struct job *j, bool need_fields)
 {
@@ -353,6 +386,7 @@ const struct driver_io run_store_io = {
 	.open = open_wp,
 	.read_site = read_site,
 	.find_user = find_user,
+	.find_users = find_users,
 	.load_contact = load_contact,
 	.begin = begin,
 	.lock_contacts = lock_contacts,

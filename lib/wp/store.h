@@ -90,8 +90,7 @@ enum mw_err wp_user_by_contact(struct wpstore *w, uint64_t contact_id,
 			       uint64_t *uid /* OUT */) MW_MUST_CHECK;
 
 /* wp_user_by_contact() for many contacts in one statement: uids[i] gets
- * the user of cids[i], or 0 (links of deleted users are not checked:
- * callers lock the user next, which finds out). */
+ * the user of cids[i] (the lowest existing user linked to it), or 0. */
 enum mw_err wp_users_by_contacts(struct wpstore *w, const uint64_t *cids,
 				 size_t n,
 				 uint64_t *uids /* OUT */) MW_MUST_CHECK;

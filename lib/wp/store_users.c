@@ -713,10 +713,12 @@ wp_users_by_contacts(struct wpstore *w, const uint64_t *cids, size_t n,
 			 (unsigned long long)cids[i]);
 		a[i + 2] = CSTR(b.txt[i]);
 	}
+	/* Only links of users that exist, the lowest first: what
+	 * wp_user_by_contact() picks, for every contact at once. */
 	rc = wps_query_in(
 		w,
-		"SELECT meta_value, user_id FROM {P}usermeta WHERE meta_key = ? AND user_id < ? AND meta_value IN (",
-		n, ") ORDER BY user_id ASC", a, n + 2, batch_row, &b);
+		"SELECT m.meta_value, m.user_id FROM {P}usermeta m JOIN {P}users u ON u.ID = m.user_id WHERE m.meta_key = ? AND m.user_id < ? AND m.meta_value IN (",
+		n, ") ORDER BY m.user_id ASC", a, n + 2, batch_row, &b);
 out:
 	free(a);
 	free(b.txt);
