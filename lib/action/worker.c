@@ -491,12 +491,31 @@ young(const struct pass *p, struct group **order, size_t n)
 	return true;
 }
 
+/* Groups order[0..n) in batches of the same kind, until a transient
+ * failure stops the pass; what is left counts as waiting. */
+static void
+settle_all(struct pass *p, struct group **order, size_t n)
+{
+	size_t start, end;
+
+	qsort(order, n, sizeof(*order), cmp_group);
+	for (start = 0; start < n && !p->stop && !stopping; start = end) {
+		end = start + 1;
+		while (end < n && end - start < BATCH_MAX &&
+		       batchable(order[start], order[end]))
+			end++;
+		settle_batch(p, &order[start], end - start);
+	}
+	for (; start < n; start++)
+		p->waiting += order[start]->n;
+}
+
 /* One pass: everything due, in batches. */
 static enum mw_err
 one_pass(struct pass *p)
 {
 	struct group **order = NULL;
-	size_t i, n = 0, start;
+	size_t i, n = 0, before;
 	enum mw_err rc;
 
 	/* A staging copy (a cloned site with its spool) never calls Mautic:
@@ -533,18 +552,18 @@ one_pass(struct pass *p)
 			p->waiting += order[i]->n;
 		goto out;
 	}
-	qsort(order, n, sizeof(*order), cmp_group);
-	for (start = 0; start < n && !p->stop && !stopping;) {
-		size_t end = start + 1;
-
-		while (end < n && end - start < BATCH_MAX &&
-		       batchable(order[start], order[end]))
-			end++;
-		settle_batch(p, &order[start], end - start);
-		start = end;
+	before = p->applied;
+	settle_all(p, order, n);
+	/* Something went through, so Mautic and the database are back: the
+	 * jobs waiting out a backoff go now rather than at their time. */
+	if (p->applied > before && !p->stop && !stopping) {
+		for (i = n = 0; i < p->ngroups; i++)
+			if (!p->groups[i].due) {
+				p->waiting -= p->groups[i].n;
+				order[n++] = &p->groups[i];
+			}
+		settle_all(p, order, n);
 	}
-	for (; start < n; start++)
-		p->waiting += order[start]->n;
 out:
 	free(order);
 	free(p->groups);

@@ -18,6 +18,12 @@ emulator answers every API call after --delay-ms (a real Mautic takes
   peak RSS MiB       the largest process on the web host doing the work:
                      one CGI process (max of 5 direct runs), a FastCGI
                      process, or the worker (VmHWM), as measured
+  worker RSS MiB     the worker's resident memory at its first sample
+                     (after 200 webhooks) and its last (the queue empty)
+  floor p50 ms       the median answer to a request with a wrong access
+                     key on the same URL: the web server, the process
+                     hand-off and the client, without our work; the
+                     answer p50 minus this is what the program spends
 
 The webhooks: --webhooks update_tags and update for existing members
 (half each, every member once), plus --adds add for new contacts, mixed in
@@ -66,6 +72,17 @@ def vmhwm_kib(pid):
         with open(f"/proc/{pid}/status") as f:
             for line in f:
                 if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def vmrss_kib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
                     return int(line.split()[1])
     except OSError:
         pass
@@ -172,6 +189,17 @@ class Burst:
                 pass
         return best
 
+    def floor_ms(self, url):
+        ts = []
+        for i in range(200):
+            s = time.perf_counter()
+            st, _b = bench.http_call(url + "?wpf_action=update_tags&contact_id=1",
+                                     headers={"X-Access-Key": "not-the-key"}, timeout=30)
+            ts.append(time.perf_counter() - s)
+            if st != 403:
+                raise SystemExit(f"burst: a wrong key got {st}, not 403")
+        return statistics.median(ts) * 1000
+
     def run_mode(self, mode):
         log(f"{mode}: seeding {self.a.webhooks} members and {self.a.adds} new contacts")
         self.seed()
@@ -180,7 +208,9 @@ class Burst:
                       log__level="warn")
         self.emu.req("POST", "/_emu/config", {"api_delay_ms": self.a.delay_ms})
         self.emu.req("POST", "/_emu/stats", {})
+        floor = self.floor_ms(self.urls[mode])
         worker = None
+        rss = []
         if mode.startswith("async"):
             worker = subprocess.Popen(["setpriv", "--reuid=33", "--regid=33", "--clear-groups",
                                        self.cgi_path, "--worker", "--config",
@@ -202,6 +232,7 @@ class Burst:
                 log(f"{mode}: {k}/{len(hooks)}")
                 if worker is not None:
                     peak = max(peak, vmhwm_kib(worker.pid))
+                    rss.append(vmrss_kib(worker.pid))
         last = time.time()
         while not self.consistent():
             if time.time() - last > 1800:
@@ -214,6 +245,7 @@ class Burst:
         stats = json.loads(self.emu.req("GET", "/_emu/stats"))
         if worker is not None:
             peak = max(peak, vmhwm_kib(worker.pid))
+            rss.append(vmrss_kib(worker.pid))
             worker.terminate()
             worker.wait(timeout=60)
         elif mode == "persistent":
@@ -224,7 +256,9 @@ class Burst:
         row = {"mode": mode, "webhooks": len(hooks), "statuses": statuses,
                "mautic_s": sum(times), "p50_ms": statistics.median(times) * 1000,
                "consistent_s": done - t0, "after_s": done - last,
-               "calls": stats["api_calls"], "rss_mib": peak / 1024.0}
+               "calls": stats["api_calls"], "rss_mib": peak / 1024.0,
+               "floor_ms": floor,
+               "worker_rss": (rss[1] / 1024.0, rss[-1] / 1024.0) if len(rss) > 1 else None}
         log(f"{mode}: {row}")
         self.rows.append(row)
 
@@ -233,8 +267,8 @@ class Burst:
                  f"{self.a.webhooks} update_tags/update + {self.a.adds} add webhooks, "
                  f"sent one after another; Mautic API answers after {self.a.delay_ms} ms.", "",
                  "| mode | Mautic-side s | answer p50 ms | consistent s (after last) "
-                 "| API calls | peak RSS MiB | answers |",
-                 "|---|---|---|---|---|---|---|"]
+                 "| API calls | peak RSS MiB | worker RSS MiB | floor p50 ms | answers |",
+                 "|---|---|---|---|---|---|---|---|---|"]
         names = {"cgi": "sync CGI (mod_cgid)", "persistent": "sync persistent (mod_fcgid)",
                  "async": "async, CGI + worker",
                  "async-persistent": "async, persistent + worker"}
@@ -242,6 +276,9 @@ class Burst:
             lines.append(f"| {names[r['mode']]} | {r['mautic_s']:.1f} | {r['p50_ms']:.1f} | "
                          f"{r['consistent_s']:.1f} ({r['after_s']:.1f}) | {r['calls']} | "
                          f"{r['rss_mib']:.1f} | "
+                         + (f"{r['worker_rss'][0]:.1f} → {r['worker_rss'][1]:.1f}"
+                            if r["worker_rss"] else "-")
+                         + f" | {r['floor_ms']:.1f} | "
                          + ", ".join(f"{k}: {v}" for k, v in sorted(r["statuses"].items()))
                          + " |")
         text = "\n".join(lines) + "\n"
