@@ -182,8 +182,7 @@ find_users(struct run *r)
 			continue;
 		j->uid = uids[n++];
 		/* none: find_user() tries the request's e-mail, if any */
-		j->found = j->uid != 0 || r->req->email == NULL ||
-			   r->req->json;
+		j->found = j->uid != 0 || r->req->email == NULL || r->req->json;
 	}
 out:
 	free(cids);

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,88 +190,86 @@ copy_text(char *dst, size_t dstsz, const char *v, size_t len)
 	return clean(dst);
 }
 
-static bool
-take_ll(const char *v, size_t len, long long *out)
-{
-	uint64_t u;
+/* The payload's keys: how each value is read and where it goes. */
+enum field_kind {
+	FK_VERSION, /* checked, not kept */
+	FK_TEXT,    /* a char array; min 1: not empty */
+	FK_U64,
+	FK_LL,
+	FK_UINT,
+	FK_BOOL
+};
 
-	if (str_u64(v, len, 0, (uint64_t)1 << 62, &u) != MW_OK)
-		return false;
-	*out = (long long)u;
-	return true;
-}
+struct field {
+	const char *key;
+	enum field_kind kind;
+	size_t off, size; /* the member of struct spool_job */
+	uint64_t min, max;
+};
 
-/* One key=value line of the payload into out; false when unknown or bad.
- */
+#define FIELD(key, kind, member, min, max)                                     \
+	{                                                                      \
+		key, kind, offsetof(struct spool_job, member),                 \
+			sizeof(((struct spool_job *)NULL)->member), min, max   \
+	}
+
+static const struct field fields[] = {
+	{"version", FK_VERSION, 0, 0, SPOOL_VERSION, SPOOL_VERSION},
+	FIELD("action", FK_TEXT, action, 1, 0),
+	FIELD("contact", FK_U64, contact_id, 1, (uint64_t)1 << 53),
+	FIELD("role", FK_TEXT, role, 0, 0),
+	FIELD("email", FK_TEXT, email, 0, 0),
+	FIELD("notify", FK_BOOL, notify, 0, 1),
+	FIELD("received", FK_LL, received_ms, 0, (uint64_t)1 << 62),
+	FIELD("attempts", FK_UINT, attempts, 0, 1000000),
+	FIELD("next", FK_LL, next_ms, 0, (uint64_t)1 << 62),
+	FIELD("reqid", FK_TEXT, reqid, 0, 0),
+	FIELD("error", FK_TEXT, error, 0, 0),
+};
+
+#define NFIELDS (sizeof(fields) / sizeof(fields[0]))
+#define ALL_FIELDS ((1u << NFIELDS) - 1)
+
+/* One key=value line of the payload into out; false when the key is
+ * unknown or seen before, or the value bad. */
 static bool
 decode_line(const char *k, size_t klen, const char *v, size_t vlen,
 	    struct spool_job *out, unsigned *seen)
 {
+	const struct field *f = NULL;
+	char *dst;
 	uint64_t u;
-	unsigned bit;
+	size_t i;
 
-#define KEY(name) (klen == sizeof(name) - 1 && memcmp(k, name, klen) == 0)
-	if (KEY("version"))
-		bit = 1, u = 0;
-	else if (KEY("action"))
-		bit = 2;
-	else if (KEY("contact"))
-		bit = 4;
-	else if (KEY("role"))
-		bit = 8;
-	else if (KEY("email"))
-		bit = 16;
-	else if (KEY("notify"))
-		bit = 32;
-	else if (KEY("received"))
-		bit = 64;
-	else if (KEY("attempts"))
-		bit = 128;
-	else if (KEY("next"))
-		bit = 256;
-	else if (KEY("reqid"))
-		bit = 512;
-	else if (KEY("error"))
-		bit = 1024;
-	else
+	for (i = 0; i < NFIELDS && f == NULL; i++)
+		if (strlen(fields[i].key) == klen &&
+		    memcmp(fields[i].key, k, klen) == 0)
+			f = &fields[i];
+	if (f == NULL || (*seen & 1u << (f - fields)) != 0)
 		return false;
-#undef KEY
-	if (*seen & bit)
-		return false; /* twice */
-	*seen |= bit;
-	switch (bit) {
-	case 1:
-		return str_u64(v, vlen, SPOOL_VERSION, SPOOL_VERSION, &u) ==
-		       MW_OK;
-	case 2:
-		return vlen > 0 &&
-		       copy_text(out->action, sizeof(out->action), v, vlen);
-	case 4:
-		return str_u64(v, vlen, 1, (uint64_t)1 << 53,
-			       &out->contact_id) == MW_OK;
-	case 8:
-		return copy_text(out->role, sizeof(out->role), v, vlen);
-	case 16:
-		return copy_text(out->email, sizeof(out->email), v, vlen);
-	case 32:
-		if (str_u64(v, vlen, 0, 1, &u) != MW_OK)
-			return false;
-		out->notify = u == 1;
-		return true;
-	case 64:
-		return take_ll(v, vlen, &out->received_ms);
-	case 128:
-		if (str_u64(v, vlen, 0, 1000000, &u) != MW_OK)
-			return false;
-		out->attempts = (unsigned)u;
-		return true;
-	case 256:
-		return take_ll(v, vlen, &out->next_ms);
-	case 512:
-		return copy_text(out->reqid, sizeof(out->reqid), v, vlen);
-	default:
-		return copy_text(out->error, sizeof(out->error), v, vlen);
+	*seen |= 1u << (f - fields);
+	dst = (char *)out + f->off;
+	if (f->kind == FK_TEXT)
+		return vlen >= f->min && copy_text(dst, f->size, v, vlen);
+	if (str_u64(v, vlen, f->min, f->max, &u) != MW_OK)
+		return false;
+	switch (f->kind) {
+	case FK_U64:
+		*(uint64_t *)(void *)dst = u;
+		break;
+	case FK_LL:
+		*(long long *)(void *)dst = (long long)u;
+		break;
+	case FK_UINT:
+		*(unsigned *)(void *)dst = (unsigned)u;
+		break;
+	case FK_BOOL:
+		*(bool *)(void *)dst = u == 1;
+		break;
+	default: /* FK_VERSION: checked only */
+		break;
 	}
+	return true;
 }
 
 /* Eight lower-case hex digits. */
@@ -340,7 +339,7 @@ spool_decode(const char *buf, size_t len, struct spool_job *out, char *why,
 		}
 		p = eol + 1;
 	}
-	if (p != end || seen != 2047) {
+	if (p != end || seen != ALL_FIELDS) {
 		set_why(why, whysz, "%s", "incomplete job");
 		return MW_EINPUT;
 	}
