@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +37,7 @@
 #include "wp/store.h"
 
 #define BATCH_MAX 100  /* contacts per Mautic read and transaction */
-#define PASS_MAX 20000 /* jobs read per pass (memory stays bounded) */
+#define PASS_MAX 5000 /* jobs read per pass (memory stays bounded) */
 #define BACKOFF_FIRST_MS 1000
 #define BACKOFF_CAP_MS 20000 /* a recovered peer is used within this */
 #define TMP_MAX_AGE_S 3600
@@ -69,6 +70,12 @@ struct pass {
 	bool linger;   /* wait for a fuller batch (the long-running worker) */
 	bool lingered; /* this pass waited instead */
 	long long next_due_ms; /* earliest job not yet due (0 = none) */
+	/* The window: the next groups' contacts, read in one request for
+	 * the batches of every kind among them. */
+	uint64_t win[BATCH_MAX];
+	size_t nwin;
+	struct contact *page; /* what Mautic returned for win */
+	size_t npage;
 };
 
 static volatile sig_atomic_t stopping;
@@ -310,6 +317,73 @@ failure_reason(const struct run *r, enum mw_err rc, char *out, size_t outsz)
 		snprintf(out, outsz, "%s", mw_strerror(rc));
 }
 
+/* Whether the window holds the contacts of groups g[0..n). */
+static bool
+in_window(const struct pass *p, struct group **g, size_t n)
+{
+	size_t i, k;
+
+	if (p->page == NULL)
+		return false;
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < p->nwin && p->win[k] != g[i]->cid; k++)
+			;
+		if (k == p->nwin)
+			return false;
+	}
+	return true;
+}
+
+static void
+window_free(struct pass *p)
+{
+	size_t k;
+
+	for (k = 0; k < p->npage; k++)
+		contact_free(&p->page[k]);
+	free(p->page);
+	p->page = NULL;
+	p->npage = p->nwin = 0;
+}
+
+/* Read the contacts of groups g[0..n) (at most BATCH_MAX) in one request,
+ * for the batches of every kind among them.  A failure leaves no window:
+ * each batch then reads its own, and settles the failure as it would. */
+static void
+window_read(struct pass *p, struct group **g, size_t n)
+{
+	struct request req;
+	struct run r;
+	char search[BATCH_MAX * 21 + 8];
+	uint64_t total = 0;
+	size_t i, o;
+
+	window_free(p);
+	if (n < 2)
+		return;
+	memset(&req, 0, sizeof(req));
+	memset(&r, 0, sizeof(r));
+	r.cfg = p->cfg;
+	r.req = &req;
+	r.conn = p->conn;
+	r.worker = true;
+	o = (size_t)snprintf(search, sizeof(search), "ids:");
+	for (i = 0; i < n && o < sizeof(search); i++) {
+		p->win[i] = g[i]->cid;
+		o += (size_t)snprintf(search + o, sizeof(search) - o, "%s%llu",
+				      i ? "," : "",
+				      (unsigned long long)g[i]->cid);
+	}
+	if (run_open_mautic(&r) != MW_OK ||
+	    mautic_list_contacts(r.mautic, search, 0, BATCH_MAX, &p->page,
+				 &p->npage, &total) != MW_OK) {
+		window_free(p);
+	} else {
+		p->nwin = n;
+	}
+	run_free(&r);
+}
+
 /* Run groups g[0..n) as one request.  Returns the driver's result; on a
  * transient failure *transient is set and *asked_s holds what Mautic
  * asked us to wait. */
@@ -326,6 +400,7 @@ run_batch(struct pass *p, struct group **g, size_t n, bool *transient,
 	long long t0 = mw_now_ms();
 	char search[BATCH_MAX * 21 + 8];
 	size_t o;
+	bool covered;
 	enum mw_err rc;
 
 	*transient = false;
@@ -348,14 +423,19 @@ run_batch(struct pass *p, struct group **g, size_t n, bool *transient,
 		snprintf(r.reqid, sizeof(r.reqid), "queue");
 	log_set_request_id(r.reqid);
 
-	/* Every contact of the batch in one read. */
+	/* Every contact of the batch in one read: the window's, or its own. */
+	covered = in_window(p, g, n);
+	if (covered) {
+		page = p->page;
+		np = p->npage;
+	}
 	o = (size_t)snprintf(search, sizeof(search), "ids:");
-	for (i = 0; i < n && o < sizeof(search); i++)
+	for (i = 0; !covered && i < n && o < sizeof(search); i++)
 		o += (size_t)snprintf(search + o, sizeof(search) - o, "%s%llu",
 				      i ? "," : "",
 				      (unsigned long long)g[i]->cid);
 	rc = run_open_mautic(&r);
-	if (rc == MW_OK)
+	if (rc == MW_OK && !covered)
 		rc = mautic_list_contacts(r.mautic, search, 0, BATCH_MAX, &page,
 					  &np, &total);
 	if (rc != MW_OK) {
@@ -405,9 +485,10 @@ run_batch(struct pass *p, struct group **g, size_t n, bool *transient,
 	action_answer_free(&ans);
 out:
 	run_free(&r);
-	for (k = 0; k < np; k++)
+	for (k = 0; !covered && k < np; k++)
 		contact_free(&page[k]);
-	free(page);
+	if (!covered)
+		free(page);
 	/* A database that failed is dropped, to be opened again. */
 	if (rc == MW_EDB && p->conn->wp != NULL) {
 		wp_close(p->conn->wp);
@@ -496,16 +577,21 @@ young(const struct pass *p, struct group **order, size_t n)
 static void
 settle_all(struct pass *p, struct group **order, size_t n)
 {
-	size_t start, end;
+	size_t start, end, win_end;
 
 	qsort(order, n, sizeof(*order), cmp_group);
-	for (start = 0; start < n && !p->stop && !stopping; start = end) {
+	for (start = win_end = 0; start < n && !p->stop && !stopping;
+	     start = end) {
+		if (start == win_end) {
+			win_end = n - start < BATCH_MAX ? n : start + BATCH_MAX;
+			window_read(p, &order[start], win_end - start);
+		}
 		end = start + 1;
-		while (end < n && end - start < BATCH_MAX &&
-		       batchable(order[start], order[end]))
+		while (end < win_end && batchable(order[start], order[end]))
 			end++;
 		settle_batch(p, &order[start], end - start);
 	}
+	window_free(p);
 	for (; start < n; start++)
 		p->waiting += order[start]->n;
 }
@@ -684,6 +770,9 @@ worker_main(const char *config, enum worker_mode mode, FILE *out)
 		}
 		if (mode == WORKER_DRAIN || stopping)
 			break;
+		/* A pass over a long queue held up to PASS_MAX jobs: give the
+		 * memory back, so that the worker's size follows its work. */
+		malloc_trim(0);
 		/* Straight on while there is work, else a short nap (new
 		 * jobs appear as files; a poll is enough). */
 		if (p.applied + p.dead > 0 && !p.stop)

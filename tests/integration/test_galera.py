@@ -22,7 +22,8 @@ import urllib.parse
 
 import pymysql
 
-from mw import ACCESS_KEY, STACK, WEBHOOK_SECRET, Skip, php_strlist, process_gone, signature, wait_until
+from mw import ACCESS_KEY, STACK, WEBHOOK_SECRET, Skip, php_strlist, process_gone, wait_until
+from test_load import N_CONTACTS, contact_state, put, request
 
 SERVERS = ("apache", "nginx")
 # Each server's own node first, then the others.
@@ -221,42 +222,12 @@ def test_galera_first_tags_of_a_user_on_two_nodes(t, server):
 test_galera_first_tags_of_a_user_on_two_nodes.servers = ("apache",)
 
 
-N_CONTACTS = 20
-
-
-def contact_state(rng, i, gen):
-    tags = sorted(rng.sample([f"tag{k}" for k in range(12)], rng.randint(0, 5)))
-    return {"tags": tags, "email": f"gal{i}@example.com",
-            "firstname": f"First{i}g{gen}", "lastname": rng.choice(["Doe", "Roe", "Poe"])}
-
-
-def put(t, cid, st):
-    t.contact(cid, tags=st["tags"], email=st["email"], firstname=st["firstname"],
-              lastname=st["lastname"])
-
-
-def mixed_request(t, rng, srv, kind, cid):
-    if kind == "campaign_get":
-        return t.call(srv, {"wpf_action": rng.choice(["add", "update", "update_tags"]),
-                            "contact_id": cid}, headers={"X-Access-Key": ACCESS_KEY})
-    if kind == "form_post":
-        body = urllib.parse.urlencode({"wpf_action": rng.choice(["add", "update"]),
-                                       "contact_id": cid, "access_key": ACCESS_KEY})
-        return t.call(srv, query="", method="POST", body=body,
-                      ctype="application/x-www-form-urlencoded")
-    ids = rng.sample(range(1, N_CONTACTS + 1), rng.randint(2, 6))
-    body = t.payload([{"type": "mautic.lead_post_save_update", "contact_id": i} for i in ids])
-    return t.call(srv, query=f"wpf_action={rng.choice(['add', 'update', 'update_tags'])}"
-                  f"&access_key={ACCESS_KEY}", method="POST", body=body,
-                  ctype="application/json", headers={"Webhook-Signature": signature(body)})
-
-
 def run_mixed(t, n_total, on_progress=None):
     """n_total mixed webhooks at c=8 over both servers while Mautic's data
     changes, then one add per contact; returns (answers with their server
     and seconds, the final state)."""
     rng = random.Random(20261207)
-    state = {i: contact_state(rng, i, 0) for i in range(1, N_CONTACTS + 1)}
+    state = {i: contact_state(rng, i, 0, "gal") for i in range(1, N_CONTACTS + 1)}
     for i, st in state.items():
         put(t, i, st)
     stop = threading.Event()
@@ -269,7 +240,7 @@ def run_mixed(t, n_total, on_progress=None):
             gen += 1
             i = mr.randint(1, N_CONTACTS)
             with lock:
-                state[i] = contact_state(mr, i, gen)
+                state[i] = contact_state(mr, i, gen, "gal")
                 put(t, i, state[i])
             stop.wait(0.01)
 
@@ -277,7 +248,7 @@ def run_mixed(t, n_total, on_progress=None):
         k, (kind, cid) = job
         srv = SERVERS[k % 2]
         start = time.monotonic()
-        a = mixed_request(t, random.Random(k), srv, kind, cid)
+        a = request(t, random.Random(k), kind, cid, srv)
         with lock:
             done[0] += 1
             if on_progress:

@@ -15,9 +15,11 @@ N_CONTACTS = 20
 N_TOTAL = 300
 
 
-def contact_state(rng, i, gen):
+def contact_state(rng, i, gen, prefix="load"):
+    """Contact i's data in generation gen (tests/integration/test_galera.py
+    uses these helpers too)."""
     tags = sorted(rng.sample([f"tag{k}" for k in range(12)], rng.randint(0, 5)))
-    return {"tags": tags, "email": f"load{i}@example.com",
+    return {"tags": tags, "email": f"{prefix}{i}@example.com",
             "firstname": f"First{i}g{gen}", "lastname": rng.choice(["Doe", "Roe", "Poe"])}
 
 
@@ -26,22 +28,24 @@ def put(t, cid, st):
               lastname=st["lastname"])
 
 
-def request(t, rng, kind, cid):
+def request(t, rng, kind, cid, server="apache"):
+    """One webhook of a kind: a campaign GET, a form POST, or a signed
+    global batch of 2-6 contacts."""
     if kind == "campaign_get":
         action = rng.choice(["add", "update", "update_tags"])
-        return t.call("apache", {"wpf_action": action, "contact_id": cid},
+        return t.call(server, {"wpf_action": action, "contact_id": cid},
                       headers={"X-Access-Key": ACCESS_KEY})
     if kind == "form_post":
         body = urllib.parse.urlencode({"wpf_action": rng.choice(["add", "update"]),
                                        "contact_id": cid, "access_key": ACCESS_KEY})
-        return t.call("apache", query="", method="POST", body=body,
+        return t.call(server, query="", method="POST", body=body,
                       ctype="application/x-www-form-urlencoded")
     # A signed global batch of 2-6 contacts (queue mode).
     ids = rng.sample(range(1, N_CONTACTS + 1), rng.randint(2, 6))
     body = t.payload([{"type": "mautic.lead_post_save_update", "contact_id": i}
                       for i in ids])
     action = rng.choice(["add", "update", "update_tags"])
-    return t.call("apache", query=f"wpf_action={action}&access_key={ACCESS_KEY}",
+    return t.call(server, query=f"wpf_action={action}&access_key={ACCESS_KEY}",
                   method="POST", body=body, ctype="application/json",
                   headers={"Webhook-Signature": signature(body)})
 

@@ -137,6 +137,32 @@ test_worker_coalesces_and_reads_a_hundred_at_once.servers = ONE
 test_worker_coalesces_and_reads_a_hundred_at_once.volume = True
 
 
+def test_one_mautic_read_serves_every_kind_of_job(t, server):
+    """150 contacts with one job each, of three kinds (30 add, 60 update,
+    60 update_tags: three kinds of batch, each its own transaction): Mautic
+    is read twice (100 + 50 ids), not once per kind and hundred."""
+    t.config(webhook__async="always")
+    ids = list(range(7001, 7151))
+    kinds = ["add"] * 30 + ["update"] * 60 + ["update_tags"] * 60
+    for cid, kind in zip(ids, kinds):
+        t.contact(cid, tags=[f"k-{kind}"], email=f"k{cid}@example.com")
+        if kind != "add":
+            t.add_user(f"k{cid}", f"k{cid}@example.com", contact_id=cid)
+    for cid, kind in zip(ids, kinds):
+        assert hook(t, server, kind, cid).status == 200
+    t.emu_log_clear()
+    rc, out, err = t.worker("--drain")
+    assert rc == 0 and "150 applied" in out, (out, err)
+    log = t.emu_log()
+    lists = [e for e in log if e["method"] == "GET" and e["path"] == "/api/contacts"]
+    assert len(lists) == 2 and len(log) == 2, [(e["method"], e["path"]) for e in log][:6]
+    users = users_by_contact(t)
+    for cid, kind in zip(ids, kinds):
+        assert len(users.get(cid, [])) == 1, (cid, users.get(cid))
+        assert tags_of(t, users[cid][0]) == php_strlist([f"k-{kind}"]), cid
+test_one_mautic_read_serves_every_kind_of_job.servers = ONE
+
+
 def test_transient_failures_are_queued_not_5xx(t, server):
     """Mautic answering 503, refusing the connection, or the database
     stopped: the synchronous webhook is answered 200 queued, and applied
