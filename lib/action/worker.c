@@ -36,7 +36,7 @@
 #include "queue/spool.h"
 #include "wp/store.h"
 
-#define BATCH_MAX 100  /* contacts per Mautic read and transaction */
+#define BATCH_MAX 100 /* contacts per Mautic read and transaction */
 #define PASS_MAX 5000 /* jobs read per pass (memory stays bounded) */
 #define BACKOFF_FIRST_MS 1000
 #define BACKOFF_CAP_MS 20000 /* a recovered peer is used within this */
