@@ -212,7 +212,9 @@ class Burst:
         worker = None
         rss = []
         if mode.startswith("async"):
-            worker = subprocess.Popen(["setpriv", "--reuid=33", "--regid=33", "--clear-groups",
+            # niced as the .deb's systemd unit runs it
+            worker = subprocess.Popen(["nice", "-n", "10", "ionice", "-c", "2", "-n", "7",
+                                       "setpriv", "--reuid=33", "--regid=33", "--clear-groups",
                                        self.cgi_path, "--worker", "--config",
                                        self.env["MW_CONFIG"]],
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
