@@ -161,6 +161,7 @@ def test_one_mautic_read_serves_every_kind_of_job(t, server):
         assert len(users.get(cid, [])) == 1, (cid, users.get(cid))
         assert tags_of(t, users[cid][0]) == php_strlist([f"k-{kind}"]), cid
 test_one_mautic_read_serves_every_kind_of_job.servers = ONE
+test_one_mautic_read_serves_every_kind_of_job.volume = True  # 150 requests
 
 
 def test_transient_failures_are_queued_not_5xx(t, server):
