@@ -346,6 +346,41 @@ window_free(struct pass *p)
 	p->npage = p->nwin = 0;
 }
 
+/* A run of the worker's, with a request that asks nothing yet. */
+static void
+run_setup(struct pass *p, struct run *r, struct request *req)
+{
+	memset(req, 0, sizeof(*req));
+	memset(r, 0, sizeof(*r));
+	r->cfg = p->cfg;
+	r->req = req;
+	r->conn = p->conn;
+	r->worker = true;
+}
+
+/* The contacts of groups g[0..n) (at most BATCH_MAX) in one list request,
+ * an ids: search; the caller frees *page. */
+static enum mw_err
+read_contacts(struct run *r, struct group **g, size_t n, struct contact **page,
+	      size_t *np)
+{
+	char search[BATCH_MAX * 21 + 8];
+	uint64_t total = 0;
+	size_t i, o;
+	enum mw_err rc;
+
+	o = (size_t)snprintf(search, sizeof(search), "ids:");
+	for (i = 0; i < n && o < sizeof(search); i++)
+		o += (size_t)snprintf(search + o, sizeof(search) - o, "%s%llu",
+				      i ? "," : "",
+				      (unsigned long long)g[i]->cid);
+	rc = run_open_mautic(r);
+	if (rc == MW_OK)
+		rc = mautic_list_contacts(r->mautic, search, 0, BATCH_MAX, page,
+					  np, &total);
+	return rc;
+}
+
 /* Read the contacts of groups g[0..n) (at most BATCH_MAX) in one request,
  * for the batches of every kind among them.  A failure leaves no window:
  * each batch then reads its own, and settles the failure as it would. */
@@ -354,31 +389,17 @@ window_read(struct pass *p, struct group **g, size_t n)
 {
 	struct request req;
 	struct run r;
-	char search[BATCH_MAX * 21 + 8];
-	uint64_t total = 0;
-	size_t i, o;
+	size_t i;
 
 	window_free(p);
 	if (n < 2)
 		return;
-	memset(&req, 0, sizeof(req));
-	memset(&r, 0, sizeof(r));
-	r.cfg = p->cfg;
-	r.req = &req;
-	r.conn = p->conn;
-	r.worker = true;
-	o = (size_t)snprintf(search, sizeof(search), "ids:");
-	for (i = 0; i < n && o < sizeof(search); i++) {
-		p->win[i] = g[i]->cid;
-		o += (size_t)snprintf(search + o, sizeof(search) - o, "%s%llu",
-				      i ? "," : "",
-				      (unsigned long long)g[i]->cid);
-	}
-	if (run_open_mautic(&r) != MW_OK ||
-	    mautic_list_contacts(r.mautic, search, 0, BATCH_MAX, &p->page,
-				 &p->npage, &total) != MW_OK) {
+	run_setup(p, &r, &req);
+	if (read_contacts(&r, g, n, &p->page, &p->npage) != MW_OK) {
 		window_free(p);
 	} else {
+		for (i = 0; i < n; i++)
+			p->win[i] = g[i]->cid;
 		p->nwin = n;
 	}
 	run_free(&r);
@@ -396,17 +417,13 @@ run_batch(struct pass *p, struct group **g, size_t n, bool *transient,
 	struct action_answer ans;
 	struct contact *page = NULL;
 	size_t i, k, np = 0;
-	uint64_t total = 0;
 	long long t0 = mw_now_ms();
-	char search[BATCH_MAX * 21 + 8];
-	size_t o;
 	bool covered;
 	enum mw_err rc;
 
 	*transient = false;
 	*asked_s = 0;
-	memset(&req, 0, sizeof(req));
-	memset(&r, 0, sizeof(r));
+	run_setup(p, &r, &req);
 	req.action = g[0]->action;
 	/* Many contacts: a batch (no user found by e-mail, and a contact
 	 * Mautic no longer has is skipped, not an error for the others). */
@@ -414,10 +431,6 @@ run_batch(struct pass *p, struct group **g, size_t n, bool *transient,
 	req.role = (char *)g[0]->role;
 	req.email = (char *)g[0]->email;
 	req.send_notification = g[0]->notify;
-	r.cfg = p->cfg;
-	r.req = &req;
-	r.conn = p->conn;
-	r.worker = true;
 	memcpy(r.reqid, p->jobs[g[0]->first].reqid, sizeof(r.reqid));
 	if (r.reqid[0] == '\0')
 		snprintf(r.reqid, sizeof(r.reqid), "queue");
@@ -428,16 +441,10 @@ run_batch(struct pass *p, struct group **g, size_t n, bool *transient,
 	if (covered) {
 		page = p->page;
 		np = p->npage;
+		rc = run_open_mautic(&r); /* for what follows the commit */
+	} else {
+		rc = read_contacts(&r, g, n, &page, &np);
 	}
-	o = (size_t)snprintf(search, sizeof(search), "ids:");
-	for (i = 0; !covered && i < n && o < sizeof(search); i++)
-		o += (size_t)snprintf(search + o, sizeof(search) - o, "%s%llu",
-				      i ? "," : "",
-				      (unsigned long long)g[i]->cid);
-	rc = run_open_mautic(&r);
-	if (rc == MW_OK && !covered)
-		rc = mautic_list_contacts(r.mautic, search, 0, BATCH_MAX, &page,
-					  &np, &total);
 	if (rc != MW_OK) {
 		*transient = run_transient(&r, rc);
 		*asked_s = r.mautic ? mautic_retry_after_s(r.mautic) : 0;

@@ -67,26 +67,25 @@ def sh(cmd, env=None):
     return subprocess.run(cmd, capture_output=True, text=True, env=env)
 
 
-def vmhwm_kib(pid):
+def status_kib(pid, field):
+    """A memory figure of /proc/PID/status (VmHWM, VmRSS) in KiB, 0 when
+    the process is gone."""
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def vmhwm_kib(pid):
+    return status_kib(pid, "VmHWM")
 
 
 def vmrss_kib(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    return status_kib(pid, "VmRSS")
 
 
 def pids_of(name, arg_not=None):
