@@ -130,6 +130,11 @@ void run_free(struct run *r);
 enum mw_err run_lock_job(struct run *r, struct job *j)
 	__attribute__((warn_unused_result));
 
+/* The users of every job's contact (deleted ones left out) in one
+ * statement; j->found marks the jobs settled, a contact without a user
+ * being left to find_user() when it may be found by e-mail. */
+enum mw_err run_find_users(struct run *r) __attribute__((warn_unused_result));
+
 /* The Mautic client, from r->conn or opened on first need. */
 enum mw_err run_open_mautic(struct run *r) __attribute__((warn_unused_result));
 

@@ -473,24 +473,7 @@ add_job(struct run *r, struct job *j)
 enum mw_err
 add_prepare(struct run *r)
 {
-	uint64_t *cids, *uids;
-	enum mw_err rc = MW_ENOMEM;
-	size_t i;
-
-	if (r->njobs <= 1)
-		return MW_OK;
-	cids = calloc(r->njobs, sizeof(*cids));
-	uids = calloc(r->njobs, sizeof(*uids));
-	if (cids != NULL && uids != NULL) {
-		for (i = 0; i < r->njobs; i++)
-			cids[i] = r->jobs[i].contact_id;
-		rc = wp_users_by_contacts(r->wp, cids, r->njobs, uids);
-		for (i = 0; rc == MW_OK && i < r->njobs; i++)
-			r->jobs[i].uid = uids[i];
-	}
-	free(cids);
-	free(uids);
-	return rc;
+	return r->njobs > 1 ? run_find_users(r) : MW_OK;
 }
 
 /* wp_maybe_update_user_counts(), once for all the users created: the

@@ -158,10 +158,8 @@ find_user(struct run *r, struct job *j)
 	return rc;
 }
 
-/* The users of every job's contact in one statement; a contact without
- * one is left to find_user() when it may be found by e-mail. */
-static enum mw_err
-find_users(struct run *r)
+enum mw_err
+run_find_users(struct run *r)
 {
 	uint64_t *cids, *uids;
 	size_t i, n = 0;
@@ -385,7 +383,7 @@ const struct driver_io run_store_io = {
 	.open = open_wp,
 	.read_site = read_site,
 	.find_user = find_user,
-	.find_users = find_users,
+	.find_users = run_find_users,
 	.load_contact = load_contact,
 	.begin = begin,
 	.lock_contacts = lock_contacts,

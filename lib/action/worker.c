@@ -70,11 +70,12 @@ struct pass {
 	bool linger;   /* wait for a fuller batch (the long-running worker) */
 	bool lingered; /* this pass waited instead */
 	long long next_due_ms; /* earliest job not yet due (0 = none) */
-	/* The window: the next groups' contacts, read in one request for
-	 * the batches of every kind among them. */
-	uint64_t win[BATCH_MAX];
+	/* The window: the contacts of the groups win[0..nwin) of the pass's
+	 * order, read in one request for the batches of every kind among
+	 * them. */
+	struct group **win;
 	size_t nwin;
-	struct contact *page; /* what Mautic returned for win */
+	struct contact *page; /* what Mautic returned for them */
 	size_t npage;
 };
 
@@ -317,21 +318,12 @@ failure_reason(const struct run *r, enum mw_err rc, char *out, size_t outsz)
 		snprintf(out, outsz, "%s", mw_strerror(rc));
 }
 
-/* Whether the window holds the contacts of groups g[0..n). */
+/* Whether the window holds the contacts of groups g[0..n), a slice of
+ * the same order. */
 static bool
 in_window(const struct pass *p, struct group **g, size_t n)
 {
-	size_t i, k;
-
-	if (p->page == NULL)
-		return false;
-	for (i = 0; i < n; i++) {
-		for (k = 0; k < p->nwin && p->win[k] != g[i]->cid; k++)
-			;
-		if (k == p->nwin)
-			return false;
-	}
-	return true;
+	return p->page != NULL && g >= p->win && g + n <= p->win + p->nwin;
 }
 
 static void
@@ -343,6 +335,7 @@ window_free(struct pass *p)
 		contact_free(&p->page[k]);
 	free(p->page);
 	p->page = NULL;
+	p->win = NULL;
 	p->npage = p->nwin = 0;
 }
 
@@ -389,7 +382,6 @@ window_read(struct pass *p, struct group **g, size_t n)
 {
 	struct request req;
 	struct run r;
-	size_t i;
 
 	window_free(p);
 	if (n < 2)
@@ -398,8 +390,7 @@ window_read(struct pass *p, struct group **g, size_t n)
 	if (read_contacts(&r, g, n, &p->page, &p->npage) != MW_OK) {
 		window_free(p);
 	} else {
-		for (i = 0; i < n; i++)
-			p->win[i] = g[i]->cid;
+		p->win = g;
 		p->nwin = n;
 	}
 	run_free(&r);
