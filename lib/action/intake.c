@@ -71,7 +71,8 @@ intake_queue(struct run *r)
 		memcpy(s->reqid, r->reqid, sizeof(s->reqid));
 		n++;
 	}
-	rc = spool_put(r->cfg->queue_dir, r->cfg->queue_max_jobs, sj, n);
+	rc = spool_put(r->cfg->queue_dir, r->cfg->queue_max_jobs,
+		       r->cfg->queue_journal, sj, n);
 	free(sj);
 	if (rc != MW_OK)
 		return rc;

@@ -118,6 +118,7 @@ static const struct key keys[] = {
 	KEY_U64("queue", "max_jobs", 1, 10000000, "100000", queue_max_jobs),
 	KEY_BOOL("queue", "on_failure", "yes", queue_on_failure),
 	KEY_U64("queue", "max_attempts", 1, 1000, "50", queue_max_attempts),
+	KEY_BOOL("queue", "journal", "yes", queue_journal),
 	KEY_ENUM("mail", "transport", mail_names, "sendmail", mail_transport),
 	KEY_PARSED("mail", "sendmail", K_STR, "/usr/sbin/sendmail", sendmail,
 		   cfg_value_path, ABS_PATH),

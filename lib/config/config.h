@@ -133,6 +133,7 @@ struct cfg {
 	uint64_t queue_max_jobs;     /* jobs it may hold */
 	bool queue_on_failure;	     /* queue transient failures */
 	uint64_t queue_max_attempts; /* runs before a dead letter */
+	bool queue_journal;	     /* jobs into the journal's slots */
 
 	/* [fields] */
 	struct cfg_field fields[CFG_FIELDS_MAX]; /* in file order */

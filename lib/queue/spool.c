@@ -5,7 +5,7 @@
  * every check a file from an untrusted place deserves.
  */
 #define _GNU_SOURCE
-#include "queue/spool.h"
+#include "queue/spool_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -24,7 +24,6 @@
 #include "base/strparse.h"
 
 #define MAGIC "MWQ1"
-#define PATH_LEN 4096
 
 long long
 spool_wall_ms(void)
@@ -51,7 +50,7 @@ spool_crc32(const void *p, size_t n)
 	return c ^ 0xffffffffu;
 }
 
-static void __attribute__((format(printf, 3, 4)))
+void
 set_why(char *why, size_t whysz, const char *fmt, ...)
 {
 	va_list ap;
@@ -63,7 +62,7 @@ set_why(char *why, size_t whysz, const char *fmt, ...)
 	va_end(ap);
 }
 
-static bool
+bool
 path_of(char *out, const char *dir, const char *sub, const char *name)
 {
 	int n = snprintf(out, PATH_LEN, "%s/%s%s%s", dir, sub, name ? "/" : "",
@@ -72,8 +71,7 @@ path_of(char *out, const char *dir, const char *sub, const char *name)
 	return n > 0 && n < PATH_LEN;
 }
 
-/* fsync a directory, so that a rename or a create in it is durable. */
-static enum mw_err
+enum mw_err
 sync_dir(const char *dir, const char *sub)
 {
 	char p[PATH_LEN];
@@ -348,8 +346,7 @@ spool_decode(const char *buf, size_t len, struct spool_job *out, char *why,
 
 /* ---- files ------------------------------------------------------------ */
 
-/* Write bytes to a new file in tmp/ and fsync it; its name in tmpname. */
-static enum mw_err
+enum mw_err
 write_tmp(const char *dir, const char *name, const char *data, size_t len)
 {
 	char p[PATH_LEN];
@@ -386,7 +383,7 @@ write_tmp(const char *dir, const char *name, const char *data, size_t len)
 	return MW_OK;
 }
 
-static enum mw_err
+enum mw_err
 move(const char *dir, const char *from, const char *to, const char *name)
 {
 	char a[PATH_LEN], b[PATH_LEN];
@@ -401,10 +398,8 @@ move(const char *dir, const char *from, const char *to, const char *name)
 	return MW_OK;
 }
 
-/* A name that sorts by arrival: wall-clock microseconds, pid, counter,
- * random bits. */
-static void
-new_name(char out[SPOOL_NAME_MAX])
+void
+new_stem(char out[SPOOL_NAME_MAX])
 {
 	static unsigned seq;
 	struct timespec ts;
@@ -413,7 +408,7 @@ new_name(char out[SPOOL_NAME_MAX])
 	clock_gettime(CLOCK_REALTIME, &ts);
 	if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
 		rnd = (unsigned)ts.tv_nsec;
-	snprintf(out, SPOOL_NAME_MAX, "%016llu-%d-%u-%08x.job",
+	snprintf(out, SPOOL_NAME_MAX, "%016llu-%d-%u-%08x",
 		 (unsigned long long)ts.tv_sec * 1000000ull +
 			 (unsigned long long)ts.tv_nsec / 1000ull,
 		 (int)getpid(), seq++, rnd);
@@ -446,6 +441,14 @@ count_dir(const char *dir, const char *sub, uint64_t limit, size_t *n)
 	return MW_OK;
 }
 
+/* A job file's name: the stem and ".job". */
+static void
+new_name(char out[SPOOL_NAME_MAX])
+{
+	new_stem(out);
+	strcat(out, ".job");
+}
+
 /* Whether new/ might hold more than max_jobs - n files, judged from the
  * directory's size without reading it: every entry takes at least 16
  * bytes of it on the usual file systems (ext4, xfs, btrfs, tmpfs), so a
@@ -463,7 +466,8 @@ maybe_full(const char *dir, uint64_t max_jobs, size_t n)
 }
 
 enum mw_err
-spool_put(const char *dir, uint64_t max_jobs, struct spool_job *jobs, size_t n)
+spool_put(const char *dir, uint64_t max_jobs, bool journal,
+	  struct spool_job *jobs, size_t n)
 {
 	char buf[SPOOL_FILE_MAX];
 	size_t i, k, have = 0;
@@ -471,19 +475,26 @@ spool_put(const char *dir, uint64_t max_jobs, struct spool_job *jobs, size_t n)
 
 	if (n == 0)
 		return MW_OK;
-	if (!maybe_full(dir, max_jobs, n))
+	/* Every slot of the journal counts as taken until counted. */
+	if (!maybe_full(dir, max_jobs, n + SPOOL_JOURNAL_SLOTS))
 		goto write;
 	rc = count_dir(dir, "new", max_jobs, &have);
 	if (rc != MW_OK) {
 		log_err("queue: %s/new cannot be read", dir);
 		return rc;
 	}
+	have += journal_depth(dir);
 	if (have + n > max_jobs) {
 		log_err("queue: full (%zu jobs, max_jobs=%llu)", have,
 			(unsigned long long)max_jobs);
 		return MW_EFULL;
 	}
 write:
+	/* The journal when it has room, else files. */
+	rc = journal ? journal_put(dir, jobs, n) : MW_EFULL;
+	if (rc != MW_EFULL)
+		return rc;
+	rc = MW_OK;
 	for (i = 0; rc == MW_OK && i < n; i++) {
 		size_t len;
 
@@ -538,16 +549,21 @@ spool_names_free(char **names, size_t n)
 	free(names);
 }
 
+/* Whether a listing of new/ takes the journal's jobs too, and whether a
+ * refused journal is set aside (the worker) or only left out (--check). */
+enum with_journal { FILES_ONLY, WITH_JOURNAL, WITH_JOURNAL_FIX };
+
 /* Sorted names of sub/, without dot files; with skip_reason, without the
  * *.reason files. */
 static enum mw_err
-list_sub(const char *dir, const char *sub, bool skip_reason, char ***names,
-	 size_t *n)
+list_sub(const char *dir, const char *sub, bool skip_reason,
+	 enum with_journal journal, char ***names, size_t *n)
 {
 	char p[PATH_LEN];
-	struct dirent *e;
+	struct dirent *e = NULL;
 	char **v = NULL;
 	size_t cap = 0, cnt = 0;
+	enum mw_err rc = MW_OK;
 	DIR *d;
 
 	*names = NULL;
@@ -555,11 +571,11 @@ list_sub(const char *dir, const char *sub, bool skip_reason, char ***names,
 	if (!path_of(p, dir, sub, NULL))
 		return MW_EINTERNAL;
 	d = opendir(p);
-	if (d == NULL)
-		/* A subdirectory not made yet (the first job makes new/ and
-		 * tmp/, the first dead letter dead/) holds nothing. */
-		return errno == ENOENT ? MW_OK : MW_EINTERNAL;
-	while ((e = readdir(d)) != NULL) {
+	/* A subdirectory not made yet (the first job makes new/ and tmp/,
+	 * the first dead letter dead/) holds nothing. */
+	if (d == NULL && errno != ENOENT)
+		return MW_EINTERNAL;
+	while (d != NULL && (e = readdir(d)) != NULL) {
 		size_t len = strlen(e->d_name);
 
 		if (e->d_name[0] == '.' || len >= SPOOL_NAME_MAX + 8)
@@ -581,7 +597,15 @@ list_sub(const char *dir, const char *sub, bool skip_reason, char ***names,
 			goto nomem;
 		cnt++;
 	}
-	closedir(d);
+	if (d != NULL)
+		closedir(d);
+	if (journal != FILES_ONLY)
+		rc = journal_list(dir, &v, &cnt, &cap,
+				  journal == WITH_JOURNAL_FIX);
+	if (rc != MW_OK) {
+		spool_names_free(v, cnt);
+		return rc;
+	}
 	if (cnt > 1)
 		qsort(v, cnt, sizeof(*v), cmp_str);
 	*names = v;
@@ -596,7 +620,7 @@ nomem:
 enum mw_err
 spool_list(const char *dir, char ***names, size_t *n)
 {
-	return list_sub(dir, "new", false, names, n);
+	return list_sub(dir, "new", false, WITH_JOURNAL_FIX, names, n);
 }
 
 /* Read a job file from sub/ with the checks of spool_load. */
@@ -669,10 +693,25 @@ load_from(const char *dir, const char *sub, const char *name,
 	return rc;
 }
 
+/* A job of the journal, not a file in new/ (a file there, whatever its
+ * name, is a file). */
+static bool
+in_journal(const char *dir, const char *name)
+{
+	char p[PATH_LEN];
+	struct stat st;
+	unsigned slot;
+
+	return journal_name(name, &slot) && path_of(p, dir, "new", name) &&
+	       lstat(p, &st) != 0 && errno == ENOENT;
+}
+
 enum mw_err
 spool_load(const char *dir, const char *name, struct spool_job *out, char *why,
 	   size_t whysz)
 {
+	if (in_journal(dir, name))
+		return journal_load(dir, name, out, why, whysz);
 	return load_from(dir, "new", name, out, why, whysz);
 }
 
@@ -684,6 +723,8 @@ spool_update(const char *dir, const struct spool_job *job)
 	size_t len = spool_encode(job, buf, sizeof(buf));
 	enum mw_err rc;
 
+	if (in_journal(dir, job->name))
+		return journal_update(dir, job);
 	if (len == 0)
 		return MW_EINTERNAL;
 	snprintf(tmp, sizeof(tmp), "%s.upd", job->name);
@@ -703,6 +744,8 @@ spool_remove(const char *dir, const char *name)
 {
 	char p[PATH_LEN];
 
+	if (in_journal(dir, name))
+		return journal_remove(dir, name);
 	if (!path_of(p, dir, "new", name))
 		return MW_EINTERNAL;
 	if (unlink(p) != 0 && errno != ENOENT)
@@ -717,6 +760,8 @@ spool_bury(const char *dir, const char *name, const char *reason)
 	enum mw_err rc;
 	int n;
 
+	if (in_journal(dir, name))
+		return journal_bury(dir, name, reason);
 	n = snprintf(rname, sizeof(rname), "%s.reason", name);
 	if (n <= 0 || (size_t)n >= sizeof(rname))
 		return MW_EINTERNAL;
@@ -749,7 +794,7 @@ spool_requeue(const char *dir, size_t *moved, size_t *left)
 	enum mw_err rc;
 
 	*moved = *left = 0;
-	rc = list_sub(dir, "dead", true, &names, &n);
+	rc = list_sub(dir, "dead", true, FILES_ONLY, &names, &n);
 	for (i = 0; rc == MW_OK && i < n; i++) {
 		struct spool_job j;
 		char p[PATH_LEN], rname[SPOOL_NAME_MAX + 16];
@@ -763,7 +808,7 @@ spool_requeue(const char *dir, size_t *moved, size_t *left)
 		j.next_ms = 0;
 		j.error[0] = '\0';
 		/* A fresh name keeps the arrival time in front. */
-		rc = spool_put(dir, UINT64_MAX, &j, 1);
+		rc = spool_put(dir, UINT64_MAX, true, &j, 1);
 		if (rc != MW_OK)
 			break;
 		snprintf(rname, sizeof(rname), "%s.reason", names[i]);
@@ -781,23 +826,25 @@ enum mw_err
 spool_stats(const char *dir, size_t *depth, long long *oldest_ms, size_t *dead)
 {
 	char **names = NULL;
-	size_t n = 0;
+	size_t i, n = 0;
 	uint64_t us;
 	enum mw_err rc;
 
 	*depth = 0;
 	*oldest_ms = 0;
 	*dead = 0;
-	rc = spool_list(dir, &names, &n);
+	rc = list_sub(dir, "new", false, WITH_JOURNAL, &names, &n);
 	if (rc != MW_OK)
 		return rc;
 	*depth = n;
-	/* The name starts with the arrival time in microseconds. */
-	if (n > 0 && strlen(names[0]) > 16 &&
-	    str_u64(names[0], 16, 0, UINT64_MAX, &us) == MW_OK)
-		*oldest_ms = (long long)(us / 1000);
+	/* The name starts with the arrival time in microseconds (a damaged
+	 * slot's with zeros). */
+	for (i = 0; i < n && *oldest_ms == 0; i++)
+		if (strlen(names[i]) > 16 &&
+		    str_u64(names[i], 16, 0, UINT64_MAX, &us) == MW_OK)
+			*oldest_ms = (long long)(us / 1000);
 	spool_names_free(names, n);
-	rc = list_sub(dir, "dead", true, &names, &n);
+	rc = list_sub(dir, "dead", true, FILES_ONLY, &names, &n);
 	if (rc == MW_OK)
 		*dead = n;
 	spool_names_free(names, n);
@@ -812,7 +859,7 @@ spool_sweep_tmp(const char *dir, long long max_age_s)
 	struct stat st;
 	time_t now = time(NULL);
 
-	if (list_sub(dir, "tmp", false, &names, &n) != MW_OK)
+	if (list_sub(dir, "tmp", false, FILES_ONLY, &names, &n) != MW_OK)
 		return;
 	for (i = 0; i < n; i++)
 		if (path_of(p, dir, "tmp", names[i]) && lstat(p, &st) == 0 &&

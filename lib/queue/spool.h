@@ -5,10 +5,14 @@
  * moment leaves either the whole job or nothing.
  *
  * Layout of the spool directory (created 0700 by spool_init):
- *   tmp/   files being written; never read, stale ones removed
- *   new/   queued jobs, one file each, named so that sorting the names
- *          sorts the jobs by arrival
- *   dead/  jobs that failed for good, each with NAME.reason beside it
+ *   journal  SPOOL_JOURNAL_SLOTS preallocated slots of one job each
+ *            (journal.c), made by the first job queued: the fast way in
+ *   tmp/     files being written; never read, stale ones removed
+ *   new/     queued jobs, one file each, when the journal is full or
+ *            cannot be used
+ *   dead/    jobs that failed for good, each with NAME.reason beside it
+ * Job names sort by arrival, wherever the job is: "<microseconds>-<pid>-
+ * <counter>-<random>" and ".job" for a file, ".s<slot>" in the journal.
  *
  * A job file is "MWQ1 <payload length> <crc32 of the payload>\n" and the
  * payload, key=value lines.  A file that is truncated, garbage, not a
@@ -31,6 +35,8 @@
 #define SPOOL_FILE_MAX 4096 /* bytes of a job file */
 #define SPOOL_TEXT_MAX 128  /* bytes of a text field, NUL included */
 #define SPOOL_VERSION 1
+#define SPOOL_JOURNAL_SLOTS 8192u /* 8 MiB of 1 KiB slots */
+#define SPOOL_JOURNAL_BATCH 32u	  /* more jobs at once go to files */
 
 /* One queued job.  Text fields are NUL-terminated, without newlines. */
 struct spool_job {
@@ -53,14 +59,16 @@ struct spool_job {
  * why. */
 enum mw_err spool_init(const char *dir, char *why, size_t whysz) MW_MUST_CHECK;
 
-/* Queue n jobs at once: each written to tmp/, fsync'd, then renamed into
- * new/ and new/ fsync'd.  Refused as a whole (MW_EFULL) when new/ would
+/* Queue n jobs at once: into free slots of the journal and one
+ * fdatasync (unless journal is false); else each written to tmp/, fsync'd, then renamed into new/
+ * and new/ fsync'd.  Refused as a whole (MW_EFULL) when new/ would
  * then hold more than max_jobs files; on any failure nothing of the
  * call stays behind.  Fills each job's name. */
-enum mw_err spool_put(const char *dir, uint64_t max_jobs,
+enum mw_err spool_put(const char *dir, uint64_t max_jobs, bool journal,
 		      struct spool_job *jobs, size_t n) MW_MUST_CHECK;
 
-/* The names in new/, sorted (oldest first).  Caller frees with
+/* The names of the queued jobs (new/ and the journal), sorted (oldest
+ * first); a refused journal is moved to dead/.  Caller frees with
  * spool_names_free. */
 enum mw_err spool_list(const char *dir, char ***names /* OUT */,
 		       size_t *n /* OUT */) MW_MUST_CHECK;

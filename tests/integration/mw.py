@@ -11,9 +11,11 @@ import json
 import os
 import re
 import ssl
+import struct
 import subprocess
 import time
 import urllib.parse
+import zlib
 
 import pymysql
 
@@ -172,6 +174,9 @@ class Stack:
     # ---- the local queue ------------------------------------------------
     def spool_reset(self):
         """Empty the spool (keeping the directory, www-data's, 0700)."""
+        journal = os.path.join(self.spool, "journal")
+        if os.path.lexists(journal):
+            os.unlink(journal)
         for sub in ("new", "tmp", "dead", "slots"):
             d = os.path.join(self.spool, sub)
             if os.path.isdir(d):
@@ -183,8 +188,60 @@ class Stack:
                         os.unlink(p)
 
     def spool_files(self, sub="new"):
+        """The names in sub/; for new/, every queued job: the files and
+        the journal's slots (names ending in .s<slot>), by arrival."""
         d = os.path.join(self.spool, sub)
-        return sorted(os.listdir(d)) if os.path.isdir(d) else []
+        names = os.listdir(d) if os.path.isdir(d) else []
+        if sub == "new":
+            names += list(self.journal_jobs())
+        return sorted(names)
+
+    JOURNAL_SLOT = 1024
+
+    def journal_jobs(self):
+        """{name: (slot, job bytes)} of the journal's taken slots, read the
+        way the program lays them out (magic, length, CRC-32, the name,
+        the job as in a job file)."""
+        out = {}
+        path = os.path.join(self.spool, "journal")
+        if not os.path.isfile(path) or os.path.islink(path):
+            return out
+        with open(path, "rb") as f:
+            data = f.read()
+        for slot in range(len(data) // self.JOURNAL_SLOT):
+            rec = data[slot * self.JOURNAL_SLOT:(slot + 1) * self.JOURNAL_SLOT]
+            if rec[:4] == b"\0\0\0\0":
+                continue
+            n = struct.unpack("<I", rec[4:8])[0]
+            name = rec[16:80].split(b"\0")[0].decode()
+            out[name] = (slot, rec[80:16 + n])
+        return out
+
+    def spool_job_bytes(self, name):
+        """A queued job's bytes (a job file's content), wherever it is."""
+        jobs = self.journal_jobs()
+        if name in jobs:
+            return jobs[name][1]
+        with open(os.path.join(self.spool, "new", name), "rb") as f:
+            return f.read()
+
+    def spool_write_job(self, name, job):
+        """Write a queued job's bytes back where it is, as the program
+        would (a file www-data's and 0600, or its slot's record)."""
+        jobs = self.journal_jobs()
+        if name in jobs:
+            body = name.encode().ljust(64, b"\0") + job
+            rec = b"MWS1" + struct.pack("<II", len(body), zlib.crc32(body)) \
+                + b"\0" * 4 + body
+            with open(os.path.join(self.spool, "journal"), "r+b") as f:
+                f.seek(jobs[name][0] * self.JOURNAL_SLOT)
+                f.write(rec)
+            return
+        path = os.path.join(self.spool, "new", name)
+        with open(path, "wb") as f:
+            f.write(job)
+        os.chown(path, 33, 33)
+        os.chmod(path, 0o600)
 
     def worker(self, *args, timeout=120):
         """Run the CGI's worker mode as the web server's user (the spool's

@@ -201,22 +201,18 @@ def test_transient_failures_are_queued_not_5xx(t, server):
 
 
 def spool_job(t, name):
-    with open(os.path.join(t.spool, "new", name), "rb") as f:
-        lines = f.read().decode().split("\n")[1:]
+    lines = t.spool_job_bytes(name).decode().split("\n")[1:]
     return dict(ln.split("=", 1) for ln in lines if "=" in ln)
 
 
 def spool_rewrite(t, name, **changes):
     """Change fields of a queued job, rewriting it as the worker would
-    (a valid header, www-data's, 0600)."""
+    (a valid header; a file www-data's and 0600, or its journal slot)."""
     job = spool_job(t, name)
     job.update({k: str(v) for k, v in changes.items()})
     data = "".join(f"{k}={v}\n" for k, v in job.items()).encode()
-    path = os.path.join(t.spool, "new", name)
-    with open(path, "wb") as f:
-        f.write(b"MWQ1 %d %08x\n" % (len(data), zlib.crc32(data)) + data)
-    os.chown(path, 33, 33)
-    os.chmod(path, 0o600)
+    t.spool_write_job(
+        name, b"MWQ1 %d %08x\n" % (len(data), zlib.crc32(data)) + data)
 
 
 def test_retry_waits_as_mautic_asks(t, server):
@@ -323,8 +319,7 @@ def test_hostile_spool_files_are_set_aside(t, server):
     assert hook(t, server, "update_tags", 42).status == 200
     good = t.spool_files()[0]
     new = os.path.join(t.spool, "new")
-    with open(os.path.join(new, good), "rb") as f:
-        data = f.read()
+    data = t.spool_job_bytes(good)
 
     def plant(name, body, uid=33):
         p = os.path.join(new, name)
