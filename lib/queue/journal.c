@@ -354,8 +354,8 @@ journal_put(const char *dir, struct spool_job *jobs, size_t n)
 		int k;
 
 		new_stem(stem);
-		k = snprintf(jobs[w].name, sizeof(jobs[w].name), "%s.s%u",
-			     stem, slots[w]);
+		k = snprintf(jobs[w].name, sizeof(jobs[w].name), "%s.s%u", stem,
+			     slots[w]);
 		if (k > 0 && (size_t)k < sizeof(jobs[w].name))
 			len = encode_slot(&jobs[w], jobs[w].name, rec);
 		if (len == 0)

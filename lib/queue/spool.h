@@ -59,11 +59,11 @@ struct spool_job {
  * why. */
 enum mw_err spool_init(const char *dir, char *why, size_t whysz) MW_MUST_CHECK;
 
-/* Queue n jobs at once: into free slots of the journal and one
- * fdatasync (unless journal is false); else each written to tmp/, fsync'd, then renamed into new/
- * and new/ fsync'd.  Refused as a whole (MW_EFULL) when new/ would
- * then hold more than max_jobs files; on any failure nothing of the
- * call stays behind.  Fills each job's name. */
+/* Queue n jobs at once: into free slots of the journal (unless journal
+ * is false) and one fdatasync; else each written to tmp/, fsync'd, then
+ * renamed into new/ and new/ fsync'd.  Refused as a whole (MW_EFULL)
+ * when the spool would then hold more than max_jobs jobs; on any failure
+ * nothing of the call stays behind.  Fills each job's name. */
 enum mw_err spool_put(const char *dir, uint64_t max_jobs, bool journal,
 		      struct spool_job *jobs, size_t n) MW_MUST_CHECK;
 
