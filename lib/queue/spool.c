@@ -445,8 +445,11 @@ count_dir(const char *dir, const char *sub, uint64_t limit, size_t *n)
 static void
 new_name(char out[SPOOL_NAME_MAX])
 {
-	new_stem(out);
-	strcat(out, ".job");
+	char stem[SPOOL_NAME_MAX];
+
+	new_stem(stem);
+	if (snprintf(out, SPOOL_NAME_MAX, "%s.job", stem) >= SPOOL_NAME_MAX)
+		out[0] = '\0'; /* cannot happen: a stem is at most 52 bytes */
 }
 
 /* Whether new/ might hold more than max_jobs - n files, judged from the

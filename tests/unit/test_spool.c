@@ -212,7 +212,8 @@ slot_of(const char *name)
 {
 	const char *d = strrchr(name, '.');
 
-	return d != NULL && d[1] == 's' ? (unsigned)atoi(d + 2) : 99999u;
+	return d != NULL && d[1] == 's' ? (unsigned)strtoul(d + 2, NULL, 10)
+					: 99999u;
 }
 
 static size_t
