@@ -19,56 +19,6 @@
 #include "mautic/mautic.h"
 #include "wp/store.h"
 
-static void
-new_request_id(char out[17])
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char raw[8] = {0};
-	size_t i;
-
-	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
-		/* Not secret, only for matching log lines to answers. */
-		long long t = mw_now_ms();
-
-		memcpy(raw, &t, sizeof(raw));
-	}
-	for (i = 0; i < sizeof(raw); i++) {
-		out[2 * i] = hex[raw[i] >> 4];
-		out[2 * i + 1] = hex[raw[i] & 15];
-	}
-	out[16] = '\0';
-}
-
-/* Build the job list: the form's contact or the webhook's events. */
-static enum mw_err
-make_jobs(struct run *r)
-{
-	struct request *q = r->req;
-	size_t i, n = q->json ? q->nevents : 1;
-
-	if (q->action == ACTION_TEST)
-		return MW_OK; /* no contact: the answer has no results */
-	r->jobs = calloc(n ? n : 1, sizeof(*r->jobs));
-	if (r->jobs == NULL)
-		return MW_ENOMEM;
-	r->njobs = n;
-	for (i = 0; i < n; i++)
-		r->jobs[i].outcome = OUT_UNCHANGED;
-	if (!q->json) {
-		r->jobs[0].contact_id = q->contact_id;
-		return MW_OK;
-	}
-	for (i = 0; i < n; i++) {
-		struct webhook_event *ev = &q->events[i];
-
-		r->jobs[i].contact_id = ev->contact_id;
-		r->jobs[i].deleted = ev->kind == EVENT_DELETE;
-		if (q->signed_payload)
-			r->jobs[i].payload = &ev->contact;
-	}
-	return MW_OK;
-}
-
 /* Run the parsed request: its action, then what follows the commit (or
  * the plan of it in a dry run) and the activity log. */
 static enum mw_err
@@ -76,7 +26,7 @@ run_request(struct run *r, const char *msg)
 {
 	enum mw_err rc;
 
-	rc = make_jobs(r);
+	rc = run_make_jobs(r);
 	if (rc == MW_OK && r->cfg->wpf.staging) {
 		/* A staging copy (WP Fusion's rules): Mautic is not asked and
 		 * nothing is written, so a clone never touches production. */
@@ -146,7 +96,7 @@ action_run(const struct cfg *cfg, struct action_conn *conn,
 	memset(&r, 0, sizeof(r));
 	memset(&req, 0, sizeof(req));
 	memset(ans, 0, sizeof(*ans));
-	new_request_id(r.reqid);
+	run_request_id(r.reqid);
 	log_set_request_id(r.reqid);
 	log_set_level((enum log_level)cfg->log_level);
 	r.cfg = cfg;
@@ -160,6 +110,7 @@ action_run(const struct cfg *cfg, struct action_conn *conn,
 		r.req = &req;
 		rc = run_request(&r, msg);
 	}
+	run_count(&r);
 	answer_fill(&r, rc, msg, t0, ans);
 	run_free(&r);
 	/* A database that failed is dropped, to be opened again next time. */
@@ -249,7 +200,7 @@ action_error(enum mw_err rc, const char *why, struct action_answer *ans)
 
 	memset(&r, 0, sizeof(r));
 	memset(ans, 0, sizeof(*ans));
-	new_request_id(r.reqid);
+	run_request_id(r.reqid);
 	log_set_request_id(r.reqid);
 	log_err("config: %s", why);
 	answer_fill(&r, rc, "", mw_now_ms(), ans);
@@ -259,6 +210,13 @@ action_error(enum mw_err rc, const char *why, struct action_answer *ans)
 void
 action_cgi(const struct req_env *env, int fd, struct action_answer *ans)
 {
+	action_cgi_read(env, req_read_fd, &fd, ans);
+}
+
+void
+action_cgi_read(const struct req_env *env, req_read_fn fn, void *ctx,
+		struct action_answer *ans)
+{
 	struct cfg cfg;
 	struct action_conn conn = {NULL, NULL, false};
 	char errbuf[CFG_ERRMSG_MAX];
@@ -267,7 +225,7 @@ action_cgi(const struct req_env *env, int fd, struct action_answer *ans)
 	rc = action_config(cfg_default_path(), &cfg, &conn, errbuf,
 			   sizeof(errbuf));
 	if (rc == MW_OK)
-		action_run(&cfg, &conn, env, req_read_fd, &fd, ans);
+		action_run(&cfg, &conn, env, fn, ctx, ans);
 	else
 		action_error(rc, errbuf, ans);
 	action_conn_close(&conn);
@@ -283,15 +241,6 @@ action_conn_close(struct action_conn *c)
 	mautic_close(c->mautic);
 	c->wp = NULL;
 	c->mautic = NULL;
-}
-
-void
-action_answer_free(struct action_answer *ans)
-{
-	if (ans == NULL)
-		return;
-	free(ans->body);
-	ans->body = NULL;
 }
 
 void

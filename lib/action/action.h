@@ -8,6 +8,7 @@
 #define MW_ACTION_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "config/config.h"
 #include "request/request.h"
@@ -24,6 +25,28 @@ struct action_answer {
  * action_answer_free), whatever happened. */
 void action_cgi(const struct req_env *env, int fd,
 		struct action_answer *ans /* OUT */);
+
+/* action_cgi() with the body from fn/ctx (bytes read before). */
+void action_cgi_read(const struct req_env *env, req_read_fn fn, void *ctx,
+		     struct action_answer *ans /* OUT */);
+
+/* The intake's fast path, for a CGI process that has not loaded the
+ * whole program: a request that is only to be queued (async, its key
+ * checked) or refused (bad input, a wrong key) is answered here from the
+ * configuration, the request and the spool alone, which need neither
+ * libcurl, MariaDB Connector/C nor OpenSSL.  Returns true when *ans is
+ * filled.  False: the whole program must serve it; *body (owned, may be
+ * NULL) then holds the request's body when *read is true, and stdin is
+ * untouched when it is false. */
+bool action_front(const struct req_env *env, int fd,
+		  struct action_answer *ans /* OUT */, char **body /* OUT */,
+		  size_t *bodysz /* OUT */, bool *read /* OUT */);
+
+/* The answer when the whole program cannot be loaded: 500. */
+void action_front_error(struct action_answer *ans /* OUT */);
+
+/* The answer a CGI prints: status line, headers, the JSON body. */
+int action_print(FILE *out, const struct action_answer *ans);
 
 /* The answer to a request that cannot be served because of its
  * configuration (rc MW_ECONFIG, or MW_EDB while reading wpf_options); the

@@ -84,30 +84,39 @@ struct job {
 
 /* State of one request. */
 struct run {
-	const struct cfg *cfg;	  /* loaded config (borrowed) */
-	struct request *req;	  /* parsed request (borrowed) */
-	struct job *jobs;	  /* owned, one per contact */
-	size_t njobs;		  /* entries of jobs */
-	struct action_conn *conn; /* the caller's kept connections */
-	struct mautic *mautic;	  /* conn->mautic once needed */
-	struct wpstore *wp;	  /* conn->wp once needed */
-	unsigned sql0;		  /* wp_queries() when it was taken */
-	unsigned rt0;		  /* wp_round_trips() then (0: a new
-				   * connection, whose set-up counts) */
-	unsigned calls0;	  /* mautic_calls() when it was taken */
-	unsigned retries;	  /* transactions run again so far */
-	struct wp_site site;	  /* owned; read on first need */
-	bool tags_listed;	  /* wpf_available_tags was changed */
-	size_t nevents;		  /* outbox rows of the last transaction */
-	uint64_t first_event;	  /* ... and the id of the first one */
-	bool outbox_missing;	  /* the outbox table must be created */
-	char reqid[17];		  /* hex request id */
-	size_t nqueued;		  /* jobs written to the spool */
-	bool db_failed;		  /* the database failed (even if queued) */
-	bool worker;		  /* run by the queue's worker */
+	const struct cfg *cfg;	    /* loaded config (borrowed) */
+	struct request *req;	    /* parsed request (borrowed) */
+	struct job *jobs;	    /* owned, one per contact */
+	size_t njobs;		    /* entries of jobs */
+	struct action_conn *conn;   /* the caller's kept connections */
+	struct mautic *mautic;	    /* conn->mautic once needed */
+	struct wpstore *wp;	    /* conn->wp once needed */
+	unsigned sql0;		    /* wp_queries() when it was taken */
+	unsigned rt0;		    /* wp_round_trips() then (0: a new
+				     * connection, whose set-up counts) */
+	unsigned calls0;	    /* mautic_calls() when it was taken */
+	unsigned retries;	    /* transactions run again so far */
+	struct wp_site site;	    /* owned; read on first need */
+	bool tags_listed;	    /* wpf_available_tags was changed */
+	size_t nevents;		    /* outbox rows of the last transaction */
+	uint64_t first_event;	    /* ... and the id of the first one */
+	bool outbox_missing;	    /* the outbox table must be created */
+	char reqid[17];		    /* hex request id */
+	size_t nqueued;		    /* jobs written to the spool */
+	bool db_failed;		    /* the database failed (even if queued) */
+	bool worker;		    /* run by the queue's worker */
+	unsigned ncalls, nsql, nrt; /* Mautic calls, statements and round
+				     * trips of the request (run_count) */
 };
 
-/* ---- run.c: jobs, connections, the database steps ---------------------- */
+/* ---- job.c: the request's jobs, without any connection ----------------- */
+
+/* A new request id: 16 hex digits. */
+void run_request_id(char out[17]);
+
+/* Build r's job list from its request: the form's contact or the
+ * webhook's events (none for a test). */
+enum mw_err run_make_jobs(struct run *r) __attribute__((warn_unused_result));
 
 /* Append a note to a job's answer. */
 void job_note(struct job *j, const char *fmt, ...)
@@ -120,9 +129,18 @@ void job_change(struct job *j, const char *fmt, ...)
 /* Release what a job owns (secrets wiped) and zero it. */
 void job_free(struct job *j);
 
+/* Release the jobs of r. */
+void run_free_jobs(struct run *r);
+
+/* ---- run.c: connections, the database steps ----------------------------- */
+
 /* Release the jobs and the site of r and roll back anything left open;
  * the connections stay with r->conn. */
 void run_free(struct run *r);
+
+/* Count r's Mautic calls, statements and round trips so far into
+ * r->ncalls, nsql, nrt (for the request's log line). */
+void run_count(struct run *r);
 
 /* The job's user row, locked (once: the driver may have locked every
  * job's user already).  A user deleted since it was found makes the job
@@ -383,6 +401,13 @@ void after_plan(struct run *r);
  * "") and write the request's log line; t0 is when it started. */
 void answer_fill(const struct run *r, enum mw_err rc, const char *msg,
 		 long long t0, struct action_answer *ans /* OUT */);
+
+/* The answer's name of an outcome ("created"), and the message of an
+ * error that has no more specific one. */
+const char *answer_outcome_name(enum outcome o);
+const char *answer_error_message(enum mw_err e);
+
+/* ---- wpflog.c ----------------------------------------------------------- */
 
 /* One row per contact in WP Fusion's activity log, when the site has it
  * and this is not a dry run; failures are only logged. */

@@ -16,10 +16,6 @@
 #include "base/log.h"
 #include "formats/html.h"
 #include "formats/phpser.h"
-#include "mautic/mautic.h"
-#include "wp/store.h"
-
-#define WPFLOG_TEXT_MAX 4096 /* bytes of a log row's message or context */
 
 static const char *const outcome_names[OUT__MAX] = {
 	"created",   /* OUT_CREATED */
@@ -129,9 +125,36 @@ answer_error(enum mw_err e, const char *msg, const char *reqid)
 	return text;
 }
 
-/* Default message for an error that has no more specific one. */
-static const char *
-error_message(enum mw_err e)
+void
+action_answer_free(struct action_answer *ans)
+{
+	if (ans == NULL)
+		return;
+	free(ans->body);
+	ans->body = NULL;
+}
+
+int
+action_print(FILE *out, const struct action_answer *ans)
+{
+	fprintf(out, "Status: %d %s\r\n", ans->status,
+		action_status_text(ans->status));
+	fprintf(out, "Content-Type: application/json\r\n");
+	fprintf(out, "Cache-Control: no-store\r\n");
+	if (ans->retry_after)
+		fprintf(out, "Retry-After: 30\r\n");
+	fprintf(out, "\r\n%s\n", ans->body);
+	return fflush(out) == 0 ? 0 : 1;
+}
+
+const char *
+answer_outcome_name(enum outcome o)
+{
+	return outcome_names[o];
+}
+
+const char *
+answer_error_message(enum mw_err e)
 {
 	switch (e) {
 	case MW_ECONFIG:
@@ -181,18 +204,12 @@ log_done(const struct run *r, enum mw_err rc, int status, long long ms)
 			(unsigned long long)j->uid,
 			rc == MW_OK ? outcome_names[j->outcome]
 				    : mw_strerror(rc),
-			status, ms,
-			r->mautic ? mautic_calls(r->mautic) - r->calls0 : 0,
-			r->wp ? wp_queries(r->wp) - r->sql0 : 0,
-			r->wp ? wp_round_trips(r->wp) - r->rt0 : 0);
+			status, ms, r->ncalls, r->nsql, r->nrt);
 	else
 		log_info(
 			"done action=%s contacts=%zu outcome=%s status=%d ms=%lld mautic_calls=%u sql=%u rt=%u",
 			action, r->njobs, rc == MW_OK ? "ok" : mw_strerror(rc),
-			status, ms,
-			r->mautic ? mautic_calls(r->mautic) - r->calls0 : 0,
-			r->wp ? wp_queries(r->wp) - r->sql0 : 0,
-			r->wp ? wp_round_trips(r->wp) - r->rt0 : 0);
+			status, ms, r->ncalls, r->nsql, r->nrt);
 }
 
 void
@@ -201,103 +218,16 @@ answer_fill(const struct run *r, enum mw_err rc, const char *msg, long long t0,
 {
 	ans->status = mw_http_status(rc);
 	ans->retry_after = rc == MW_EDB || rc == MW_EFULL;
-	ans->body = rc == MW_OK
-			    ? answer_ok(r)
-			    : answer_error(rc, msg[0] ? msg : error_message(rc),
-					   r->reqid);
+	ans->body =
+		rc == MW_OK
+			? answer_ok(r)
+			: answer_error(rc,
+				       msg[0] ? msg : answer_error_message(rc),
+				       r->reqid);
 	if (ans->body == NULL) {
 		ans->status = 500;
 		ans->body =
 			strdup("{\"ok\":false,\"error\":\"internal_error\"}");
 	}
 	log_done(r, rc, ans->status, mw_now_ms() - t0);
-}
-
-/* The context column: request id, outcome and note (when there is one)
- * as an array PHP's unserialize() reads. */
-static enum mw_err
-wpflog_context(struct buf *b, const struct run *r, const char *outcome,
-	       const char *note)
-{
-	const char *const k[3] = {"request_id", "outcome", "note"};
-	const char *const v[3] = {r->reqid, outcome, note};
-	size_t n = note != NULL && note[0] != '\0' ? 3 : 2;
-
-	return phps_serialize_strmap(k, v, n, b);
-}
-
-/* The message column: HTML, with the notes and messages escaped.  Errors
- * stay in m. */
-static void
-wpflog_message(struct buf *m, const struct run *r, const struct job *j,
-	       enum mw_err rc, const char *msg)
-{
-	const char *out =
-		rc == MW_OK ? outcome_names[j->outcome] : mw_strerror(rc);
-
-	buf_printf(m,
-		   "mautic-wp: <strong>%s</strong> webhook for contact #%llu: ",
-		   req_action_name(r->req->action),
-		   (unsigned long long)j->contact_id);
-	if (rc != MW_OK) {
-		const char *t = msg[0] ? msg : error_message(rc);
-
-		html_escape(m, t, strlen(t));
-	} else if (j->uid != 0)
-		buf_printf(m, "%s user #%llu", out, (unsigned long long)j->uid);
-	else
-		buf_printf(m, "%s", out);
-	if (rc == MW_OK && j->note[0] != '\0') {
-		buf_addstr(m, " (");
-		html_escape(m, j->note, strlen(j->note));
-		buf_addstr(m, ")");
-	}
-}
-
-/* The level of a row: error for failures; notice for contacts without a
- * user, skipped or with a note; info for the rest. */
-static unsigned
-wpflog_level(const struct job *j, enum mw_err rc)
-{
-	if (rc != MW_OK)
-		return 500;
-	if (j->outcome == OUT_NO_USER || j->outcome == OUT_SKIPPED ||
-	    j->note[0] != '\0')
-		return 300;
-	return 200;
-}
-
-void
-answer_wpflog(struct run *r, enum mw_err rc, const char *msg)
-{
-	struct buf m, c;
-	size_t i;
-
-	if (r->wp == NULL || r->req->dry_run)
-		return;
-	/* The first insert finds out whether WP Fusion's table is there. */
-	for (i = 0; i < r->njobs && wp_wpflog_maybe(r->wp); i++) {
-		const struct job *j = &r->jobs[i];
-		const char *out = rc == MW_OK ? outcome_names[j->outcome]
-					      : mw_strerror(rc);
-		enum mw_err brc;
-
-		buf_init(&m, WPFLOG_TEXT_MAX);
-		buf_init(&c, WPFLOG_TEXT_MAX);
-		/* The message's appends are judged once, by its sticky error.
-		 */
-		wpflog_message(&m, r, j, rc, msg);
-		brc = buf_error(&m);
-		if (brc == MW_OK)
-			brc = wpflog_context(&c, r, out,
-					     rc == MW_OK ? j->note : msg);
-		if (brc != MW_OK)
-			log_warn("wpf_logging: row not written: %s",
-				 mw_strerror(brc));
-		else if (wp_wpflog_add(r->wp, wpflog_level(j, rc), j->uid, m.p,
-				       c.p) != MW_OK)
-			log_warn("wpf_logging: row not written");
-		buf_free(&m);
-		buf_free(&c);
-	}
 }

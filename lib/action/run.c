@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * run.c - the state of one request: its jobs and their notes, the
- * connections opened on first need, and the steps of the driver's
- * skeleton that talk to the database and to Mautic (run_store_io).
+ * run.c - the connections of one request, opened on first need, and the
+ * steps of the driver's skeleton that talk to the database and to Mautic
+ * (run_store_io).  The jobs themselves are job.c's.
  */
 #include "action/action_int.h"
 
@@ -19,73 +19,21 @@
 #include "mautic/mautic.h"
 #include "wp/store.h"
 
-/* Append ", "- or "; "-separated formatted text to a fixed field. */
-static void
-append(char *field, size_t fieldsz, const char *sep, const char *fmt,
-       va_list ap)
-{
-	size_t used = strlen(field);
-
-	if (used > 0 && used + 2 < fieldsz) {
-		memcpy(field + used, sep, 3);
-		used += 2;
-	}
-	vsnprintf(field + used, fieldsz - used, fmt, ap);
-}
-
-void
-job_change(struct job *j, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	append(j->changes, sizeof(j->changes), ", ", fmt, ap);
-	va_end(ap);
-}
-
-void
-job_note(struct job *j, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	append(j->note, sizeof(j->note), "; ", fmt, ap);
-	va_end(ap);
-}
-
-void
-job_free(struct job *j)
-{
-	contact_free(&j->fetched);
-	if (j->password != NULL)
-		explicit_bzero(j->password, strlen(j->password));
-	if (j->reset_key != NULL)
-		explicit_bzero(j->reset_key, strlen(j->reset_key));
-	free(j->password);
-	free(j->reset_key);
-	free(j->login);
-	free(j->email);
-	free(j->old_email);
-	free(j->old_nicename);
-	for (size_t i = 0; i < j->nold_tags; i++)
-		free(j->old_tags[i]);
-	free(j->old_tags);
-	memset(j, 0, sizeof(*j));
-}
-
 void
 run_free(struct run *r)
 {
-	size_t i;
-
-	for (i = 0; i < r->njobs; i++)
-		job_free(&r->jobs[i]);
-	free(r->jobs);
-	r->jobs = NULL;
-	r->njobs = 0;
+	run_free_jobs(r);
 	wp_site_free(&r->site);
 	/* The connections stay with the caller, outside any transaction. */
 	wp_rollback(r->wp);
+}
+
+void
+run_count(struct run *r)
+{
+	r->ncalls = r->mautic ? mautic_calls(r->mautic) - r->calls0 : 0;
+	r->nsql = r->wp ? wp_queries(r->wp) - r->sql0 : 0;
+	r->nrt = r->wp ? wp_round_trips(r->wp) - r->rt0 : 0;
 }
 
 static enum mw_err

@@ -479,6 +479,7 @@ run_batch(struct pass *p, struct group **g, size_t n, bool *transient,
 	}
 	if (rc != MW_EDB)
 		answer_wpflog(&r, rc, "");
+	run_count(&r);
 	answer_fill(&r, rc, "", t0, &ans);
 	action_answer_free(&ans);
 out:

@@ -35,7 +35,9 @@ char *str_urldecode(const char *s, size_t len,
  * buffer's (sticky) error. */
 enum mw_err str_urlencode(struct buf *out, const char *s, size_t len);
 
-/* Compare two byte strings in time independent of their contents. */
+/* Compare two byte strings in time independent of their contents (a is
+ * the caller's input, b the secret): the time depends on the lengths
+ * only. */
 bool str_ct_equal(const void *a, size_t alen, const void *b, size_t blen);
 
 /* Drop every byte of set[0..setlen) (which may hold NUL) from both ends

@@ -8,9 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include "formats/contact.h"
 #include "base/log.h"
 #include "base/strparse.h"
@@ -168,19 +165,6 @@ is_type(const char *ct, const char *type)
 	return str_ieq(ct, n, type);
 }
 
-void
-req_signature(const char *secret, const char *body, size_t bodysz, char *out)
-{
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned int maclen = 0;
-
-	if (HMAC(EVP_sha256(), secret, (int)strlen(secret),
-		 (const unsigned char *)(body ? body : ""), bodysz, mac,
-		 &maclen) == NULL)
-		maclen = 0;
-	EVP_EncodeBlock((unsigned char *)out, mac, (int)maclen);
-}
-
 static enum mw_err
 check_method(const struct req_env *env)
 {
@@ -199,6 +183,19 @@ req_read_fd(void *ctx, char *buf, size_t n)
 		r = read(*(const int *)ctx, buf, n);
 	while (r < 0 && errno == EINTR);
 	return r;
+}
+
+ssize_t
+req_read_mem(void *ctx, char *buf, size_t n)
+{
+	struct req_mem *m = ctx;
+
+	if (n > m->n - m->off)
+		n = m->n - m->off;
+	if (n > 0)
+		memcpy(buf, m->p + m->off, n);
+	m->off += n;
+	return (ssize_t)n;
 }
 
 /* Read and drop up to n bytes (at most MW_DRAIN_MAX): a web server that
@@ -298,9 +295,8 @@ check_key(const struct req_env *env, const struct params *p,
 
 static enum mw_err
 check_signature(const struct req_env *env, const char *body, size_t bodysz,
-		const struct cfg *cfg, char *msg, size_t msgsz)
+		const struct cfg *cfg, req_sig_fn sig, char *msg, size_t msgsz)
 {
-	char want[64];
 	const char *got = env->signature;
 	size_t glen;
 
@@ -308,10 +304,11 @@ check_signature(const struct req_env *env, const char *body, size_t bodysz,
 		set_msg(msg, msgsz, "Webhook-Signature missing");
 		return MW_EAUTH;
 	}
+	if (sig == NULL)
+		return MW_EINTERNAL; /* see req_parse_with() */
 	glen = strlen(got);
 	str_trim(&got, &glen);
-	req_signature(cfg->secret, body, bodysz, want);
-	if (!str_ct_equal(got, glen, want, strlen(want))) {
+	if (!sig(cfg->secret, body, bodysz, got, glen)) {
 		set_msg(msg, msgsz, "Webhook-Signature invalid");
 		return MW_EAUTH;
 	}
@@ -443,8 +440,9 @@ decode_rest(struct params *p, const char *body, size_t bodysz,
 }
 
 enum mw_err
-req_parse(const struct req_env *env, const char *body, size_t bodysz,
-	  const struct cfg *cfg, struct request *r, char *msg, size_t msgsz)
+req_parse_with(const struct req_env *env, const char *body, size_t bodysz,
+	       const struct cfg *cfg, req_sig_fn sig, struct request *r,
+	       char *msg, size_t msgsz)
 {
 	struct params p;
 	const char *q = env->query ? env->query : "";
@@ -476,7 +474,7 @@ req_parse(const struct req_env *env, const char *body, size_t bodysz,
 	if (rc == MW_OK)
 		rc = check_key(env, &p, cfg, msg, msgsz);
 	if (rc == MW_OK && r->json && cfg->secret != NULL) {
-		rc = check_signature(env, body, bodysz, cfg, msg, msgsz);
+		rc = check_signature(env, body, bodysz, cfg, sig, msg, msgsz);
 		r->signed_payload = rc == MW_OK;
 	}
 	if (rc == MW_OK && p.why != NULL) {

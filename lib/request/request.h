@@ -70,6 +70,14 @@ typedef ssize_t (*req_read_fn)(void *ctx, char *buf, size_t n);
 /* req_read_fn for a file descriptor; ctx points to the int fd. */
 ssize_t req_read_fd(void *ctx, char *buf, size_t n);
 
+/* req_read_fn for bytes in memory (a body read before); ctx points to a
+ * struct req_mem. */
+struct req_mem {
+	const char *p;
+	size_t n, off;
+};
+ssize_t req_read_mem(void *ctx, char *buf, size_t n);
+
 /* req_read_body() from any source (FastCGI streams). */
 enum mw_err req_read_body_fn(const struct req_env *env, req_read_fn fn,
 			     void *ctx, char **body /* OUT */,
@@ -89,6 +97,19 @@ enum mw_err req_parse(const struct req_env *env, const char *body,
 		      size_t bodysz, const struct cfg *cfg,
 		      struct request *out /* OUT */, char *msg,
 		      size_t msgsz) MW_MUST_CHECK;
+
+/* Whether got is the Webhook-Signature of body with secret (compared in
+ * constant time). */
+typedef bool (*req_sig_fn)(const char *secret, const char *body, size_t bodysz,
+			   const char *got, size_t gotlen);
+
+/* req_parse with the signature check given.  With NULL (a caller that
+ * does not link the cryptography, the intake's fast path), a JSON body
+ * that must be verified is MW_EINTERNAL: serve it with req_parse. */
+enum mw_err req_parse_with(const struct req_env *env, const char *body,
+			   size_t bodysz, const struct cfg *cfg, req_sig_fn sig,
+			   struct request *out /* OUT */, char *msg,
+			   size_t msgsz) MW_MUST_CHECK;
 
 /* Release what a request owns.  NULL is fine. */
 void req_free(struct request *r);

@@ -58,12 +58,16 @@ ALLOWED = {
     "wp": (("config", "formats", "base"), ("mariadb", "hiredis")),
     "action": (("wp", "mail", "mautic", "request", "queue", "config",
                 "formats", "base"), ("cjson",)),
-    "cgi-bin": (("action", "request", "config", "base"), ("fcgi",)),
+    "cgi-bin": (("action", "request", "config", "queue", "formats", "base"),
+                ("fcgi", "dl")),
+    "core": (("action", "wp", "mail", "mautic", "request", "queue", "config",
+              "formats", "base"), ("curl", "cjson", "mariadb", "crypto", "inih", "hiredis",
+                  "fcgi", "crypt", "m")),
 }
 
 # Order of the table in the document: lowest part first.
 ORDER = ["base", "formats", "config", "queue", "request", "mautic", "mail", "wp",
-         "action", "cgi-bin"]
+         "action", "cgi-bin", "core"]
 
 # What each third-party library is, for the document.
 LIBS = {
@@ -76,6 +80,7 @@ LIBS = {
     "mariadb": "MariaDB Connector/C",
     "hiredis": "hiredis",
     "fcgi": "libfcgi",
+    "dl": "libdl (dlopen)",
 }
 
 # Headers of third-party libraries: (regex on the name inside <>, library).
@@ -96,8 +101,11 @@ HEADERS = [
 IGNORED_TARGET = re.compile(
     r"^(mw_flags|mw|arch_.*|test_.*|fuzz_.*|mw_packaging_files)$")
 
-# The program's CMake target and its part name.
+# The program's CMake target and its part name, and the shared object of
+# the whole program (every part's objects, cgi-bin/core.c and serve.c)
+# that the program loads on demand.
 PROGRAM = ("mautic-wp.cgi", "cgi-bin")
+CORE = ("mautic-wp-core", "core")
 
 DOC_BEGIN = "<!-- arrows:begin (tests/arch/check.py --print-table) -->"
 DOC_END = "<!-- arrows:end -->"
@@ -164,6 +172,8 @@ def target_part(label):
     """The part a CMake target is, or None when it is not one."""
     if label == PROGRAM[0]:
         return PROGRAM[1]
+    if label == CORE[0]:
+        return CORE[1]
     if IGNORED_TARGET.match(label):
         return None
     if label.startswith("mw_"):
@@ -386,6 +396,8 @@ def synthetic_tree(root, planted=()):
     """A lib/ and cgi-bin/ tree whose includes are all allowed, plus
     planted (relative path, line) files."""
     for part in ORDER:
+        if part == CORE[1]:
+            continue  # no folder: cgi-bin's files and every part's objects
         d = os.path.join(root, "cgi-bin" if part == "cgi-bin" else
                          os.path.join("lib", part))
         os.makedirs(d, exist_ok=True)
@@ -399,7 +411,8 @@ def synthetic_tree(root, planted=()):
                           "curl": "#include <curl/curl.h>\n",
                           "mariadb": "#include <mysql.h>\n",
                           "hiredis": "#include <hiredis/hiredis.h>\n",
-                          "fcgi": "#include <fcgiapp.h>\n"}[lib])
+                          "fcgi": "#include <fcgiapp.h>\n",
+                          "dl": "#include <dlfcn.h>\n"}[lib])
         lines.append("#include <stdio.h>\n")
         with open(os.path.join(d, "x.h"), "w") as f:
             f.write("/* x.h */\n")

@@ -17,6 +17,7 @@ t0=$(now_ms)
 [ -x "$src" ] || die "no binary at $src"
 mkdir -p "$MW_STATE/fcgi-bin" "$MW_STATE/fcgi"
 chmod 0755 "$MW_STATE/fcgi-bin"
+install_core "$src" || die "no core built with $src"
 cp "$src" "$MW_STATE/fcgi-bin/.mautic-wp.cgi.new"
 chmod 0755 "$MW_STATE/fcgi-bin/.mautic-wp.cgi.new"
 mv -f "$MW_STATE/fcgi-bin/.mautic-wp.cgi.new" "$MW_STATE/fcgi-bin/mautic-wp.cgi"

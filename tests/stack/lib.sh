@@ -292,13 +292,29 @@ make_state_dirs() {
 	check_traversable "$MW_STATE/cgi-bin"
 }
 
+# install_core CGI: copy the program's core that was built with the CGI
+# at PATH (../mautic-wp/mautic-wp-core.so beside its directory) to
+# $MW_STATE/mautic-wp/, where the copies in cgi-bin/ and fcgi-bin/ look for
+# it.  Renamed into place: processes that have the old one loaded keep it.
+install_core() {
+	local core dst="$MW_STATE/mautic-wp/mautic-wp-core.so"
+	core="$(dirname "$1")/../mautic-wp/mautic-wp-core.so"
+	[ -f "$core" ] || return 1
+	mkdir -p "$MW_STATE/mautic-wp"
+	chmod 0755 "$MW_STATE/mautic-wp"
+	cp "$core" "$dst.tmp.$$"
+	chmod 0644 "$dst.tmp.$$"
+	mv -f "$dst.tmp.$$" "$dst"
+}
+
 # install_cgi [PATH]: copy the built CGI (default $MW_CGI) to
-# $MW_STATE/cgi-bin/mautic-wp.cgi, 0755.  The copy is renamed into place, so
-# a request running the old binary is never served a half-written file and
-# the copy never fails with "Text file busy".
+# $MW_STATE/cgi-bin/mautic-wp.cgi, 0755, with its core.  The copy is
+# renamed into place, so a request running the old binary is never served
+# a half-written file and the copy never fails with "Text file busy".
 install_cgi() {
 	local src=${1:-$MW_CGI} dst="$MW_STATE/cgi-bin/mautic-wp.cgi"
 	[ -f "$src" ] || return 1
+	install_core "$src" || return 1
 	mkdir -p "$MW_STATE/cgi-bin"
 	cp "$src" "$dst.tmp.$$"
 	chmod 0755 "$dst.tmp.$$"
