@@ -73,8 +73,8 @@ def ident(name):
 def mermaid(parts, libs):
     out = ["```mermaid", "flowchart TD"]
     for p in order(parts):
-        label = "cgi-bin: mautic-wp.cgi" if p == check.PROGRAM[1] else \
-            "lib/%s" % p
+        label = {check.PROGRAM[1]: "cgi-bin: mautic-wp.cgi",
+                 check.CORE[1]: "mautic-wp-core.so"}.get(p, "lib/%s" % p)
         out.append('  %s["%s"]' % (ident(p), label))
     used = sorted({l for ls in libs.values() for l in ls})
     for l in used:

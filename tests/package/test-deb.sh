@@ -28,6 +28,7 @@ CID=${MW_PKG_CONTACT:-42}
 CONF=/etc/mautic-wp/mautic-wp.conf
 SNIPPET=/etc/apache2/conf-available/mautic-wp.conf
 CGI=/usr/lib/cgi-bin/mautic-wp.cgi
+CORE=/usr/lib/mautic-wp/mautic-wp-core.so
 MARK="# written by tests/package/test-deb.sh"
 A="$MW_STATE/pkg-apache"
 PIDFILE="$A/httpd.pid"
@@ -152,6 +153,7 @@ $SNIPPET"
 # mode owner path, for every file (directories are 0755 root/root)
 listing=$(dpkg-deb -c "$DEB" | awk '{ sub(/^\.\//, "/", $6); print $1, $2, $6 }')
 want_files="-rwxr-xr-x root/root /usr/lib/cgi-bin/mautic-wp.cgi
+-rw-r--r-- root/root $CORE
 -rw-r----- root/root $CONF
 -rw-r--r-- root/root $SNIPPET
 -rw-r--r-- root/root /usr/share/doc/mautic-wp/README.md
@@ -180,6 +182,14 @@ cmp -s "$x/usr/share/mautic-wp/mautic-wp.php" wordpress/mautic-wp.php || fail "m
 readelf -S "$x$CGI" | grep -q '\.debug_info' && fail "binary not stripped"
 readelf -d "$x$CGI" | grep -q 'FLAGS_1.*PIE' || fail "binary is not PIE"
 readelf -d "$x$CGI" | grep -q 'BIND_NOW\|FLAGS.*NOW' || fail "no -z now"
+readelf -S "$x$CORE" | grep -q '\.debug_info' && fail "core not stripped"
+readelf -d "$x$CORE" | grep -q 'BIND_NOW\|FLAGS.*NOW' || fail "core: no -z now"
+readelf -l "$x$CORE" | grep -q 'GNU_RELRO' || fail "core: no RELRO"
+# The CGI loads only the C library, libm, cJSON and inih; the rest is
+# the core's.
+extra=$(readelf -d "$x$CGI" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' |
+	grep -v '^lib\(c\|m\|cjson\|inih\)\.so' || true)
+[ -z "$extra" ] || fail "the CGI executable needs $extra"
 rm -rf "$x"
 for page in packaging/mautic-wp.cgi.8 packaging/mautic-wp.conf.5; do
 	w=$(LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$page" 2>&1)
