@@ -348,6 +348,57 @@ def test_hostile_spool_files_are_set_aside(t, server):
 test_hostile_spool_files_are_set_aside.servers = ONE
 
 
+def test_hostile_journal_is_set_aside(t, server):
+    """A journal that is a symlink is not used (the job becomes a file) and
+    the worker moves the link itself to dead/ with its reason; the next job
+    makes a new journal.  A slot whose record was damaged (a write cut
+    short) becomes a dead letter, and the good job beside it is applied."""
+    t.config(webhook__async="always")
+    ann = t.add_user("ann", "ann@example.com", contact_id=42)
+    bob = t.add_user("bob", "bob@example.com", contact_id=43)
+    t.contact(42, tags=["one"], email="ann@example.com")
+    t.contact(43, tags=["two"], email="bob@example.com")
+    journal = os.path.join(t.spool, "journal")
+    os.symlink("/etc/shadow", journal)
+    assert hook(t, server, "update_tags", 42).status == 200
+    assert [n.endswith(".job") for n in t.spool_files()] == [True]
+    rc, out, err = t.worker("--drain")
+    assert rc == 0 and "1 applied" in out, (out, err)
+    assert tags_of(t, ann) == php_strlist(["one"])
+    assert not os.path.islink(journal) and os.path.exists("/etc/shadow")
+    reasons = [n for n in t.spool_files("dead") if n.endswith(".reason")]
+    assert len(reasons) == 1, t.spool_files("dead")
+    with open(os.path.join(t.spool, "dead", reasons[0])) as f:
+        assert "symlink" in f.read()
+    # A new journal, two jobs in it, one of them damaged.
+    t.contact(42, tags=["later"])
+    t.contact(43, tags=["three"])
+    assert hook(t, server, "update_tags", 42).status == 200
+    assert hook(t, server, "update_tags", 43).status == 200
+    jobs = t.journal_jobs()
+    assert len(jobs) == 2 and not os.path.islink(journal), jobs
+    first = min(jobs)
+    slot = jobs[first][0]
+    with open(journal, "r+b") as f:
+        f.seek(slot * t.JOURNAL_SLOT + 100)
+        byte = f.read(1)
+        f.seek(slot * t.JOURNAL_SLOT + 100)
+        f.write(bytes([byte[0] ^ 1]))
+    rc, out, err = t.worker("--drain")
+    assert rc == 0 and "1 applied" in out and "1 dead letters" in out, \
+        (out, err)
+    assert tags_of(t, ann) == php_strlist(["one"])  # its job was damaged
+    assert tags_of(t, bob) == php_strlist(["three"])
+    assert t.spool_files() == []
+    reasons = [n for n in t.spool_files("dead") if n.endswith(".reason")]
+    texts = []
+    for n in reasons:
+        with open(os.path.join(t.spool, "dead", n)) as f:
+            texts.append(f.read())
+    assert any("checksum" in x for x in texts), texts
+test_hostile_journal_is_set_aside.servers = ONE
+
+
 def test_outage_burst_nothing_lost(t, server):
     """Mautic down (connections refused by a fault that drops them) and
     then the database down, during a burst of synchronous webhooks with
