@@ -517,7 +517,7 @@ static void
 check_queue(struct checker *c, const struct cfg *cfg)
 {
 	char why[256];
-	size_t depth = 0, dead = 0;
+	size_t depth = 0, dead = 0, taken = 0;
 	long long oldest = 0, age_s;
 
 	struct stat st;
@@ -542,6 +542,25 @@ check_queue(struct checker *c, const struct cfg *cfg)
 	if (spool_stats(cfg->queue_dir, &depth, &oldest, &dead) != MW_OK) {
 		line(c, false, "queue", "%s cannot be read", cfg->queue_dir);
 		return;
+	}
+	switch (spool_journal_state(cfg->queue_dir, &taken, why, sizeof(why))) {
+	case MW_OK:
+		line(c, true, "journal", "%zu of %u slot(s) taken%s", taken,
+		     SPOOL_JOURNAL_SLOTS,
+		     cfg->queue_journal ? "" : " ([queue] journal = no)");
+		break;
+	case MW_EINPUT:
+		line(c, false, "journal",
+		     "%s/journal is not used: %s (jobs go to files; the worker "
+		     "moves it to dead/)",
+		     cfg->queue_dir, why);
+		break;
+	default:
+		line(c, true, "journal", "%s",
+		     cfg->queue_journal
+			     ? "not made yet (the first queued job makes it)"
+			     : "off ([queue] journal = no)");
+		break;
 	}
 	age_s = oldest > 0 ? (spool_wall_ms() - oldest) / 1000 : 0;
 	line(c, age_s < 600, "queue",

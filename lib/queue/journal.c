@@ -177,10 +177,12 @@ make_journal(const char *dir)
 	return sync_dir(dir, ".");
 }
 
-/* Open the journal read-write after checking it; -1 with *missing when
- * there is none, -1 with the reason in why when it is refused. */
+/* Open the journal read-write after checking it (owner: the user it must
+ * belong to); -1 with *missing when there is none, -1 with the reason in
+ * why when it is refused. */
 static int
-open_journal(const char *dir, bool *missing, char *why, size_t whysz)
+open_journal_of(const char *dir, uid_t owner, bool *missing, char *why,
+		size_t whysz)
 {
 	char p[PATH_LEN];
 	struct stat st;
@@ -203,7 +205,7 @@ open_journal(const char *dir, bool *missing, char *why, size_t whysz)
 		set_why(why, whysz, "%s", "cannot stat it");
 	else if (!S_ISREG(st.st_mode))
 		set_why(why, whysz, "%s", "not a regular file");
-	else if (st.st_uid != geteuid())
+	else if (st.st_uid != owner)
 		set_why(why, whysz, "%s", "owned by another user");
 	else if ((st.st_mode & 0077) != 0)
 		set_why(why, whysz, "%s", "other users may read or write it");
@@ -213,6 +215,12 @@ open_journal(const char *dir, bool *missing, char *why, size_t whysz)
 		return fd;
 	close(fd);
 	return -1;
+}
+
+static int
+open_journal(const char *dir, bool *missing, char *why, size_t whysz)
+{
+	return open_journal_of(dir, geteuid(), missing, why, whysz);
 }
 
 /* Slot slot's record into name (and job, when not NULL).  1: free; 0: a
@@ -386,10 +394,11 @@ journal_put(const char *dir, struct spool_job *jobs, size_t n)
 /* The journal mapped for reading, or NULL when there is none or it is
  * refused (why). */
 static const unsigned char *
-map_journal(const char *dir, bool *missing, char *why, size_t whysz)
+map_journal(const char *dir, uid_t owner, bool *missing, char *why,
+	    size_t whysz)
 {
 	void *m;
-	int fd = open_journal(dir, missing, why, whysz);
+	int fd = open_journal_of(dir, owner, missing, why, whysz);
 
 	if (fd < 0)
 		return NULL;
@@ -432,10 +441,16 @@ journal_list(const char *dir, char ***names, size_t *n, size_t *cap,
 {
 	char why[128] = "", name[SPOOL_NAME_MAX];
 	const unsigned char *m;
+	struct stat ds;
+	uid_t owner = geteuid();
 	bool missing;
 	unsigned slot;
 
-	m = map_journal(dir, &missing, why, sizeof(why));
+	/* Only looking (--check, which may run as root): the journal must
+	 * be the spool's owner's. */
+	if (!set_aside_refused && stat(dir, &ds) == 0)
+		owner = ds.st_uid;
+	m = map_journal(dir, owner, &missing, why, sizeof(why));
 	if (m == NULL) {
 		if (!missing && set_aside_refused)
 			set_aside(dir, why);
@@ -477,7 +492,7 @@ journal_depth(const char *dir)
 	size_t depth = 0;
 	unsigned slot;
 
-	m = map_journal(dir, &missing, NULL, 0);
+	m = map_journal(dir, geteuid(), &missing, NULL, 0);
 	if (m == NULL)
 		return 0;
 	for (slot = 0; slot < JOURNAL_SLOTS; slot++)
@@ -653,4 +668,34 @@ journal_bury(const char *dir, const char *name, const char *reason)
 		rc = MW_EINTERNAL;
 	close_slot(fd, slot);
 	return rc;
+}
+
+enum mw_err
+spool_journal_state(const char *dir, size_t *taken, char *why, size_t whysz)
+{
+	const unsigned char *m;
+	struct stat st;
+	bool missing;
+	unsigned slot;
+	int fd;
+
+	*taken = 0;
+	/* --check may run as root: the journal must be the spool's owner's. */
+	if (stat(dir, &st) != 0) {
+		set_why(why, whysz, "%s", "no spool");
+		return MW_EINPUT;
+	}
+	fd = open_journal_of(dir, st.st_uid, &missing, why, whysz);
+	if (fd < 0)
+		return missing ? MW_EINTERNAL : MW_EINPUT;
+	m = mmap(NULL, (size_t)JOURNAL_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED) {
+		set_why(why, whysz, "cannot map it: %s", strerror(errno));
+		return MW_EINPUT;
+	}
+	for (slot = 0; slot < JOURNAL_SLOTS; slot++)
+		*taken += !is_free(m + (size_t)slot * SLOT_SIZE);
+	munmap((void *)m, (size_t)JOURNAL_SIZE);
+	return MW_OK;
 }

@@ -103,6 +103,12 @@ enum mw_err spool_stats(const char *dir, size_t *depth /* OUT */,
 			long long *oldest_ms /* OUT */,
 			size_t *dead /* OUT */) MW_MUST_CHECK;
 
+/* The journal's state for --check: MW_OK (usable; *taken slots hold
+ * jobs), MW_EINTERNAL (not made yet), MW_EINPUT (refused: why says why;
+ * jobs go to files until the worker sets it aside). */
+enum mw_err spool_journal_state(const char *dir, size_t *taken /* OUT */,
+				char *why, size_t whysz);
+
 /* Remove files in tmp/ older than max_age_s (a writer that died). */
 void spool_sweep_tmp(const char *dir, long long max_age_s);
 

@@ -24,6 +24,9 @@ emulator answers every API call after --delay-ms (a real Mautic takes
                      key on the same URL: the web server, the process
                      hand-off and the client, without our work; the
                      answer p50 minus this is what the program spends
+  hello-world CGI    (a line under the table) the median answer of a
+                     C program that prints "hello" as a CGI through the
+                     same Apache: what any CGI costs, before its own work
 
 The webhooks: --webhooks update_tags and update for existing members
 (half each, every member once), plus --adds add for new contacts, mixed in
@@ -199,6 +202,19 @@ class Burst:
                 raise SystemExit(f"burst: a wrong key got {st}, not 403")
         return statistics.median(ts) * 1000
 
+    def hello_ms(self):
+        """The median answer of the stack's hello-world C CGI (the same
+        Apache, mod_cgid): the price of any CGI process."""
+        url = self.env["MW_APACHE_URL"].replace("mautic-wp.cgi", "hello.cgi")
+        ts = []
+        for i in range(200):
+            s = time.perf_counter()
+            st, _b = bench.http_call(url, timeout=30)
+            ts.append(time.perf_counter() - s)
+            if st != 200:
+                raise SystemExit(f"burst: hello.cgi answered {st}")
+        return statistics.median(ts) * 1000
+
     def run_mode(self, mode):
         log(f"{mode}: seeding {self.a.webhooks} members and {self.a.adds} new contacts")
         self.seed()
@@ -282,6 +298,9 @@ class Burst:
                          + f" | {r['floor_ms']:.1f} | "
                          + ", ".join(f"{k}: {v}" for k, v in sorted(r["statuses"].items()))
                          + " |")
+        if any(not r["mode"].endswith("persistent") for r in self.rows):
+            lines += ["", f"Hello-world C CGI through the same Apache (mod_cgid): "
+                      f"{self.hello_ms():.1f} ms (median of 200)."]
         text = "\n".join(lines) + "\n"
         print(text)
         out = os.path.join(HERE, "results",

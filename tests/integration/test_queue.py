@@ -299,6 +299,11 @@ def test_deleted_contact_is_a_dead_letter(t, server):
     rc, out, err = t.worker("--requeue")
     assert rc == 0 and "1 dead letter(s) queued again" in out, (out, err)
     assert t.spool_files("dead") == [] and len(t.spool_files()) == 1
+    # --check run by root sees the job back in www-data's journal.
+    p = subprocess.run([cgi, "--check", "--config", t.config_path],
+                       capture_output=True, text=True)
+    assert "1 job(s) queued" in p.stdout, p.stdout
+    assert "ok   journal   1 of 8192 slot(s) taken" in p.stdout, p.stdout
 test_deleted_contact_is_a_dead_letter.servers = ONE
 
 
@@ -400,6 +405,44 @@ def test_hostile_journal_is_set_aside(t, server):
             texts.append(f.read())
     assert any("checksum" in x for x in texts), texts
 test_hostile_journal_is_set_aside.servers = ONE
+
+
+def test_fast_path_needs_no_core(t, server):
+    """The executable alone (its core not beside it, nor installed):
+    an async webhook is still queued and a wrong key still refused, since
+    neither loads the rest of the program; a synchronous webhook gets a
+    500 with the reason in the error log."""
+    import shutil
+    import tempfile
+    t.config(queue__on_failure="yes")
+    d = tempfile.mkdtemp(prefix="mw-nocore-")
+    os.chmod(d, 0o755)
+    lone = os.path.join(d, "mautic-wp.cgi")
+    shutil.copy(os.path.join(t.env["MW_CGI_DIR"], "mautic-wp.cgi"), lone)
+    os.chmod(lone, 0o755)
+
+    def run(query, key=ACCESS_KEY):
+        env = {"GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "GET",
+               "QUERY_STRING": query, "HTTP_X_ACCESS_KEY": key,
+               "MAUTIC_WP_CONFIG": t.config_path, "PATH": "/usr/bin:/bin"}
+        p = subprocess.run(["setpriv", "--reuid=33", "--regid=33",
+                            "--clear-groups", lone], env=env,
+                           capture_output=True, text=True, timeout=30)
+        return p.stdout.split("\r\n", 1)[0], p.stdout, p.stderr
+
+    try:
+        st, out, err = run("wpf_action=update_tags&contact_id=42&async=1")
+        assert st == "Status: 200 OK" and '"queued":1' in out, (out, err)
+        assert len(t.spool_files()) == 1
+        st, out, err = run("wpf_action=update_tags&contact_id=42", "wrong")
+        assert st == "Status: 403 Forbidden", (out, err)
+        st, out, err = run("wpf_action=update_tags&contact_id=42")
+        assert st == "Status: 500 Internal Server Error", (out, err)
+        assert "cannot load mautic-wp-core.so" in err, err
+        assert len(t.spool_files()) == 1
+    finally:
+        shutil.rmtree(d)
+test_fast_path_needs_no_core.servers = ONE
 
 
 def test_outage_burst_nothing_lost(t, server):
