@@ -63,7 +63,7 @@ run_make_jobs(struct run *r)
 }
 
 /* Append ", "- or "; "-separated formatted text to a fixed field. */
-static void
+static void __attribute__((format(printf, 4, 0)))
 append(char *field, size_t fieldsz, const char *sep, const char *fmt,
        va_list ap)
 {
