@@ -433,6 +433,15 @@ class Stack:
             cur.execute(query, args)
             return cur.fetchall()
 
+    def snapshot(self):
+        """Every row of the WordPress tables, as a set of (table, row)."""
+        rows = set()
+        for table, order in (("wp_users", "ID"), ("wp_usermeta", "umeta_id"),
+                             ("wp_options", "option_id")):
+            for row in self.sql(f"SELECT * FROM {table} ORDER BY {order}"):
+                rows.add((table, repr(row)))
+        return rows
+
     def checksum(self):
         """A fingerprint of every row of the WordPress tables."""
         h = hashlib.sha256()

@@ -35,8 +35,8 @@ def test_check_all_pass(t, server):
     lines = check_lines(out)
     assert lines == {k: "ok" for k in ("config", "database", "tables", "wordpress",
                                         "roles", "index", "locks", "staging", "keys",
-                                        "fieldmap", "mautic", "fields", "mail", "queue",
-                                        "dead")}, out
+                                        "fieldmap", "mautic", "fields", "mail", "journal",
+                                        "queue", "dead")}, out
     assert "db_version 53496" in out and "$P$ phpass" in out, out
     assert "a webhook may assign: author, contributor, subscriber" in out, out
     assert ACCESS_KEY not in out + err and "apipass" not in out + err
