@@ -424,7 +424,33 @@ class Stack:
                                password="rootpw", database="wordpress",
                                charset="utf8mb4", autocommit=True)
 
+    def wordpress_busy(self):
+        """Connections to WordPress's port that are open or that the
+        server has not closed yet (ESTABLISHED, CLOSE_WAIT): requests in
+        flight, such as the drain ping a commit sends and does not wait
+        for."""
+        port = "%04X" % int(self.env.get("MW_WP_PORT", "18083"))
+        n = 0
+        for f in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                with open(f) as fh:
+                    next(fh)
+                    for line in fh:
+                        cols = line.split()
+                        if cols[1].rsplit(":", 1)[1] == port and cols[3] in ("01", "08"):
+                            n += 1
+            except OSError:
+                pass
+        return n
+
     def reset_db(self):
+        """Load the fresh database, once WordPress has finished what the
+        last test sent it: a drain ping's wp-cron.php run writes
+        wp_options (doing_cron) whenever PHP gets to it, and must not
+        write into the next test's database."""
+        deadline = time.time() + 10
+        while self.wordpress_busy() and time.time() < deadline:
+            time.sleep(0.02)
         subprocess.run([os.path.join(STACK, "db-reset.sh")], check=True,
                        capture_output=True)
 

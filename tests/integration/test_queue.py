@@ -46,11 +46,8 @@ def db_pid(t):
 
 def test_async_is_queued_then_applied(t, server):
     """async=1: 200 at once with outcome queued, no Mautic call and no
-    write; --drain then applies it exactly as the synchronous path would.
-    The outbox is off: its ping makes WordPress run WP-Cron, which writes
-    wp_options whenever PHP gets to it, possibly during the next run of
-    this test (the other server's), between its two checksums."""
-    t.config(queue__on_failure="yes", events__outbox="no")
+    write; --drain then applies it exactly as the synchronous path would."""
+    t.config(queue__on_failure="yes")
     uid = t.add_user("ann", "ann@example.com", contact_id=42)
     t.contact(42, tags=["a", "b"], email="ann@example.com", firstname="Ann")
     t.emu_log_clear()
