@@ -417,7 +417,13 @@ def test_fast_path_needs_no_core(t, server):
     d = tempfile.mkdtemp(prefix="mw-nocore-")
     os.chmod(d, 0o755)
     lone = os.path.join(d, "mautic-wp.cgi")
-    shutil.copy(os.path.join(t.env["MW_CGI_DIR"], "mautic-wp.cgi"), lone)
+    src = os.path.join(t.env["MW_CGI_DIR"], "mautic-wp.cgi")
+    with open(src, "rb") as f:
+        if f.read(2) == b"#!":
+            # run.py --valgrind installs a wrapper script; the program is
+            # beside it (valgrind_install).
+            src = os.path.join(t.state, "valgrind", "mautic-wp.cgi.real")
+    shutil.copy(src, lone)
     os.chmod(lone, 0o755)
 
     def run(query, key=ACCESS_KEY):
