@@ -24,19 +24,6 @@
 #include "action/action_int.h"
 #include "base/clock.h"
 #include "base/log.h"
-#include "base/strparse.h"
-
-/* A form body, or none: what the fast path reads itself. */
-static bool
-form_or_empty(const struct req_env *env)
-{
-	const char *cl = env->content_length, *ct = env->content_type;
-
-	if (cl == NULL || cl[0] == '\0' || strcmp(cl, "0") == 0)
-		return true;
-	return ct != NULL && str_ieq(ct, strcspn(ct, "; \t"),
-				     "application/x-www-form-urlencoded");
-}
 
 bool
 action_front(const struct req_env *env, int fd, struct action_answer *ans,
@@ -58,7 +45,7 @@ action_front(const struct req_env *env, int fd, struct action_answer *ans,
 	memset(&r, 0, sizeof(r));
 	if (cfg_load(cfg_default_path(), &cfg, err, sizeof(err)) != MW_OK ||
 	    cfg.use_wpf_options || cfg.wpf.staging ||
-	    cfg.webhook_async == CFG_ASYNC_NEVER || !form_or_empty(env)) {
+	    cfg.webhook_async == CFG_ASYNC_NEVER || !req_form_or_empty(env)) {
 		cfg_free(&cfg);
 		return false;
 	}

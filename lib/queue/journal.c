@@ -411,24 +411,41 @@ map_journal(const char *dir, uid_t owner, bool *missing, char *why,
 	return m;
 }
 
+/* Slots that hold a record (or damage) in a mapped journal. */
+static size_t
+taken_slots(const unsigned char *m)
+{
+	size_t n = 0;
+	unsigned slot;
+
+	for (slot = 0; slot < JOURNAL_SLOTS; slot++)
+		n += !is_free(m + (size_t)slot * SLOT_SIZE);
+	return n;
+}
+
+/* Whom the journal must belong to when it is only looked at (--check,
+ * which may run as root): the spool's owner. */
+static uid_t
+spool_owner(const char *dir)
+{
+	struct stat st;
+
+	return stat(dir, &st) == 0 ? st.st_uid : geteuid();
+}
+
 /* A refused journal goes to dead/ with its reason, like any hostile
  * file; the next queued job makes a new one. */
 static void
 set_aside(const char *dir, const char *why)
 {
-	char stem[SPOOL_NAME_MAX], name[SPOOL_NAME_MAX + 16];
-	char rname[SPOOL_NAME_MAX + 32], text[256];
+	char stem[SPOOL_NAME_MAX], name[SPOOL_NAME_MAX + 16], text[256];
 	char a[PATH_LEN], b[PATH_LEN];
-	int n;
 
 	new_stem(stem);
 	snprintf(name, sizeof(name), "%s-journal.job", stem);
-	snprintf(rname, sizeof(rname), "%s.reason", name);
-	n = snprintf(text, sizeof(text), "the journal: %s\n", why);
+	snprintf(text, sizeof(text), "the journal: %s", why);
 	log_warn("queue: %s/" JOURNAL ": %s; moved to dead/%s", dir, why, name);
-	if (n <= 0 || (size_t)n >= sizeof(text) ||
-	    write_tmp(dir, rname, text, (size_t)n) != MW_OK ||
-	    move(dir, "tmp", "dead", rname) != MW_OK ||
+	if (dead_reason(dir, name, text) != MW_OK ||
 	    !path_of(a, dir, JOURNAL, NULL) || !path_of(b, dir, "dead", name) ||
 	    rename(a, b) != 0 || sync_dir(dir, "dead") != MW_OK ||
 	    sync_dir(dir, ".") != MW_OK)
@@ -436,21 +453,15 @@ set_aside(const char *dir, const char *why)
 }
 
 enum mw_err
-journal_list(const char *dir, char ***names, size_t *n, size_t *cap,
-	     bool set_aside_refused)
+journal_list(const char *dir, struct names *l, bool set_aside_refused)
 {
 	char why[128] = "", name[SPOOL_NAME_MAX];
 	const unsigned char *m;
-	struct stat ds;
-	uid_t owner = geteuid();
 	bool missing;
 	unsigned slot;
 
-	/* Only looking (--check, which may run as root): the journal must
-	 * be the spool's owner's. */
-	if (!set_aside_refused && stat(dir, &ds) == 0)
-		owner = ds.st_uid;
-	m = map_journal(dir, owner, &missing, why, sizeof(why));
+	m = map_journal(dir, set_aside_refused ? geteuid() : spool_owner(dir),
+			&missing, why, sizeof(why));
 	if (m == NULL) {
 		if (!missing && set_aside_refused)
 			set_aside(dir, why);
@@ -464,24 +475,13 @@ journal_list(const char *dir, char ***names, size_t *n, size_t *cap,
 			continue;
 		if (st != 0)
 			snprintf(name, sizeof(name), DAMAGED_STEM ".s%u", slot);
-		if (*n == *cap) {
-			size_t nc = *cap ? *cap * 2 : 64;
-			char **nv = realloc(*names, nc * sizeof(**names));
-
-			if (nv == NULL)
-				goto nomem;
-			*names = nv;
-			*cap = nc;
+		if (!names_add(l, name)) {
+			munmap((void *)m, (size_t)JOURNAL_SIZE);
+			return MW_ENOMEM;
 		}
-		if (((*names)[*n] = strdup(name)) == NULL)
-			goto nomem;
-		(*n)++;
 	}
 	munmap((void *)m, (size_t)JOURNAL_SIZE);
 	return MW_OK;
-nomem:
-	munmap((void *)m, (size_t)JOURNAL_SIZE);
-	return MW_ENOMEM;
 }
 
 size_t
@@ -489,22 +489,22 @@ journal_depth(const char *dir)
 {
 	const unsigned char *m;
 	bool missing;
-	size_t depth = 0;
-	unsigned slot;
+	size_t depth;
 
 	m = map_journal(dir, geteuid(), &missing, NULL, 0);
 	if (m == NULL)
 		return 0;
-	for (slot = 0; slot < JOURNAL_SLOTS; slot++)
-		depth += !is_free(m + (size_t)slot * SLOT_SIZE);
+	depth = taken_slots(m);
 	munmap((void *)m, (size_t)JOURNAL_SIZE);
 	return depth;
 }
 
-/* The journal opened and name's slot locked and read into s; -1 with
- * the reason when the journal or the slot cannot be had. */
+/* The journal opened and name's slot locked and read into s: for
+ * writing (waiting for the lock), else for reading (not waiting: a slot
+ * being written is skipped).  -1 with the reason when the journal or the
+ * slot cannot be had. */
 static int
-open_slot(const char *dir, const char *name, bool wait, unsigned *slot,
+open_slot(const char *dir, const char *name, bool for_write, unsigned *slot,
 	  unsigned char s[SLOT_SIZE], char *why, size_t whysz)
 {
 	bool missing;
@@ -520,7 +520,7 @@ open_slot(const char *dir, const char *name, bool wait, unsigned *slot,
 			set_why(why, whysz, "%s", "the journal is gone");
 		return -1;
 	}
-	if (!slot_lock(fd, *slot, wait ? F_WRLCK : F_RDLCK, wait)) {
+	if (!slot_lock(fd, *slot, for_write ? F_WRLCK : F_RDLCK, for_write)) {
 		set_why(why, whysz, "%s", "being written");
 		close(fd);
 		return -1;
@@ -618,13 +618,12 @@ journal_bury(const char *dir, const char *name, const char *reason)
 	static const unsigned char zero[HDR];
 	unsigned char s[SLOT_SIZE];
 	char rname[SPOOL_NAME_MAX], stem[SPOOL_NAME_MAX];
-	char dname[SPOOL_NAME_MAX + 16], reasonf[SPOOL_NAME_MAX + 32];
-	char text[512];
+	char dname[SPOOL_NAME_MAX + 16];
 	const unsigned char *bytes = s;
 	size_t len = SLOT_SIZE;
 	enum mw_err rc;
 	unsigned slot;
-	int fd, st, n;
+	int fd, st;
 
 	fd = open_slot(dir, name, true, &slot, s, NULL, 0);
 	if (fd < 0)
@@ -646,15 +645,7 @@ journal_bury(const char *dir, const char *name, const char *reason)
 	}
 	snprintf(dname, sizeof(dname), "%s%s.job", stem,
 		 st == 0 ? "" : "-slot");
-	snprintf(reasonf, sizeof(reasonf), "%s.reason", dname);
-	n = snprintf(text, sizeof(text), "%s\n", reason);
-	if (n <= 0)
-		n = 0;
-	if ((size_t)n >= sizeof(text))
-		n = (int)sizeof(text) - 1;
-	rc = write_tmp(dir, reasonf, text, (size_t)n);
-	if (rc == MW_OK)
-		rc = move(dir, "tmp", "dead", reasonf);
+	rc = dead_reason(dir, dname, reason);
 	if (rc == MW_OK)
 		rc = write_tmp(dir, dname, (const char *)bytes, len);
 	if (rc == MW_OK)
@@ -674,28 +665,13 @@ enum mw_err
 spool_journal_state(const char *dir, size_t *taken, char *why, size_t whysz)
 {
 	const unsigned char *m;
-	struct stat st;
 	bool missing;
-	unsigned slot;
-	int fd;
 
 	*taken = 0;
-	/* --check may run as root: the journal must be the spool's owner's. */
-	if (stat(dir, &st) != 0) {
-		set_why(why, whysz, "%s", "no spool");
-		return MW_EINPUT;
-	}
-	fd = open_journal_of(dir, st.st_uid, &missing, why, whysz);
-	if (fd < 0)
+	m = map_journal(dir, spool_owner(dir), &missing, why, whysz);
+	if (m == NULL)
 		return missing ? MW_EINTERNAL : MW_EINPUT;
-	m = mmap(NULL, (size_t)JOURNAL_SIZE, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (m == MAP_FAILED) {
-		set_why(why, whysz, "cannot map it: %s", strerror(errno));
-		return MW_EINPUT;
-	}
-	for (slot = 0; slot < JOURNAL_SLOTS; slot++)
-		*taken += !is_free(m + (size_t)slot * SLOT_SIZE);
+	*taken = taken_slots(m);
 	munmap((void *)m, (size_t)JOURNAL_SIZE);
 	return MW_OK;
 }

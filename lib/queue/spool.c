@@ -542,6 +542,24 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+bool
+names_add(struct names *l, const char *name)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		char **nv = realloc(l->v, cap * sizeof(*nv));
+
+		if (nv == NULL)
+			return false;
+		l->v = nv;
+		l->cap = cap;
+	}
+	if ((l->v[l->n] = strdup(name)) == NULL)
+		return false;
+	l->n++;
+	return true;
+}
+
 void
 spool_names_free(char **names, size_t n)
 {
@@ -564,8 +582,7 @@ list_sub(const char *dir, const char *sub, bool skip_reason,
 {
 	char p[PATH_LEN];
 	struct dirent *e = NULL;
-	char **v = NULL;
-	size_t cap = 0, cnt = 0;
+	struct names l = {NULL, 0, 0};
 	enum mw_err rc = MW_OK;
 	DIR *d;
 
@@ -586,38 +603,24 @@ list_sub(const char *dir, const char *sub, bool skip_reason,
 		if (skip_reason && len > 7 &&
 		    strcmp(e->d_name + len - 7, ".reason") == 0)
 			continue;
-		if (cnt == cap) {
-			char **nv;
-
-			cap = cap ? cap * 2 : 64;
-			nv = realloc(v, cap * sizeof(*v));
-			if (nv == NULL)
-				goto nomem;
-			v = nv;
+		if (!names_add(&l, e->d_name)) {
+			rc = MW_ENOMEM;
+			break;
 		}
-		v[cnt] = strdup(e->d_name);
-		if (v[cnt] == NULL)
-			goto nomem;
-		cnt++;
 	}
 	if (d != NULL)
 		closedir(d);
-	if (journal != FILES_ONLY)
-		rc = journal_list(dir, &v, &cnt, &cap,
-				  journal == WITH_JOURNAL_FIX);
+	if (rc == MW_OK && journal != FILES_ONLY)
+		rc = journal_list(dir, &l, journal == WITH_JOURNAL_FIX);
 	if (rc != MW_OK) {
-		spool_names_free(v, cnt);
+		spool_names_free(l.v, l.n);
 		return rc;
 	}
-	if (cnt > 1)
-		qsort(v, cnt, sizeof(*v), cmp_str);
-	*names = v;
-	*n = cnt;
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof(*l.v), cmp_str);
+	*names = l.v;
+	*n = l.n;
 	return MW_OK;
-nomem:
-	closedir(d);
-	spool_names_free(v, cnt);
-	return MW_ENOMEM;
 }
 
 enum mw_err
@@ -723,11 +726,12 @@ spool_update(const char *dir, const struct spool_job *job)
 {
 	char buf[SPOOL_FILE_MAX], tmp[SPOOL_NAME_MAX + 8];
 	char a[PATH_LEN], b[PATH_LEN];
-	size_t len = spool_encode(job, buf, sizeof(buf));
+	size_t len;
 	enum mw_err rc;
 
 	if (in_journal(dir, job->name))
 		return journal_update(dir, job);
+	len = spool_encode(job, buf, sizeof(buf));
 	if (len == 0)
 		return MW_EINTERNAL;
 	snprintf(tmp, sizeof(tmp), "%s.upd", job->name);
@@ -757,14 +761,12 @@ spool_remove(const char *dir, const char *name)
 }
 
 enum mw_err
-spool_bury(const char *dir, const char *name, const char *reason)
+dead_reason(const char *dir, const char *name, const char *reason)
 {
-	char rname[SPOOL_NAME_MAX + 16], text[512], p[PATH_LEN];
+	char rname[SPOOL_NAME_MAX + 32], text[512], p[PATH_LEN];
 	enum mw_err rc;
 	int n;
 
-	if (in_journal(dir, name))
-		return journal_bury(dir, name, reason);
 	n = snprintf(rname, sizeof(rname), "%s.reason", name);
 	if (n <= 0 || (size_t)n >= sizeof(rname))
 		return MW_EINTERNAL;
@@ -773,13 +775,23 @@ spool_bury(const char *dir, const char *name, const char *reason)
 		return MW_EINTERNAL;
 	if ((size_t)n >= sizeof(text))
 		n = (int)sizeof(text) - 1;
-	/* The reason first (in tmp/, then moved), so that a dead letter
-	 * always has one. */
 	if (path_of(p, dir, "tmp", rname))
 		unlink(p);
 	rc = write_tmp(dir, rname, text, (size_t)n);
 	if (rc == MW_OK)
 		rc = move(dir, "tmp", "dead", rname);
+	return rc;
+}
+
+enum mw_err
+spool_bury(const char *dir, const char *name, const char *reason)
+{
+	enum mw_err rc;
+
+	if (in_journal(dir, name))
+		return journal_bury(dir, name, reason);
+	/* The reason first, so that a dead letter always has one. */
+	rc = dead_reason(dir, name, reason);
 	if (rc == MW_OK)
 		rc = move(dir, "new", "dead", name);
 	if (rc == MW_OK)

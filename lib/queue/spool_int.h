@@ -26,6 +26,10 @@ enum mw_err sync_dir(const char *dir, const char *sub);
 enum mw_err write_tmp(const char *dir, const char *name, const char *data,
 		      size_t len);
 
+/* dead/NAME.reason with the reason and a newline (written in tmp/, then
+ * moved), before the dead letter itself goes to dead/. */
+enum mw_err dead_reason(const char *dir, const char *name, const char *reason);
+
 /* Rename from/NAME to to/NAME. */
 enum mw_err move(const char *dir, const char *from, const char *to,
 		 const char *name);
@@ -33,6 +37,15 @@ enum mw_err move(const char *dir, const char *from, const char *to,
 /* A name that sorts by arrival, without its ".job" ending:
  * wall-clock microseconds, pid, counter, random bits. */
 void new_stem(char out[SPOOL_NAME_MAX]);
+
+/* A growing list of names (a listing being made). */
+struct names {
+	char **v; /* owned, each owned */
+	size_t n, cap;
+};
+
+/* Append a copy of name; false when out of memory. */
+bool names_add(struct names *l, const char *name);
 
 /* ---- the journal (journal.c) --------------------------------------------
  * Names of jobs in the journal end in ".s<slot>"; in new/, ".job". */
@@ -43,12 +56,10 @@ bool journal_name(const char *name, unsigned *slot);
  * to files.  Fills each job's name. */
 enum mw_err journal_put(const char *dir, struct spool_job *jobs, size_t n);
 
-/* Append the names of the journal's jobs to *names (capacity *cap, count
- * *n).  A damaged slot is listed under a name that sorts first, so that
- * spool_load reports it and the worker buries it.  A refused journal is
- * left out, and with set_aside moved to dead/. */
-enum mw_err journal_list(const char *dir, char ***names, size_t *n, size_t *cap,
-			 bool set_aside);
+/* Append the names of the journal's jobs to l.  A damaged slot is listed under
+ * a name that sorts first, so that spool_load reports it and the worker buries
+ * it.  A refused journal is left out, and with set_aside moved to dead/. */
+enum mw_err journal_list(const char *dir, struct names *l, bool set_aside);
 
 /* Occupied slots. */
 size_t journal_depth(const char *dir);

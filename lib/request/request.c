@@ -165,6 +165,17 @@ is_type(const char *ct, const char *type)
 	return str_ieq(ct, n, type);
 }
 
+bool
+req_form_or_empty(const struct req_env *env)
+{
+	const char *cl = env->content_length;
+
+	if (cl == NULL || cl[0] == '\0' || strcmp(cl, "0") == 0)
+		return true;
+	return env->content_type != NULL &&
+	       is_type(env->content_type, "application/x-www-form-urlencoded");
+}
+
 static enum mw_err
 check_method(const struct req_env *env)
 {

@@ -111,6 +111,9 @@ enum mw_err req_parse_with(const struct req_env *env, const char *body,
 			   struct request *out /* OUT */, char *msg,
 			   size_t msgsz) MW_MUST_CHECK;
 
+/* The request has no body, or a form body (not JSON). */
+bool req_form_or_empty(const struct req_env *env);
+
 /* Release what a request owns.  NULL is fine. */
 void req_free(struct request *r);
 
